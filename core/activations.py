@@ -1,0 +1,124 @@
+"""Activation functions and their derivatives, keyed by the name the UI shows.
+
+Examples are rows: ``z`` and ``a`` have shape (N, S_l). Every activation owns
+
+* ``fn(z) -> a``,
+* ``backward(z, a, dA) -> dZ``: the vector-Jacobian product that turns
+  Delta = dL/da into delta = dL/dz (the seeds' H = Delta ⊙ σ'(Z)).
+
+Element-wise activations also expose ``df(z, a)`` = σ'(z), so the backward step
+is literally ``dA * df(z, a)``. Softmax couples the units of a row; its
+``backward`` applies the full Jacobian  ∂a_j/∂z_k = a_j (δ_jk − a_k)  (seed 000 §II,
+seed 002), and ``jacobian(a)`` returns that matrix for display and tests.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An element-wise activation σ with its derivative σ'(z) (given z and a = σ(z))."""
+
+    name: str
+    fn: Callable[[np.ndarray], np.ndarray]
+    df: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    output_only: bool = False
+    formula: str = ""
+
+    def backward(self, z: np.ndarray, a: np.ndarray, dA: np.ndarray) -> np.ndarray:
+        """delta = Delta ⊙ σ'(z); all arrays (N, S)."""
+        return dA * self.df(z, a)
+
+    def fn_into(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """a = σ(z) written into ``out`` (the training loop's preallocated buffer)."""
+        out[...] = self.fn(z)
+        return out
+
+
+class _Tanh(Activation):
+    def fn_into(self, z, out):
+        return np.tanh(z, out=out)
+
+
+class _Sigmoid(Activation):
+    def fn_into(self, z, out):
+        # σ(z) = ½(1 + tanh(z/2)), computed in place without overflow.
+        np.multiply(z, 0.5, out=out)
+        np.tanh(out, out=out)
+        out += 1.0
+        out *= 0.5
+        return out
+
+
+class _Relu(Activation):
+    def fn_into(self, z, out):
+        return np.maximum(z, 0.0, out=out)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # 0.5·(1 + tanh(z/2)) equals 1/(1 + e^(−z)) and never overflows.
+    a = np.multiply(z, 0.5)
+    np.tanh(a, out=a)
+    a += 1.0
+    a *= 0.5
+    return a
+
+
+def _leaky(z: np.ndarray) -> np.ndarray:
+    return np.where(z > 0, z, 0.01 * z)
+
+
+class Softmax(Activation):
+    """Row-wise softmax, an output activation: a_j = e^{z_j} / Σ_k e^{z_k}."""
+
+    def backward(self, z: np.ndarray, a: np.ndarray, dA: np.ndarray) -> np.ndarray:
+        # delta_k = Σ_j dA_j · a_j (δ_jk − a_k) = a_k (dA_k − Σ_j dA_j a_j):
+        # the full Jacobian applied without building it (see ``jacobian``).
+        return a * (dA - np.sum(dA * a, axis=1, keepdims=True))
+
+    @staticmethod
+    def jacobian(a: np.ndarray) -> np.ndarray:
+        """Full softmax Jacobian J[n, j, k] = a_j (δ_jk − a_k); a (N, K) -> (N, K, K)."""
+        return a[:, :, None] * (np.eye(a.shape[1])[None] - a[:, None, :])
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    # Shift by the row maximum so exp never overflows; the result is unchanged.
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    e /= e.sum(axis=1, keepdims=True)
+    return e
+
+
+def _softmax_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # Diagonal of the Jacobian only; ``Softmax.backward`` uses the full one.
+    return a * (1.0 - a)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": _Sigmoid("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a),
+                          formula=r"\sigma(z) = \frac{1}{1+e^{-z}},\quad \sigma'(z) = \sigma(z)\,(1-\sigma(z))"),
+    "tanh": _Tanh("tanh", np.tanh, lambda z, a: 1.0 - a * a,
+                       formula=r"\tanh(z),\quad \tanh'(z) = 1-\tanh^2(z)"),
+    "relu": _Relu("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype),
+                       formula=r"\max(0, z),\quad \mathrm{relu}'(z) = [z > 0]"),
+    "leaky_relu": Activation("leaky_relu", _leaky, lambda z, a: np.where(z > 0, 1.0, 0.01).astype(z.dtype),
+                             formula=r"\max(0.01z, z),\quad \mathrm{lrelu}'(z) = 1 \text{ if } z>0 \text{ else } 0.01"),
+    "linear": Activation("linear", lambda z: z.copy(), lambda z, a: np.ones_like(z),
+                         formula=r"z,\quad \mathrm{linear}'(z) = 1"),
+    "softmax": Softmax("softmax", _softmax, _softmax_df, output_only=True,
+                       formula=r"\mathrm{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}},\quad \frac{\partial a_j}{\partial z_k} = a_j(\delta_{jk}-a_k)"),
+}
+
+HIDDEN_ACTIVATIONS = tuple(k for k, v in ACTIVATIONS.items() if not v.output_only)
+
+
+def get_activation(name: str) -> Activation:
+    """Look an activation up by name; unknown names list the valid ones."""
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}") from None

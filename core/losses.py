@@ -1,0 +1,66 @@
+"""Losses, averaged over the examples: J = (1/N) Σ_n L(a_n, t_n).
+
+Examples are rows: ``a`` and ``t`` have shape (N, S_L). ``grad`` returns the
+per-example Delta^(L) = ∂L_n/∂a_n (no 1/N: the backward pass averages when it
+forms dJ/dW), so the numbers shown to a learner are the textbook ones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+# Probabilities are clipped this far from 0 and 1 before a log: log(0) never happens.
+EPS = 1e-12
+
+
+def _mse(a, t):
+    d = a - t
+    return 0.5 * float(np.vdot(d, d)) / a.shape[0]
+
+
+def _bce(a, t):
+    p = np.clip(a, EPS, 1.0 - EPS)
+    return -float(np.sum(t * np.log(p) + (1.0 - t) * np.log1p(-p))) / a.shape[0]
+
+
+def _bce_grad(a, t):
+    p = np.clip(a, EPS, 1.0 - EPS)
+    return (p - t) / (p * (1.0 - p))
+
+
+def _ce(a, t):
+    return -float(np.sum(t * np.log(np.clip(a, EPS, None)))) / a.shape[0]
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A per-example loss L(a, t), its mean ``fn`` and its gradient ∂L/∂a."""
+
+    name: str
+    fn: Callable[[np.ndarray, np.ndarray], float]
+    grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    outputs: tuple[str, ...] | None  # output activations it pairs with (None: any)
+    fused_with: str | None            # output activation whose delta simplifies to a − t
+    formula: str = ""
+
+
+LOSSES: dict[str, Loss] = {
+    "mse": Loss("mse", _mse, lambda a, t: a - t, None, None,
+                formula=r"L = \tfrac12\lVert a - t\rVert^2,\quad \frac{\partial L}{\partial a} = a - t"),
+    "binary_cross_entropy": Loss(
+        "binary_cross_entropy", _bce, _bce_grad, ("sigmoid",), "sigmoid",
+        formula=r"L = -\sum_j t_j\log a_j + (1-t_j)\log(1-a_j),\quad \frac{\partial L}{\partial a_j} = \frac{a_j - t_j}{a_j(1-a_j)}"),
+    "cross_entropy": Loss(
+        "cross_entropy", _ce, lambda a, t: -t / np.clip(a, EPS, None), ("softmax",), "softmax",
+        formula=r"L = -\sum_k t_k \log a_k,\quad \frac{\partial L}{\partial a_k} = -\frac{t_k}{a_k}"),
+}
+
+
+def get_loss(name: str) -> Loss:
+    """Look a loss up by name; unknown names list the valid ones."""
+    try:
+        return LOSSES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}") from None

@@ -1,0 +1,56 @@
+"""Scores of an output against targets, both (N, S_L), examples as rows."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def accuracy(a: np.ndarray, T: np.ndarray) -> float:
+    """Share of rows whose predicted class equals the target class."""
+    if a.shape[0] == 0:
+        return float("nan")
+    if a.shape[1] == 1:
+        return float(np.mean((a[:, 0] > 0.5) == (T[:, 0] > 0.5)))
+    return float(np.mean(a.argmax(axis=1) == T.argmax(axis=1)))
+
+
+def r2(a: np.ndarray, T: np.ndarray) -> float:
+    """Coefficient of determination 1 − SS_res / SS_tot (nan with fewer than 2 rows)."""
+    if a.shape[0] < 2:
+        return float("nan")
+    ss_tot = float(np.sum((T - T.mean(axis=0)) ** 2))
+    ss_res = float(np.sum((T - a) ** 2))
+    return 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")
+
+
+class Scorer:
+    """Cost and score of outputs a (N, S_L) against fixed targets T (N, S_L).
+
+    With hard 0/1 targets and a cross-entropy loss both numbers come from the
+    probability each example gives its own class, p_n, computed once:
+    J = −mean log p_n and accuracy = share of p_n > ½ (sigmoid) or of rows whose
+    argmax is the target (softmax). Any other case uses the loss's own ``fn``.
+    """
+
+    def __init__(self, net, T: np.ndarray):
+        self.loss, self.T = net.loss, T
+        self.metric = accuracy if net.is_classifier else r2
+        hard = T.size > 0 and bool(np.all((T == 0) | (T == 1)))
+        self.kind = None
+        if hard and net.fused and net.output == "sigmoid" and T.shape[1] == 1:
+            self.kind, self._s, self._c = "binary", 2.0 * T - 1.0, 1.0 - T     # p = a·s + c
+        elif hard and net.fused and net.output == "softmax" and np.all(T.sum(axis=1) == 1):
+            self.kind, self._labels = "onehot", T.argmax(axis=1)
+
+    def __call__(self, a: np.ndarray) -> tuple[float, float]:
+        N = a.shape[0]
+        if self.kind == "binary":
+            p = a * self._s
+            p += self._c
+            acc = np.count_nonzero(p > 0.5) / N
+        elif self.kind == "onehot":
+            p = a[np.arange(N), self._labels]
+            acc = np.count_nonzero(a.argmax(axis=1) == self._labels) / N
+        else:
+            return self.loss.fn(a, self.T), self.metric(a, self.T)
+        np.maximum(p, 1e-12, out=p)               # the same clip as the losses: no log(0)
+        return -float(np.log(p, out=p).sum()) / N, float(acc)

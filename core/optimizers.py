@@ -1,0 +1,75 @@
+"""Optimizers, keyed by the name the UI shows. Each updates parameters in place.
+
+``step(params, grads, eta)`` takes the lists of parameter arrays (the layers'
+[W | b]) and their gradients (same shapes) and applies one update with learning rate eta. The
+gradient arrays may be overwritten (they are the backward pass's own).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class SGD:
+    """Plain gradient descent: θ ← θ − η ∂J/∂θ."""
+
+    title = "SGD"
+
+    def __init__(self, params):
+        pass
+
+    def step(self, params, grads, eta):
+        for p, g in zip(params, grads):
+            g *= eta
+            p -= g
+
+
+class Momentum:
+    """Gradient descent with momentum: v ← β v − η ∂J/∂θ;  θ ← θ + v  (β = 0.9)."""
+
+    title = "Momentum (β = 0.9)"
+
+    def __init__(self, params, beta=0.9):
+        self.beta = beta
+        self.v = [np.zeros_like(p) for p in params]
+
+    def step(self, params, grads, eta):
+        for p, g, v in zip(params, grads, self.v):
+            v *= self.beta
+            g *= eta
+            v -= g
+            p += v
+
+
+class Adam:
+    """Adam (Kingma & Ba): bias-corrected running means of g and g²."""
+
+    title = "Adam"
+
+    def __init__(self, params, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.m = [np.zeros_like(p) for p in params]
+        self.s = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, params, grads, eta):
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        # Fold both bias corrections into one step size.
+        lr = eta * np.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
+        for p, g, m, s in zip(params, grads, self.m, self.s):
+            m *= b1
+            m += (1.0 - b1) * g
+            s *= b2
+            s += (1.0 - b2) * (g * g)
+            p -= lr * m / (np.sqrt(s) + self.eps)
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+
+
+def make_optimizer(name: str, params):
+    """Build a fresh optimizer state for ``params``; unknown names list the valid ones."""
+    try:
+        return OPTIMIZERS[name](params)
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}") from None

@@ -1,0 +1,234 @@
+"""Mini-batch gradient descent, run a few steps or epochs at a time.
+
+Examples are rows (X is (N, S_0)). ``Trainer`` owns everything a run needs
+between calls — the optimizer's state, the shuffling generator, the position in
+the current epoch and the history — so the explorer can train in short slices and
+change the learning rate, batch size, optimizer or penalties in between without
+resetting the network. ``train`` is the one-call form.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .fast_step import StepBuffers, augment, backward_into, forward_into
+from .metrics import Scorer
+from .optimizers import make_optimizer
+
+
+class TrainingDiverged(ArithmeticError):
+    """The cost or a gradient stopped being a finite number; parameters are kept finite."""
+
+
+@dataclass
+class History:
+    """One entry per completed epoch; test lists stay empty without test data.
+
+    ``accuracy`` holds R² for a regression output (``metric`` says which).
+    ``grad_norm[e][l]`` is ‖dJ/dW^(l+1)‖ and ``delta_mean[e][l]`` is mean |δ^(l+1)|,
+    both averaged over the epoch's mini-batches.
+    """
+
+    metric: str = "accuracy"
+    cost: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    test_cost: list = field(default_factory=list)
+    test_accuracy: list = field(default_factory=list)
+    grad_norm: list = field(default_factory=list)
+    delta_mean: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.cost)
+
+
+class Trainer:
+    """Trains ``net`` on (X, y) with mini-batches; see ``train`` for the arguments."""
+
+    def __init__(self, net, X, y, *, optimizer: str = "sgd", learning_rate: float = 0.03,
+                 batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed: int = 0,
+                 X_test=None, y_test=None):
+        self.net = net
+        self.X, self.T = net.check_X(X), net.targets(y)
+        if self.X.shape[0] != self.T.shape[0]:
+            raise ValueError(f"X has {self.X.shape[0]} rows but y has {self.T.shape[0]}; give one target per example")
+        if self.X.shape[0] == 0:
+            raise ValueError("there are no training examples")
+        has_test = X_test is not None and np.asarray(X_test).size > 0
+        self.X_test = net.check_X(X_test) if has_test else None
+        self.T_test = net.targets(y_test) if has_test else None
+        self.learning_rate, self.batch_size, self.l1, self.l2 = learning_rate, batch_size, l1, l2
+        self.optimizer = optimizer
+        self.rng = np.random.default_rng(seed)
+        self.history = History(metric="accuracy" if net.is_classifier else "r2")
+        self.epoch = 0                # completed epochs
+        self._pos = 0                 # examples consumed in the current epoch
+        self._order = None            # this epoch's permutation (mini-batch only)
+        self._pending = False         # full batch: last epoch's scores come from the next forward
+        self._sums = None             # per-layer sums of ‖dW‖ and mean|δ| over this epoch's batches
+        self._n_batches = 0
+        self.last_batch = None        # row indices of the last mini-batch (None: all rows)
+        self._X_aug = augment(self.X)
+        self._score = Scorer(net, self.T)
+        self._bufs: dict[int, StepBuffers] = {}
+        if self.X_test is not None:
+            self._X_test_aug = augment(self.X_test)
+            self._buffers_test = StepBuffers(net, self.X_test.shape[0])
+            self._score_test = Scorer(net, self.T_test)
+
+    # ---- settings that may change between calls ----------------------------
+    @property
+    def learning_rate(self) -> float:
+        return self._eta
+
+    @learning_rate.setter
+    def learning_rate(self, eta):
+        if not (isinstance(eta, (int, float, np.floating)) and math.isfinite(eta) and eta > 0):
+            raise ValueError(f"learning rate must be a positive number, got {eta!r}")
+        self._eta = float(eta)
+
+    @property
+    def batch_size(self) -> int | None:
+        return self._batch
+
+    @batch_size.setter
+    def batch_size(self, size):
+        if size is not None and (not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1):
+            raise ValueError(f"batch size must be a whole number ≥ 1 (or None for the full batch), got {size!r}")
+        self._batch = None if size is None or size >= self.X.shape[0] else int(size)
+
+    @property
+    def optimizer(self) -> str:
+        return self._opt_name
+
+    @optimizer.setter
+    def optimizer(self, name):
+        if getattr(self, "_opt_name", None) != name:
+            self._opt = make_optimizer(name, self.net.parameters())
+            self._opt_name = name
+
+    @property
+    def l1(self) -> float:
+        return self._l1
+
+    @l1.setter
+    def l1(self, rate):
+        self._l1 = _rate("L1", rate)
+
+    @property
+    def l2(self) -> float:
+        return self._l2
+
+    @l2.setter
+    def l2(self, rate):
+        self._l2 = _rate("L2", rate)
+
+    # ---- training ------------------------------------------------------------
+    def step(self) -> bool:
+        """One mini-batch update; returns True when it completed an epoch."""
+        net, N = self.net, self.X.shape[0]
+        if self._batch is None:                      # full batch, data in its own order
+            idx, Xa, Tb = None, self._X_aug, self.T
+        else:
+            if self._pos == 0:
+                self._order = self.rng.permutation(N)
+            idx = self._order[self._pos:self._pos + self._batch]
+            Xa, Tb = self._X_aug[idx], self.T[idx]
+        buf = self._buffers(Xa.shape[0])
+        a = forward_into(net, buf, Xa)
+        if self._pending:                            # full batch: scores of the previous epoch
+            self._pending = False
+            self._record(a)
+        norms, means = backward_into(net, buf, Xa, Tb, self._l1, self._l2)
+        if not math.isfinite(sum(norms)):
+            raise TrainingDiverged(self._advice("a gradient became infinite or NaN"))
+        self._accumulate(norms, means)
+        self.last_batch = idx
+        self._opt.step(net.parameters(), buf.dWb, self._eta)
+        self._pos += Xa.shape[0]
+        if self._pos < N:
+            return False
+        self._pos = 0
+        self.epoch += 1
+        if self._batch is None:
+            self._pending = True
+        else:
+            self._record(forward_into(net, self._buffers(N), self._X_aug))
+        return True
+
+    def _buffers(self, n: int) -> StepBuffers:
+        buf = self._bufs.get(n)
+        if buf is None:
+            buf = self._bufs[n] = StepBuffers(self.net, n)
+        return buf
+
+    def run_epochs(self, n: int = 1) -> History:
+        """Run until ``n`` more epochs are complete; returns the history."""
+        if not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"epochs must be a whole number ≥ 0, got {n!r}")
+        for _ in range(n):
+            while not self.step():
+                pass
+        self.flush()
+        return self.history
+
+    def flush(self) -> None:
+        """Record a full-batch epoch whose scores are still pending."""
+        if self._pending:
+            self._pending = False
+            self._record(forward_into(self.net, self._buffers(self.X.shape[0]), self._X_aug))
+
+    # ---- bookkeeping ------------------------------------------------------------
+    def _accumulate(self, norms, means):
+        if self._sums is None:
+            self._sums = [list(norms), list(means)]
+        else:
+            for i, (g, d) in enumerate(zip(norms, means)):
+                self._sums[0][i] += g
+                self._sums[1][i] += d
+        self._n_batches += 1
+
+    def _record(self, a_train):
+        h, net = self.history, self.net
+        cost, score = self._score(a_train)
+        if self._l1 or self._l2:
+            cost += net.penalty(self._l1, self._l2)
+        if not math.isfinite(cost):
+            raise TrainingDiverged(self._advice(f"the cost became {cost}"))
+        h.cost.append(cost)
+        h.accuracy.append(score)
+        if self.X_test is not None:
+            test_cost, test_score = self._score_test(forward_into(net, self._buffers_test, self._X_test_aug))
+            h.test_cost.append(test_cost)
+            h.test_accuracy.append(test_score)
+        k = self._n_batches
+        h.grad_norm.append([g / k for g in self._sums[0]])
+        h.delta_mean.append([d / k for d in self._sums[1]])
+        self._sums, self._n_batches = None, 0
+
+    def _advice(self, what: str) -> str:
+        return (f"Training diverged in epoch {self.epoch + 1}: {what}. The weights keep their last "
+                f"finite values. Try a smaller learning rate (now {self._eta:g}), the adam optimizer, "
+                f"or another initialiser.")
+
+
+def _rate(name, rate):
+    if not (isinstance(rate, (int, float, np.floating)) and math.isfinite(rate) and rate >= 0):
+        raise ValueError(f"{name} rate must be a number ≥ 0, got {rate!r}")
+    return float(rate)
+
+
+def train(net, X, y, *, optimizer: str = "sgd", learning_rate: float = 0.03, epochs: int = 1,
+          batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed: int = 0,
+          X_test=None, y_test=None) -> History:
+    """Train ``net`` in place for ``epochs`` epochs and return the per-epoch history.
+
+    X (N, S_0); y labels (N,) or targets (N, S_L). ``batch_size=None`` is the full
+    batch (classic gradient descent, data in its own order); otherwise the data are
+    reshuffled every epoch from ``seed``. Penalties: l1·Σ|W| + (l2/2)·ΣW² (no biases).
+    Raises ``TrainingDiverged`` if the cost or a gradient stops being finite.
+    """
+    trainer = Trainer(net, X, y, optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
+                      l1=l1, l2=l2, seed=seed, X_test=X_test, y_test=y_test)
+    return trainer.run_epochs(epochs)
