@@ -1,0 +1,49 @@
+"""Backprop Explorer: build a network, press Play, watch backpropagation learn.
+
+This file only composes: session state, sidebar controls, the live panel and
+the backpropagation view live in ``explorer/``; the engine is ``core/``.
+"""
+import streamlit as st
+
+from explorer import controls, page, state
+from explorer.frames import View
+from explorer.live_panel import live_panel
+
+st.set_page_config(page_title="Backprop Explorer", page_icon="🧠", layout="wide",
+                   initial_sidebar_state="expanded")
+state.init_session()
+ss = st.session_state
+big = bool(ss["pres"])
+
+with st.sidebar:
+    st.markdown("## Backprop Explorer")
+    with st.expander("Data", expanded=True):
+        controls.data_controls()
+    with st.expander("Network", expanded=True):
+        controls.network_controls()
+    with st.expander("Training", expanded=True):
+        controls.training_controls()
+    controls.view_controls()
+
+page.header(big)
+page.notices()
+cfg = state.config_from_widgets()
+try:
+    run = state.current_run(cfg)
+except ValueError as err:
+    st.error(f"This network cannot be built: {err}")
+    st.stop()
+state.sync_url(cfg)
+
+with st.container():
+    c = st.columns(5)
+    c[0].toggle("Discretise output", key="discretize")
+    c[1].toggle("Show test points", key="show_test")
+    c[2].toggle("Log-scale loss", key="log_loss")
+    c[3].selectbox("Gradient view", ["grad_norm", "delta_mean"], key="grad_key", label_visibility="collapsed",
+                   format_func={"grad_norm": "‖∂J/∂W‖ per layer", "delta_mean": "mean |δ| per layer"}.get)
+    c[4].toggle("Presentation mode", key="pres")
+
+view = View(discretize=ss["discretize"], show_test=ss["show_test"], log_loss=ss["log_loss"], big=big,
+            grad_key=ss["grad_key"], height=430 if big else 330)
+live_panel(view, columns=2)

@@ -1,0 +1,1 @@
+"""Backprop Explorer: the Streamlit front end."""

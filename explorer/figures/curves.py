@@ -1,0 +1,84 @@
+"""Training curves over epochs: loss and accuracy, and per-layer gradient magnitudes.
+
+Inputs are the engine's ``History`` lists (one entry per epoch); long runs are
+thinned to a few hundred points so a frame stays small.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .encode import thin, typed
+from .theme import BLUE, LAYER_COLORS, ORANGE, base_layout
+
+
+def _line(x, y, name, color, yaxis="y", dash=None, width=2.5):
+    line = {"color": color, "width": width}
+    if dash:
+        line["dash"] = dash
+    return {"type": "scatter", "mode": "lines", "name": name, "x": typed(x), "y": typed(y),
+            "line": line, "yaxis": yaxis, "hovertemplate": f"{name}<br>epoch %{{x}}: %{{y:.4g}}<extra></extra>"}
+
+
+def loss_figure(history, log_y: bool = False, big: bool = False, height: int | None = None) -> dict:
+    """Train/test cost (top) and accuracy or R² (bottom) against the epoch."""
+    n = len(history.cost)
+    idx = thin(n)
+    epochs = idx + 1
+    metric = "accuracy" if history.metric == "accuracy" else "R²"
+    data = []
+    if n:
+        data.append(_line(epochs, np.asarray(history.cost)[idx], "train loss", BLUE))
+        data.append(_line(epochs, np.asarray(history.accuracy)[idx], f"train {metric}", BLUE, "y2"))
+        if history.test_cost:
+            data.append(_line(epochs, np.asarray(history.test_cost)[idx], "test loss", ORANGE, dash="dot"))
+            data.append(_line(epochs, np.asarray(history.test_accuracy)[idx], f"test {metric}", ORANGE, "y2", "dot"))
+    last = ""
+    if n:
+        last = f"loss {history.cost[-1]:.4f}, {metric} {history.accuracy[-1]:.3f}"
+        if history.test_cost:
+            last += f" · test {history.test_cost[-1]:.4f}, {history.test_accuracy[-1]:.3f}"
+    layout = base_layout(f"Loss and {metric}", big, height)
+    layout.update(
+        showlegend=True, legend={"orientation": "h", "y": -0.12, "x": 0},
+        xaxis={"anchor": "y2", "rangemode": "tozero"},
+        yaxis={"domain": [0.42, 1.0], "type": "log" if log_y else "linear", "title": {"text": "loss"}},
+        yaxis2={"domain": [0.0, 0.32], "title": {"text": metric},
+                "range": [0, 1.02] if metric == "accuracy" else None, "autorange": metric != "accuracy"},
+        annotations=[{"text": last, "xref": "paper", "yref": "paper", "x": 1, "y": 1.0, "xanchor": "right",
+                      "yanchor": "bottom", "showarrow": False, "font": {"size": 15 if big else 11}}],
+    )
+    layout["margin"]["b"] = 70
+    return {"data": data, "layout": layout}
+
+
+def gradient_figure(history, big: bool = False, height: int | None = None, key: str = "grad_norm") -> dict:
+    """Per-layer ‖dJ/dW‖ over epochs on a log scale (left), and the current value per layer (right).
+
+    ``key`` may be "delta_mean" to show mean |δ| per layer instead.
+    """
+    series = np.asarray(getattr(history, key), dtype=float)          # (epochs, L)
+    label = "‖∂J/∂W‖" if key == "grad_norm" else "mean |δ|"
+    data = []
+    if series.size:
+        idx = thin(series.shape[0])
+        L = series.shape[1]
+        for l in range(L):
+            y = np.maximum(series[idx, l], 1e-30)
+            tr = _line(idx + 1, y, f"layer {l + 1}", LAYER_COLORS[l % len(LAYER_COLORS)], width=2)
+            tr["xaxis"] = "x"
+            data.append(tr)
+        current = np.maximum(series[-1], 1e-30)
+        data.append({"type": "bar", "orientation": "h", "x": typed(current), "y": [f"layer {l + 1}" for l in range(L)],
+                     "marker": {"color": [LAYER_COLORS[l % len(LAYER_COLORS)] for l in range(L)]},
+                     "text": [f"{v:.2e}" for v in current], "textposition": "auto",
+                     "xaxis": "x2", "yaxis": "y2", "name": "now",
+                     "hovertemplate": f"%{{y}}: {label} = %{{x:.3e}}<extra></extra>"})
+    layout = base_layout(f"Gradient magnitude per layer, {label}", big, height)
+    layout.update(
+        xaxis={"domain": [0.0, 0.64], "title": {"text": "epoch"}, "rangemode": "tozero"},
+        yaxis={"type": "log", "title": {"text": label}, "exponentformat": "power"},
+        xaxis2={"domain": [0.74, 1.0], "type": "log", "anchor": "y2", "title": {"text": "now"},
+                "showticklabels": False},
+        yaxis2={"anchor": "x2", "autorange": "reversed"},
+    )
+    return {"data": data, "layout": layout}

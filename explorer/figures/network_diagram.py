@@ -1,0 +1,105 @@
+"""The network as TF Playground draws it: every neuron a small heatmap of its own
+output over the input plane, edges coloured by the weight's sign, wider when |w| is larger.
+
+Inputs: ``tiles`` is a list over columns (features, then each layer) of arrays
+(n_units, k, k) with values in [−1, 1] (rows follow x2 upwards); ``weights`` is the
+list of W (S_l, S_{l−1}); ``biases`` the list of b (S_l,).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .encode import typed
+from .theme import BLUE, ORANGE, WHITE, base_layout
+
+_BG = 255                                   # mosaic value drawn transparent
+_SCALE = [[0.0, ORANGE], [0.5 * 254 / 255, WHITE], [254 / 255, BLUE], [1.0, "rgba(255,255,255,0)"]]
+_WIDTH_BINS = 4
+
+
+def layout_positions(sizes: list[int], k: int, gap: int):
+    """Top-left pixel of each neuron's tile: list over columns of (n_units, 2) (row, col)."""
+    tallest = max(sizes)
+    pos = []
+    for c, n in enumerate(sizes):
+        top = (tallest - n) * (k + gap) // 2
+        rows = top + np.arange(n) * (k + gap)
+        pos.append(np.column_stack([rows, np.full(n, c * (k + 3 * gap))]))
+    return pos
+
+
+def network_figure(tiles, weights, biases, column_labels, unit_labels=None, big: bool = False,
+                   height: int | None = None, highlight: int | None = None) -> dict:
+    """One heatmap mosaic of all neuron tiles plus binned edge traces and hover markers.
+
+    ``highlight`` (a column index) outlines one layer, for the step-through view.
+    """
+    sizes = [t.shape[0] for t in tiles]
+    k = tiles[0].shape[1]
+    gap = max(2, k // 2)
+    pos = layout_positions(sizes, k, gap)
+    H = max(sizes) * (k + gap)
+    W = (len(sizes) - 1) * (k + 3 * gap) + k
+    mosaic = np.full((H, W), _BG, np.uint8)
+    for c, t in enumerate(tiles):
+        vals = np.round((np.clip(t, -1, 1) + 1) * 127).astype(np.uint8)     # 0..254
+        for u in range(t.shape[0]):
+            r, col = pos[c][u]
+            mosaic[r:r + k, col:col + k] = vals[u][::-1]                    # image rows go down
+    centers = [np.column_stack([p[:, 1] + k / 2, -(p[:, 0] + k / 2)]) for p in pos]   # (x, y) with y up
+    data = [{"type": "heatmap", "z": typed(mosaic[::-1], "uint8"), "x0": 0, "dx": 1, "y0": -H + 0.5, "dy": 1,
+             "zmin": 0, "zmax": 255, "colorscale": _SCALE, "showscale": False, "hoverinfo": "skip",
+             "zsmooth": False}]
+    data += _edges(centers, weights, k)
+    hx, hy, htext = [], [], []
+    for c, cen in enumerate(centers):
+        for u in range(sizes[c]):
+            hx.append(cen[u, 0])
+            hy.append(cen[u, 1])
+            name = unit_labels[c][u] if unit_labels else f"{column_labels[c]} unit {u + 1}"
+            extra = f"<br>b = {biases[c - 1][u]:.4f}" if c > 0 else ""
+            htext.append(name + extra)
+    data.append({"type": "scatter", "mode": "markers", "x": hx, "y": hy, "text": htext,
+                 "marker": {"size": 18 if big else 12, "opacity": 0}, "hovertemplate": "%{text}<extra></extra>"})
+    layout = base_layout("", big, height)
+    layout["margin"] = {"l": 6, "r": 6, "t": 34 if big else 28, "b": 6}
+    layout.update(xaxis={"visible": False, "range": [-gap, W + gap], "fixedrange": False},
+                  yaxis={"visible": False, "range": [-H - gap, gap * 3], "scaleanchor": "x"},
+                  annotations=[{"text": column_labels[c], "x": float(centers[c][0, 0]), "y": gap * 1.5, "xref": "x",
+                                "yref": "y", "showarrow": False, "font": {"size": 15 if big else 11}}
+                               for c in range(len(sizes))])
+    if highlight is not None and 0 <= highlight < len(sizes):
+        x0 = float(pos[highlight][0, 1]) - gap / 2
+        layout["shapes"] = [{"type": "rect", "x0": x0, "x1": x0 + k + gap, "y0": -H, "y1": 0,
+                             "line": {"color": "#d62728", "width": 3}, "fillcolor": "rgba(0,0,0,0)"}]
+    return {"data": data, "layout": layout}
+
+
+def _edges(centers, weights, k):
+    """Edges grouped into sign × width bins (one line trace each, NaN-separated),
+    plus invisible midpoint markers carrying each weight's value for hover."""
+    wmax = max((float(np.abs(W).max()) for W in weights if W.size), default=1.0) or 1.0
+    groups: dict[tuple[int, int], list] = {}
+    mx, my, mt = [], [], []
+    for l, W in enumerate(weights):
+        src, dst = centers[l], centers[l + 1]
+        for j in range(W.shape[0]):
+            for i in range(W.shape[1]):
+                w = float(W[j, i])
+                b = min(int(abs(w) / wmax * _WIDTH_BINS), _WIDTH_BINS - 1)
+                x0, y0 = src[i, 0] + k / 2, src[i, 1]
+                x1, y1 = dst[j, 0] - k / 2, dst[j, 1]
+                groups.setdefault((w >= 0, b), []).extend([(x0, y0), (x1, y1), (np.nan, np.nan)])
+                if len(mt) < 1500:
+                    mx.append((x0 + x1) / 2)
+                    my.append((y0 + y1) / 2)
+                    mt.append(f"W{l + 1}[{j + 1},{i + 1}] = {w:.4f}")
+    traces = []
+    for (pos_sign, b), pts in sorted(groups.items()):
+        pts = np.array(pts, dtype=np.float32)
+        traces.append({"type": "scatter", "mode": "lines", "x": typed(pts[:, 0]), "y": typed(pts[:, 1]),
+                       "line": {"color": BLUE if pos_sign else ORANGE, "width": 0.6 + 1.6 * b},
+                       "opacity": 0.35 + 0.15 * b, "hoverinfo": "skip", "connectgaps": False})
+    traces.append({"type": "scatter", "mode": "markers", "x": mx, "y": my, "text": mt,
+                   "marker": {"size": 8, "opacity": 0}, "hovertemplate": "%{text}<extra></extra>"})
+    return traces

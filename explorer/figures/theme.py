@@ -1,0 +1,38 @@
+"""Colours and sizes shared by every figure.
+
+Two-class colours follow TensorFlow Playground: orange for class 0 (negative),
+blue for class 1 (positive), white at the decision boundary.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+ORANGE, BLUE, WHITE = "#f59322", "#0877bd", "#e8eaeb"
+CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd",
+                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+LAYER_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+
+# P(class 1) from 0 to 1: orange → white → blue.
+DIVERGING = [[0.0, ORANGE], [0.5, WHITE], [1.0, BLUE]]
+
+
+def class_rgb() -> np.ndarray:
+    """(10, 3) float RGB of CLASS_COLORS, 0..255."""
+    return np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in CLASS_COLORS], float)
+
+
+def base_layout(title: str = "", big: bool = False, height: int | None = None) -> dict:
+    """Layout shared by every chart; ``big`` is presentation mode (larger type)."""
+    font = 18 if big else 12
+    layout = {
+        "title": {"text": title, "font": {"size": font + 2}, "x": 0.02, "xanchor": "left"},
+        "font": {"size": font, "family": "Inter, Segoe UI, Helvetica, Arial, sans-serif"},
+        "margin": {"l": 50, "r": 12, "t": 40 if title else 10, "b": 40},
+        "paper_bgcolor": "white", "plot_bgcolor": "white",
+        "uirevision": "keep",          # zoom and pan survive updates
+        "showlegend": False,
+    }
+    if height:
+        layout["height"] = height
+    return layout

@@ -1,0 +1,101 @@
+"""The live panel: training controls, the epoch counter and the live charts.
+
+It runs as a Streamlit fragment paced by the browser. When the browser acks frame
+k (the component's value changes, which reruns this fragment only), the panel
+sends frame k+1 — prepared during the previous run — and then trains for a short
+time budget and prepares frame k+2 while the browser draws k+1. The server is
+never more than one frame ahead, so nothing queues up and Pause lands at once.
+A full run (a sidebar setting changed) trains first and shows the result in the
+same run; the next ack resumes the pipelined loop.
+"""
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from .frames import View, build_frame
+from .live import acked, live_charts
+from .run import Run
+
+BUDGET_S = 0.06          # training time per frame
+
+
+def _toggle_play() -> None:
+    run: Run = st.session_state["run"]
+    run.running = not run.running and run.message is None
+
+
+def _step_epoch() -> None:
+    run: Run = st.session_state["run"]
+    run.running = False
+    run.step_epoch()
+
+
+def _step_batch() -> None:
+    run: Run = st.session_state["run"]
+    run.running = False
+    run.step_batch()
+
+
+def _reset() -> None:
+    ss = st.session_state
+    run: Run = ss["run"]
+    ss["run"] = Run(run.cfg, run.data)
+
+
+def _controls(run: Run) -> None:
+    c = st.columns([1.2, 1.2, 1.4, 1.0, 3.2], vertical_alignment="center")
+    c[0].button("Pause" if run.running else "Play", key="play", on_click=_toggle_play, type="primary",
+                icon=":material/pause:" if run.running else ":material/play_arrow:",
+                use_container_width=True, disabled=run.message is not None)
+    c[1].button("Step epoch", key="step_epoch", on_click=_step_epoch, use_container_width=True,
+                help="Train one full pass over the training data, then stop")
+    c[2].button("Step mini-batch", key="step_batch", on_click=_step_batch, use_container_width=True,
+                help="One gradient update on one mini-batch, then stop")
+    c[3].button("Reset", key="reset", on_click=_reset, use_container_width=True, help="New random weights")
+    h = run.trainer.history
+    metric = "accuracy" if h.metric == "accuracy" else "R²"
+    stats = f"<span class='epoch'>Epoch {run.epoch:,}</span>"
+    if len(h):
+        stats += f"<br>train {metric} {h.accuracy[-1]:.3f}"
+        if h.test_cost:
+            stats += f" · test {h.test_accuracy[-1]:.3f}"
+    c[4].markdown(f"<div class='epoch-counter'>{stats}</div>", unsafe_allow_html=True)
+
+
+def _in_fragment_run() -> bool:
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
+
+
+@st.fragment
+def live_panel(view: View, columns: int) -> None:
+    ss = st.session_state
+    run: Run = ss["run"]
+    lock = ss.setdefault("train_lock", threading.Lock())
+    pipelined = _in_fragment_run()
+    if run.running and not pipelined:
+        with lock:                    # a full run: train, then show it in this run
+            run.train_for(BUDGET_S)
+    _controls(run)
+    if run.message:
+        st.error(f"**Training paused.** {run.message}", icon="⚠️")
+    with lock:
+        state = (id(run), run.version, view)
+        ready = acked(ss.get("charts")) >= ss.get("rev", 0)      # the browser drew all we sent
+        sent = ss.get("frame_state") is None or (ready and ss["frame_state"] != state)
+        if sent:
+            ss["figs"] = ss["next_figs"] if ss.get("next_state") == state else build_frame(run, view)
+            ss["frame_state"] = state
+            ss["rev"] = ss.get("rev", 0) + 1
+    live_charts(ss["figs"], ss["rev"], height=view.height, columns=columns, key="charts",
+                extra={"epoch": run.epoch, "running": run.running, "rev": ss["rev"]})
+    if not (pipelined and run.running and ss["frame_state"] == state):
+        return
+    with lock:                        # train while the browser draws the frame just sent
+        run.train_for(BUDGET_S)
+        ss["next_figs"], ss["next_state"] = build_frame(run, view), (id(run), run.version, view)
+    if not run.running or (ready and not sent):
+        st.rerun(scope="fragment")    # show a divergence now / nothing in flight: send the new frame

@@ -1,0 +1,35 @@
+"""Page chrome: title, notices, presentation-mode styling."""
+from __future__ import annotations
+
+import streamlit as st
+
+BASE_CSS = """
+<style>
+.epoch-counter {font-size: 0.95rem; line-height: 1.25; white-space: nowrap;}
+.epoch-counter .epoch {font-size: 1.35rem; font-weight: 700;}
+div[data-testid="stMainBlockContainer"] {padding-top: 2.2rem;}
+</style>
+"""
+
+PRESENTATION_CSS = """
+<style>
+html, body, [class*="css"] {font-size: 22px;}
+section[data-testid="stSidebar"] {display: none;}
+div[data-testid="stMainBlockContainer"] {padding: 1rem 1.5rem; max-width: 100%;}
+.epoch-counter {font-size: 1.2rem;} .epoch-counter .epoch {font-size: 2rem;}
+div.stButton > button {font-size: 1.3rem; padding: 0.5rem 1rem;}
+h1 {font-size: 2.2rem !important;}
+</style>
+"""
+
+
+def header(big: bool) -> None:
+    st.markdown(BASE_CSS, unsafe_allow_html=True)
+    if big:
+        st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+    st.markdown("### Backprop Explorer" if not big else "# Backprop Explorer")
+
+
+def notices() -> None:
+    for text in st.session_state.pop("notices", []) or []:
+        st.warning(text, icon="🔗")

@@ -1,0 +1,139 @@
+"""One learner's exploration: the data, the network, its trainer and the run state.
+
+A ``Run`` lives in that learner's ``st.session_state`` only (never in a module
+global or ``st.cache_resource``), so sessions never see each other's networks.
+Nothing here calls Streamlit. Examples are rows; the grid over the input plane
+is G×G points, flattened row by row (x2 outer, x1 inner).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import Network, Trainer, TrainingDiverged, datasets
+from core.features import Standardizer, feature_matrix, train_test_split
+from .config import Config, DataConfig, TrainConfig
+
+GRID = 100          # boundary resolution (TF Playground draws 100×100)
+TILE_STRIDE = 5     # neuron tiles sample every 5th grid point: 20×20
+
+
+@dataclass
+class DataBundle:
+    """Everything derived from a DataConfig: raw points, feature matrices and the grid."""
+
+    problem: str
+    n_classes: int | None
+    feature_ids: tuple
+    X_train: np.ndarray     # (N_train, 2) raw points
+    y_train: np.ndarray
+    X_test: np.ndarray      # (N_test, 2)
+    y_test: np.ndarray
+    F_train: np.ndarray     # (N_train, F) what the network sees
+    F_test: np.ndarray
+    xs: np.ndarray          # (G,) grid axes
+    ys: np.ndarray
+    F_grid: np.ndarray      # (G*G, F)
+
+
+def build_data(cfg: DataConfig, own=None) -> DataBundle:
+    """Generate (or take ``own`` = (X, y, problem)), split, featurise and grid the data."""
+    if own is not None:
+        X, y, problem = own
+        n_classes = int(y.max()) + 1 if problem == "classification" else None
+    else:
+        spec = datasets.DATASETS[cfg.dataset]
+        X, y = datasets.make(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed,
+                             n_classes=cfg.n_classes if spec.multiclass else None)
+        problem = spec.problem
+        n_classes = (cfg.n_classes or spec.n_classes) if problem == "classification" else None
+    classify = problem == "classification"
+    if cfg.test_ratio > 0:
+        X_tr, X_te, y_tr, y_te = train_test_split(X, y, cfg.test_ratio, seed=cfg.seed, stratify=classify)
+    else:
+        X_tr, X_te, y_tr, y_te = X, X[:0], y, y[:0]
+    extent = float(np.ceil(np.abs(X).max() * 1.1 * 2) / 2) if len(X) else 1.0
+    xs = np.linspace(-extent, extent, GRID)
+    ys = xs.copy()
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    F_tr, F_te, F_grid = (feature_matrix(A, cfg.features) for A in (X_tr, X_te, grid))
+    if cfg.standardize:
+        sc = Standardizer().fit(F_tr)
+        F_tr, F_te, F_grid = sc.transform(F_tr), sc.transform(F_te), sc.transform(F_grid)
+    return DataBundle(problem, n_classes, tuple(cfg.features), X_tr, y_tr, X_te, y_te, F_tr, F_te, xs, ys, F_grid)
+
+
+class Run:
+    """A network being trained on one DataBundle, in short slices."""
+
+    def __init__(self, cfg: Config, data: DataBundle):
+        units, out, loss = cfg.resolve_output(data.problem, data.n_classes)
+        layers = [tuple(layer) for layer in cfg.net.hidden] + [(units, out)]
+        self.cfg, self.data = cfg, data
+        self.net = Network(len(data.feature_ids), layers, loss, seed=cfg.net.seed, init=cfg.net.init)
+        t = cfg.train
+        self.trainer = Trainer(self.net, data.F_train, data.y_train, optimizer=t.optimizer,
+                               learning_rate=t.learning_rate, batch_size=t.batch_size, l1=t.l1, l2=t.l2,
+                               seed=cfg.net.seed, X_test=data.F_test if len(data.F_test) else None,
+                               y_test=data.y_test if len(data.y_test) else None)
+        self.running = False
+        self.message: str | None = None    # divergence advice, shown until the next reset
+        self.version = 0                   # bumps whenever the parameters change
+        self._grid_cache = (-1, None)
+
+    # ---- live settings ---------------------------------------------------------
+    def apply_train(self, t: TrainConfig) -> None:
+        """Change learning rate, batch size, optimizer and penalties without a reset."""
+        tr = self.trainer
+        tr.learning_rate, tr.batch_size, tr.optimizer, tr.l1, tr.l2 = (
+            t.learning_rate, t.batch_size, t.optimizer, t.l1, t.l2)
+        self.cfg = Config(self.cfg.data, self.cfg.net, t)
+
+    # ---- training ----------------------------------------------------------------
+    def train_for(self, budget_s: float, max_epochs: int | None = None) -> int:
+        """Train whole epochs until ``budget_s`` seconds have passed; returns epochs done."""
+        start, done, tr = time.perf_counter(), 0, self.trainer
+        try:
+            while True:
+                if tr.step():
+                    done += 1
+                    if (max_epochs and done >= max_epochs) or time.perf_counter() - start >= budget_s:
+                        break
+            tr.flush()
+        except TrainingDiverged as err:
+            self._diverged(err)
+        if done:
+            self.version += 1
+        return done
+
+    def step_epoch(self) -> None:
+        self.train_for(0.0, max_epochs=1)
+
+    def step_batch(self) -> None:
+        """One mini-batch update (the whole batch when training full-batch)."""
+        try:
+            self.trainer.step()
+            self.trainer.flush()
+        except TrainingDiverged as err:
+            self._diverged(err)
+        self.version += 1
+
+    def _diverged(self, err: Exception) -> None:
+        self.running = False
+        self.message = str(err)
+
+    # ---- what the views need -------------------------------------------------------
+    @property
+    def epoch(self) -> int:
+        return self.trainer.epoch
+
+    def grid_activations(self) -> list[np.ndarray]:
+        """a^(l) over the grid for l = 0..L, each (G*G, S_l); cached per parameter version."""
+        version, acts = self._grid_cache
+        if version != self.version or acts is None:
+            acts = self.net.forward(self.data.F_grid).A
+            self._grid_cache = (self.version, acts)
+        return acts

@@ -1,0 +1,97 @@
+"""Start the app on a free local port and drive it with headless Chromium (Playwright).
+
+Used by the browser tests and the live benchmark. Chromium is Debian's
+/usr/bin/chromium (``apt-get install -y chromium``); Playwright's own browser
+download is not used.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def app_server(script: str = "app.py", port: int | None = None):
+    """Run ``streamlit run script`` in its own process group; yields the base URL."""
+    port = port or free_port()
+    log = open(ROOT / "tests" / "artifacts" / f"server-{port}.log", "w") if (ROOT / "tests" / "artifacts").is_dir() \
+        else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.address",
+         "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("the Streamlit server did not start within 60 s")
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(10)
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1400, height: int = 1000):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def live_frame(page):
+    """The live charts' iframe (the component named live_charts)."""
+    for frame in page.frames:
+        if "live_charts" in frame.url:
+            return frame
+    return None
+
+
+def wait_live(page, timeout_s: float = 60):
+    """Wait until the live charts' iframe has drawn at least one frame; returns the frame."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        frame = live_frame(page)
+        if frame is not None:
+            try:
+                if frame.evaluate("window.__live && window.__live.renders > 0"):
+                    return frame
+            except Exception:  # the frame may be navigating
+                pass
+        page.wait_for_timeout(200)   # (time.sleep would stop Playwright from seeing new frames)
+    raise TimeoutError("the live charts never drew a frame")
+
+
+def live_stats(frame) -> dict:
+    return frame.evaluate("({renders: __live.renders, frame: __live.frame, errors: __live.errors, extra: __live.extra})")
