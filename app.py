@@ -44,6 +44,12 @@ with st.container():
                    format_func={"grad_norm": "‖∂J/∂W‖ per layer", "delta_mean": "mean |δ| per layer"}.get)
     c[4].toggle("Presentation mode", key="pres")
 
-view = View(discretize=ss["discretize"], show_test=ss["show_test"], log_loss=ss["log_loss"], big=big,
-            grad_key=ss["grad_key"], height=430 if big else 330)
-live_panel(view, columns=2)
+PAGES = {"Live training": "live", "Backpropagation, step by step": "backprop"}
+page_name = st.segmented_control("View", list(PAGES), key="page", label_visibility="collapsed")
+if PAGES.get(page_name, "live") == "live":
+    view = View(discretize=ss["discretize"], show_test=ss["show_test"], log_loss=ss["log_loss"], big=big,
+                grad_key=ss["grad_key"], height=430 if big else 330)
+    live_panel(view, columns=2)
+else:
+    from explorer import backprop_view
+    backprop_view.render(run, big)
