@@ -85,7 +85,8 @@ def live_panel(view: View, columns: int) -> None:
     with lock:
         state = (id(run), run.version, view)
         ready = acked(ss.get("charts")) >= ss.get("rev", 0)      # the browser drew all we sent
-        sent = ss.get("frame_state") is None or (ready and ss["frame_state"] != state)
+        # A fragment run waits for the browser; a full run (user-driven) always shows the new state.
+        sent = ss.get("frame_state") is None or ((ready or not pipelined) and ss["frame_state"] != state)
         if sent:
             ss["figs"] = ss["next_figs"] if ss.get("next_state") == state else build_frame(run, view)
             ss["frame_state"] = state

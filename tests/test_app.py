@@ -1,0 +1,169 @@
+"""The app under Streamlit's AppTest: controls, session state, URL and the live figures."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import Network
+
+from explorer.config import Config
+from tests.browser import ROOT
+from explorer.query import to_query
+
+
+def start(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figures(at: AppTest) -> dict:
+    """The live component's figures, decoded from its JSON arguments."""
+    (comp,) = at.get("component_instance")
+    args = json.loads(comp.proto.json_args)
+    return {name: json.loads(text) for name, text in args["figures"].items()}
+
+
+def test_first_load_is_the_flower_lesson():
+    at = start()
+    run = at.session_state["run"]
+    assert run.cfg.data.dataset == "planar" and run.net.sizes == [2, 4, 1]
+    assert run.net.output == "sigmoid" and run.net.loss.name == "binary_cross_entropy"
+    assert [layer.activation.name for layer in run.net.layers] == ["tanh", "sigmoid"]
+    assert run.epoch == 0 and not run.running
+    assert set(figures(at)) == {"boundary", "network", "loss", "gradients"}
+    assert dict(at.query_params)["ds"] == ["planar"] or at.query_params["ds"] == "planar"
+
+
+def test_play_trains_and_the_figures_follow():
+    at = start()
+    at.button(key="play").click().run()
+    run = at.session_state["run"]
+    assert run.running and run.epoch > 0
+    figs = figures(at)
+    loss = figs["loss"]["data"][0]
+    assert loss["name"] == "train loss" and loss["x"]["dtype"] == "f4"
+    grads = [t for t in figs["gradients"]["data"] if t["type"] == "scatter"]
+    assert [t["name"] for t in grads] == ["layer 1", "layer 2"]
+    assert any(m.value.startswith("<div class='epoch-counter'>") and f"Epoch {run.epoch:,}" in m.value
+               for m in at.markdown)
+    at.button(key="play").click().run()            # Pause
+    assert not at.session_state["run"].running
+
+
+def test_ngs_lesson_reaches_about_ninety_percent():
+    at = start()
+    run = at.session_state["run"]
+    run.trainer.run_epochs(3000)
+    assert run.trainer.history.accuracy[-1] >= 0.87
+
+
+def test_learning_rate_changes_live_without_reset():
+    at = start()
+    at.button(key="step_epoch").click().run()
+    run = at.session_state["run"]
+    epoch = run.epoch
+    at.select_slider(key="lr").set_value(0.3).run()
+    assert at.session_state["run"] is run and run.epoch == epoch
+    assert run.trainer.learning_rate == 0.3
+    at.selectbox(key="opt").set_value("adam").run()
+    assert at.session_state["run"] is run and run.trainer.optimizer == "adam"
+
+
+def test_architecture_change_rebuilds_the_network():
+    at = start()
+    at.button(key="step_epoch").click().run()
+    old = at.session_state["run"]
+    at.number_input(key="w0").set_value(6).run()
+    new = at.session_state["run"]
+    assert new is not old and new.epoch == 0 and new.net.sizes == [2, 6, 1]
+
+
+def test_add_and_remove_hidden_layers():
+    at = start()
+    for _ in range(2):
+        at.button[[b.label for b in at.button].index("＋ Add hidden layer")].click().run()
+    assert at.session_state["run"].net.sizes == [2, 4, 4, 4, 1]
+    at.selectbox(key="a1").set_value("relu").run()
+    assert at.session_state["run"].net.layers[1].activation.name == "relu"
+    at.button(key="rm0").click().run()
+    run = at.session_state["run"]
+    assert run.net.sizes == [2, 4, 4, 1]
+    assert [layer.activation.name for layer in run.net.layers] == ["relu", "tanh", "sigmoid"]
+
+
+def test_step_batch_and_reset():
+    at = start({"bs": "10"})
+    at.button(key="step_batch").click().run()
+    run = at.session_state["run"]
+    assert run.trainer.epoch == 0 and run.trainer._pos == 10
+    trained = run.net.layers[0].W.copy()
+    at.button(key="reset").click().run()
+    new = at.session_state["run"]
+    assert new is not run and new.epoch == 0 and new.trainer._pos == 0
+    initial = Network(2, [(4, "tanh"), (1, "sigmoid")], "binary_cross_entropy", seed=2, init="small_gaussian")
+    np.testing.assert_array_equal(new.net.layers[0].W, initial.layers[0].W)   # the seed's initial weights
+    assert not np.array_equal(trained, new.net.layers[0].W)
+
+
+def test_shared_link_opens_that_setup():
+    cfg_query = to_query(Config())
+    cfg_query.update(ds="multi_blobs", k="4", layers="8:relu,6:leaky_relu", opt="adam", lr="0.03",
+                     feat="x1,x2,x1x2", bs="16", l2="0.001")
+    at = start(cfg_query)
+    run = at.session_state["run"]
+    assert run.cfg.data.dataset == "multi_blobs" and run.data.n_classes == 4
+    assert run.net.sizes == [3, 8, 6, 4] and run.net.output == "softmax"
+    assert [l.activation.name for l in run.net.layers[:2]] == ["relu", "leaky_relu"]
+    assert run.trainer.optimizer == "adam" and run.trainer.batch_size == 16 and run.trainer.l2 == 0.001
+    img = figures(at)["boundary"]["layout"]["images"][0]["source"]
+    assert img.startswith("data:image/png;base64,")          # K classes: blended colours
+
+
+def test_malformed_link_falls_back_with_a_notice():
+    at = start({"lr": "banana", "layers": "4:tanh,999:relu", "ds": "nope", "out": "softmax"})
+    run = at.session_state["run"]
+    assert run.cfg.data.dataset == "planar" and run.trainer.learning_rate == 1.2
+    texts = " ".join(w.value for w in at.warning)
+    assert "lr=banana" in texts and "layers=" in texts and "ds=nope" in texts
+
+
+def test_divergence_pauses_with_advice():
+    at = start({"ds": "reg_plane", "lr": "10", "opt": "sgd", "layers": "8:relu,8:relu", "init": "he"})
+    for _ in range(20):
+        at.button(key="play").click().run() if not at.session_state["run"].running else at.run()
+        if at.session_state["run"].message:
+            break
+    run = at.session_state["run"]
+    assert run.message and not run.running
+    assert "smaller learning rate" in " ".join(e.value for e in at.error)
+    assert all(np.isfinite(layer.Wb).all() for layer in run.net.layers)
+    assert not at.exception
+
+
+def test_regression_shows_the_predicted_surface():
+    at = start({"ds": "reg_gauss", "layers": "8:tanh", "opt": "adam", "lr": "0.03"})
+    at.button(key="step_epoch").click().run()
+    figs = figures(at)
+    assert figs["boundary"]["data"][0]["type"] == "heatmap"
+    assert at.session_state["run"].trainer.history.metric == "r2"
+
+
+def test_hidden_space_view_appears_for_a_two_unit_layer():
+    at = start({"layers": "2:tanh"})
+    assert "hidden" in figures(at)
+
+
+@pytest.mark.parametrize("pres", ["0", "1"])
+def test_presentation_mode_enlarges_the_charts(pres):
+    at = start({"present": pres} if pres == "1" else None)
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    assert args["height"] == (430 if pres == "1" else 330)
+    font = figures(at)["loss"]["layout"]["font"]["size"]
+    assert font == (18 if pres == "1" else 12)
