@@ -19,7 +19,15 @@ from .frames import View, build_frame
 from .live import acked, live_charts
 from .run import Run
 
-BUDGET_S = 0.06          # training time per frame
+BUDGET_S = (0.02, 0.07)  # training time per frame: at least, at most (s)
+
+
+def _budget(ack) -> float:
+    """Train about as long as the browser took to draw the last frame, within BUDGET_S:
+    the two overlap, so training fills the time the browser spends drawing."""
+    lo, hi = BUDGET_S
+    ms = ack.get("ms") if isinstance(ack, dict) else None
+    return hi if not isinstance(ms, (int, float)) else min(max(0.8 * ms / 1000.0, lo), hi)
 
 
 def _toggle_play() -> None:
@@ -78,7 +86,7 @@ def live_panel(view: View, columns: int) -> None:
     pipelined = _in_fragment_run()
     if run.running and not pipelined:
         with lock:                    # a full run: train, then show it in this run
-            run.train_for(BUDGET_S)
+            run.train_for(BUDGET_S[1])
     _controls(run)
     if run.message:
         st.error(f"**Training paused.** {run.message}", icon="⚠️")
@@ -96,7 +104,7 @@ def live_panel(view: View, columns: int) -> None:
     if not (pipelined and run.running and ss["frame_state"] == state):
         return
     with lock:                        # train while the browser draws the frame just sent
-        run.train_for(BUDGET_S)
+        run.train_for(_budget(ss.get("charts")))
         ss["next_figs"], ss["next_state"] = build_frame(run, view), (id(run), run.version, view)
     if not run.running or (ready and not sent):
         st.rerun(scope="fragment")    # show a divergence now / nothing in flight: send the new frame

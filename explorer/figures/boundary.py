@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .encode import png_data_uri, typed
-from .theme import BLUE, DIVERGING, ORANGE, base_layout, class_rgb, CLASS_COLORS
+from .theme import BLUE, CLASS_COLORS, DIVERGING, ORANGE, base_layout, class_rgb, ramp_rgb
 
 
 def _points(X, y, problem, n_classes, name, outline, size):
@@ -35,14 +35,35 @@ def _points(X, y, problem, n_classes, name, outline, size):
     return traces
 
 
+def surface_rgb(P: np.ndarray, problem: str, discretize: bool = False) -> np.ndarray:
+    """The output over the grid as an (G, G, 3) uint8 image, top row first.
+
+    Two classes: P(class 1) from orange through white to blue; K classes: the class
+    colours blended by probability; regression: the prediction scaled by its largest
+    magnitude on the same orange–blue ramp. Colours are lightened so points stand out.
+    """
+    if P.ndim == 3:
+        probs = np.eye(P.shape[2])[P.argmax(axis=2)] if discretize else P
+        rgb = probs @ class_rgb()[:P.shape[2]]
+    else:
+        if problem == "classification":
+            t = (P > 0.5).astype(float) if discretize else P
+        else:
+            lim = max(float(np.abs(P).max()), 1e-9)
+            t = (np.sign(P) + 1) / 2 if discretize else (P / lim + 1) / 2
+        rgb = ramp_rgb(t)
+    rgb = 255 - 0.6 * (255 - rgb)
+    return np.clip(rgb[::-1], 0, 255).astype(np.uint8)
+
+
 def boundary_figure(xs, ys, P, problem: str, n_classes: int, X_train, y_train, X_test=None, y_test=None,
                     discretize: bool = False, show_test: bool = True, big: bool = False,
                     title: str = "Decision boundary", height: int | None = None) -> dict:
     """The output over the grid (xs (G,), ys (G,)) with the points on top.
 
-    Two classes: P(class 1) shaded orange → blue (hover shows it); K classes: the
-    class colours blended by probability (an image); regression: the predicted
-    value. ``discretize`` shows only the winning class / the sign.
+    The surface is a PNG layout image (see ``surface_rgb``): between frames only the
+    image changes, so the browser does not redraw the points. ``discretize`` shows
+    only the winning class / the sign.
     """
     size = 9 if big else 6
     layout = base_layout(title, big, height)
@@ -50,33 +71,10 @@ def boundary_figure(xs, ys, P, problem: str, n_classes: int, X_train, y_train, X
                          "showgrid": False, "zeroline": False},
                   yaxis={"range": [float(ys[0]), float(ys[-1])], "title": {"text": "x2"}, "scaleanchor": "x",
                          "showgrid": False, "zeroline": False})
-    if problem == "classification" and P.ndim == 3:                 # K-class softmax: blended colours
-        probs = P
-        if discretize:
-            probs = np.eye(P.shape[2])[P.argmax(axis=2)]
-        rgb = probs @ class_rgb()[:P.shape[2]]
-        rgb = 255 - 0.55 * (255 - rgb)                              # lighten so points stand out
-        img = np.clip(rgb[::-1], 0, 255).astype(np.uint8)          # PNG rows go top-down
-        layout["images"] = [{"source": png_data_uri(img), "xref": "x", "yref": "y", "layer": "below",
-                             "x": float(xs[0]), "y": float(ys[-1]), "sizex": float(xs[-1] - xs[0]),
-                             "sizey": float(ys[-1] - ys[0]), "sizing": "stretch"}]
-        bg = []
-    else:
-        if problem == "classification":
-            Z = (P > 0.5).astype(float) if discretize else P
-            z = np.round(Z * 254).astype(np.uint8)
-            zmin, zmax, label = 0, 254, "P(class 1)"
-
-        else:
-            lim = max(float(np.abs(P).max()), 1e-9)
-            Z = np.sign(P) if discretize else P
-            z = np.round((Z / lim + 1) * 127).astype(np.uint8)
-            zmin, zmax, label = 0, 254, "prediction"
-
-        bg = [{"type": "heatmap", "name": label, "x": typed(xs), "y": typed(ys), "z": typed(z, "uint8"),
-               "zmin": zmin, "zmax": zmax, "colorscale": DIVERGING, "showscale": False, "opacity": 0.8,
-               "hoverinfo": "skip", "zsmooth": False}]
-    data = bg + _points(X_train, y_train, problem, n_classes, "train", "white", size)
+    layout["images"] = [{"source": png_data_uri(surface_rgb(P, problem, discretize)), "xref": "x", "yref": "y",
+                         "layer": "below", "x": float(xs[0]), "y": float(ys[-1]),
+                         "sizex": float(xs[-1] - xs[0]), "sizey": float(ys[-1] - ys[0]), "sizing": "stretch"}]
+    data = _points(X_train, y_train, problem, n_classes, "train", "white", size)
     if show_test:
         data += _points(X_test, y_test, problem, n_classes, "test", "black", size)
     return {"data": data, "layout": layout}

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .encode import typed
-from .theme import BLUE, ORANGE, WHITE, base_layout
+from .encode import png_data_uri, typed
+from .theme import BLUE, ORANGE, base_layout, ramp_rgb
 
-_BG = 255                                   # mosaic value drawn transparent
-_SCALE = [[0.0, ORANGE], [0.5 * 254 / 255, WHITE], [254 / 255, BLUE], [1.0, "rgba(255,255,255,0)"]]
 _WIDTH_BINS = 4
 
 
@@ -30,7 +28,7 @@ def layout_positions(sizes: list[int], k: int, gap: int):
 
 def network_figure(tiles, weights, biases, column_labels, unit_labels=None, big: bool = False,
                    height: int | None = None, highlight: int | None = None) -> dict:
-    """One heatmap mosaic of all neuron tiles plus binned edge traces and hover markers.
+    """One PNG mosaic of all neuron tiles (a layout image) plus binned edge traces and hover markers.
 
     ``highlight`` (a column index) outlines one layer, for the step-through view.
     """
@@ -40,17 +38,14 @@ def network_figure(tiles, weights, biases, column_labels, unit_labels=None, big:
     pos = layout_positions(sizes, k, gap)
     H = max(sizes) * (k + gap)
     W = (len(sizes) - 1) * (k + 3 * gap) + k
-    mosaic = np.full((H, W), _BG, np.uint8)
+    mosaic = np.full((H, W, 3), 255, np.uint8)                              # white background
     for c, t in enumerate(tiles):
-        vals = np.round((np.clip(t, -1, 1) + 1) * 127).astype(np.uint8)     # 0..254
+        rgb = ramp_rgb((t + 1) / 2).astype(np.uint8)                          # (n, k, k, 3)
         for u in range(t.shape[0]):
             r, col = pos[c][u]
-            mosaic[r:r + k, col:col + k] = vals[u][::-1]                    # image rows go down
+            mosaic[r:r + k, col:col + k] = rgb[u][::-1]                      # image rows go down
     centers = [np.column_stack([p[:, 1] + k / 2, -(p[:, 0] + k / 2)]) for p in pos]   # (x, y) with y up
-    data = [{"type": "heatmap", "z": typed(mosaic[::-1], "uint8"), "x0": 0, "dx": 1, "y0": -H + 0.5, "dy": 1,
-             "zmin": 0, "zmax": 255, "colorscale": _SCALE, "showscale": False, "hoverinfo": "skip",
-             "zsmooth": False}]
-    data += _edges(centers, weights, k)
+    data = _edges(centers, weights, k)
     hx, hy, htext = [], [], []
     for c, cen in enumerate(centers):
         for u in range(sizes[c]):
@@ -62,6 +57,8 @@ def network_figure(tiles, weights, biases, column_labels, unit_labels=None, big:
     data.append({"type": "scatter", "mode": "markers", "x": hx, "y": hy, "text": htext,
                  "marker": {"size": 18 if big else 12, "opacity": 0}, "hovertemplate": "%{text}<extra></extra>"})
     layout = base_layout("", big, height)
+    layout["images"] = [{"source": png_data_uri(mosaic), "xref": "x", "yref": "y", "x": 0, "y": 0, "sizex": W,
+                         "sizey": H, "sizing": "stretch", "layer": "below"}]
     layout["margin"] = {"l": 6, "r": 6, "t": 34 if big else 28, "b": 6}
     layout.update(xaxis={"visible": False, "range": [-gap, W + gap], "fixedrange": False},
                   yaxis={"visible": False, "range": [-H - gap, gap * 3], "scaleanchor": "x"},

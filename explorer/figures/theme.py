@@ -36,3 +36,11 @@ def base_layout(title: str = "", big: bool = False, height: int | None = None) -
     if height:
         layout["height"] = height
     return layout
+
+
+def ramp_rgb(t: np.ndarray) -> np.ndarray:
+    """t in [0, 1] (any shape) → RGB floats (..., 3): orange at 0, light grey at ½, blue at 1."""
+    t = np.clip(t, 0.0, 1.0)[..., None]
+    c = class_rgb()
+    mid = np.array([232.0, 234.0, 235.0])
+    return np.where(t < 0.5, c[0] + (mid - c[0]) * (2 * t), mid + (c[1] - mid) * (2 * t - 1))
