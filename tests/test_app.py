@@ -151,7 +151,8 @@ def test_regression_shows_the_predicted_surface():
     at = start({"ds": "reg_gauss", "layers": "8:tanh", "opt": "adam", "lr": "0.03"})
     at.button(key="step_epoch").click().run()
     figs = figures(at)
-    assert figs["boundary"]["data"][0]["type"] == "heatmap"
+    assert figs["boundary"]["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    assert figs["boundary"]["data"][0]["marker"]["colorscale"]          # points coloured by their target
     assert at.session_state["run"].trainer.history.metric == "r2"
 
 
