@@ -1,0 +1,123 @@
+"""The pure figure builders: valid plotly figures, right colours, small payloads."""
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from core import Trainer, Network
+from explorer.config import Config
+from explorer.figures.boundary import boundary_figure, surface_rgb
+from explorer.figures.curves import gradient_figure, loss_figure
+from explorer.figures.encode import png_data_uri, thin, typed
+from explorer.figures.network_diagram import network_figure
+from explorer.figures.theme import class_rgb
+from explorer.frames import View, build_frame
+from explorer.run import Run, build_data
+
+
+def decode_png(uri: str) -> np.ndarray:
+    """Inverse of png_data_uri for its own output (8-bit RGB, filter 0)."""
+    raw = base64.b64decode(uri.split(",", 1)[1])
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    w, h = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
+    idat = raw.index(b"IDAT")
+    n = int.from_bytes(raw[idat - 4:idat], "big")
+    rows = np.frombuffer(zlib.decompress(raw[idat + 4:idat + 4 + n]), np.uint8).reshape(h, 1 + 3 * w)
+    assert np.all(rows[:, 0] == 0)
+    return rows[:, 1:].reshape(h, w, 3)
+
+
+def test_typed_arrays_round_trip():
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)
+    spec = typed(a)
+    assert spec["dtype"] == "f4" and spec["shape"] == "3,4"
+    np.testing.assert_array_equal(np.frombuffer(base64.b64decode(spec["bdata"]), np.float32).reshape(3, 4), a)
+
+
+def test_png_round_trip():
+    img = np.random.default_rng(0).integers(0, 256, (7, 5, 3)).astype(np.uint8)
+    np.testing.assert_array_equal(decode_png(png_data_uri(img)), img)
+
+
+def test_thin_keeps_ends_and_caps_length():
+    idx = thin(10_000, 400)
+    assert idx[0] == 0 and idx[-1] == 9999 and len(idx) <= 400 and np.all(np.diff(idx) > 0)
+    np.testing.assert_array_equal(thin(5, 400), np.arange(5))
+
+
+def test_surface_colours_follow_the_probability():
+    orange, blue = class_rgb()[0], class_rgb()[1]
+    P = np.array([[0.0, 1.0]])
+    rgb = surface_rgb(P, "classification").astype(float)
+    # lightened towards white by the same factor: orange-ish left, blue-ish right
+    assert rgb[0, 0, 0] > rgb[0, 0, 2] and rgb[0, 1, 2] > rgb[0, 1, 0]
+    np.testing.assert_allclose(rgb[0, 0], np.floor(255 - 0.6 * (255 - orange)), atol=1)
+    np.testing.assert_allclose(rgb[0, 1], np.floor(255 - 0.6 * (255 - blue)), atol=1)
+    # row 0 of the image is the top of the plane (largest x2)
+    P2 = np.array([[0.0], [1.0]])                       # grid row 0 is the bottom
+    img = surface_rgb(P2, "classification")
+    assert img[0, 0, 2] > img[1, 0, 2]
+
+
+def test_multiclass_surface_blends_and_discretises():
+    P = np.zeros((1, 2, 3))
+    P[0, 0] = [0.5, 0.5, 0.0]
+    P[0, 1] = [0.2, 0.3, 0.5]
+    soft = surface_rgb(P, "classification").astype(float)
+    hard = surface_rgb(P, "classification", discretize=True).astype(float)
+    c = class_rgb()[:3]
+    np.testing.assert_allclose(soft[0, 0], np.floor(255 - 0.6 * (255 - (c[0] + c[1]) / 2)), atol=1)
+    np.testing.assert_allclose(hard[0, 1], np.floor(255 - 0.6 * (255 - c[2])), atol=1)
+
+
+@pytest.mark.parametrize("dataset,k", [("planar", None), ("multi_spiral", 4), ("reg_gauss", None)])
+def test_every_live_figure_is_valid_plotly(dataset, k):
+    from dataclasses import replace
+    from explorer.config import preset_for_dataset
+    cfg = preset_for_dataset(dataset, Config())
+    cfg = replace(cfg, data=replace(cfg.data, n_classes=k or cfg.data.n_classes, test_ratio=0.3))
+    run = Run(cfg, build_data(cfg.data))
+    run.train_for(0.05)
+    figs = build_frame(run, View())
+    assert set(figs) >= {"boundary", "network", "loss", "gradients"}
+    for name, text in figs.items():
+        go.Figure(json.loads(text))                    # raises on anything plotly would reject
+    assert sum(len(t) for t in figs.values()) < 120_000   # a frame stays small
+
+
+def test_loss_figure_has_train_and_test_lines():
+    net = Network(2, [(3, "tanh"), (1, "sigmoid")], "binary_cross_entropy", seed=0)
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    y = (X[:, 0] > 0).astype(int)
+    tr = Trainer(net, X[:40], y[:40], X_test=X[40:], y_test=y[40:], learning_rate=0.5)
+    tr.run_epochs(25)
+    fig = loss_figure(tr.history, log_y=True)
+    names = [t["name"] for t in fig["data"]]
+    assert names == ["train loss", "train accuracy", "test loss", "test accuracy"]
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    y0 = np.frombuffer(base64.b64decode(fig["data"][0]["y"]["bdata"]), np.float32)
+    np.testing.assert_allclose(y0, tr.history.cost, rtol=1e-6)
+    g = gradient_figure(tr.history)
+    bars = g["data"][-1]
+    assert bars["type"] == "bar" and len(bars["y"]) == 2 and g["layout"]["yaxis"]["type"] == "log"
+
+
+def test_network_diagram_draws_every_edge_with_its_sign():
+    W1 = np.array([[1.0, -2.0], [0.5, 0.0], [-0.1, 3.0]])
+    W2 = np.array([[2.0, -1.0, 0.25]])
+    tiles = [np.zeros((2, 4, 4)), np.ones((3, 4, 4)), -np.ones((1, 4, 4))]
+    fig = network_figure(tiles, [W1, W2], [np.zeros(3), np.zeros(1)], ["in", "h", "out"])
+    lines = [t for t in fig["data"] if t["mode"] == "lines"]
+    n_segments = sum(np.isnan(np.frombuffer(base64.b64decode(t["x"]["bdata"]), np.float32)).sum() for t in lines)
+    assert n_segments == W1.size + W2.size
+    colours = {t["line"]["color"] for t in lines}
+    assert len(colours) == 2                          # both signs present
+    hover = [t for t in fig["data"] if t["mode"] == "markers"][0]["text"]
+    assert "W1[1,2] = -2.0000" in hover
+    img = decode_png(fig["layout"]["images"][0]["source"])
+    assert img.shape[2] == 3 and (img != 255).any()
