@@ -44,9 +44,9 @@ def data_controls() -> None:
             st.slider("Classes", *spec.class_range, key="k")
         st.slider("Samples", 50, 2000 if spec.default_n_samples <= 2000 else datasets.MAX_SAMPLES, step=50, key="n")
         st.slider("Noise", 0.0, 1.0 if spec.default_noise <= 1.0 else 3.0, step=0.05, key="noise")
-        c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
         c1.number_input("Data seed", 0, 2**32 - 1, key="dseed")
-        c2.button("New data", on_click=_new_seed, help="Draw a new sample with another seed")
+        c2.button("New", icon=":material/refresh:", on_click=_new_seed, help="New data: draw another sample")
     st.slider("Test share", 0.0, 0.9, step=0.05, key="test", help="Share of the points held out as test data")
     st.multiselect("Input features", list(FEATURES), key="feat", format_func=lambda f: FEATURES[f].label,
                    help="What the network sees, as in TF Playground")

@@ -15,14 +15,21 @@ from .theme import BLUE, ORANGE, base_layout, ramp_rgb
 _WIDTH_BINS = 4
 
 
+def column_step(sizes: list[int], k: int, gap: int) -> int:
+    """Horizontal distance between layer columns: wide enough that the diagram is
+    about 1.6 times as wide as it is tall, and never narrower than a tile plus edges."""
+    height = max(sizes) * (k + gap)
+    return max(k + 3 * gap, int((1.6 * height - k) / max(len(sizes) - 1, 1)))
+
+
 def layout_positions(sizes: list[int], k: int, gap: int):
     """Top-left pixel of each neuron's tile: list over columns of (n_units, 2) (row, col)."""
-    tallest = max(sizes)
+    tallest, step = max(sizes), column_step(sizes, k, gap)
     pos = []
     for c, n in enumerate(sizes):
         top = (tallest - n) * (k + gap) // 2
         rows = top + np.arange(n) * (k + gap)
-        pos.append(np.column_stack([rows, np.full(n, c * (k + 3 * gap))]))
+        pos.append(np.column_stack([rows, np.full(n, c * step)]))
     return pos
 
 
@@ -37,7 +44,7 @@ def network_figure(tiles, weights, biases, column_labels, unit_labels=None, big:
     gap = max(2, k // 2)
     pos = layout_positions(sizes, k, gap)
     H = max(sizes) * (k + gap)
-    W = (len(sizes) - 1) * (k + 3 * gap) + k
+    W = (len(sizes) - 1) * column_step(sizes, k, gap) + k
     mosaic = np.full((H, W, 3), 255, np.uint8)                              # white background
     for c, t in enumerate(tiles):
         rgb = ramp_rgb((t + 1) / 2).astype(np.uint8)                          # (n, k, k, 3)
