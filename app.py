@@ -30,7 +30,7 @@ page.notices()
 cfg = state.config_from_widgets()
 try:
     run = state.current_run(cfg)
-except ValueError as err:
+except ValueError as err:            # an invalid combination the learner chose: say why
     st.error(f"This network cannot be built: {err}")
     st.stop()
 state.sync_url(cfg)
@@ -52,4 +52,5 @@ if PAGES.get(page_name, "live") == "live":
     live_panel(view, columns=2)
 else:
     from explorer import backprop_view
-    backprop_view.render(run, big)
+    with page.friendly_errors("showing the backpropagation steps"):
+        backprop_view.render(run, big)

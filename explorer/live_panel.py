@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .frames import View, build_frame
+from .page import friendly_errors
 from .live import acked, live_charts
 from .run import Run
 
@@ -80,6 +81,11 @@ def _in_fragment_run() -> bool:
 
 @st.fragment
 def live_panel(view: View, columns: int) -> None:
+    with friendly_errors("updating the live view"):
+        _live_panel(view, columns)
+
+
+def _live_panel(view: View, columns: int) -> None:
     ss = st.session_state
     run: Run = ss["run"]
     lock = ss.setdefault("train_lock", threading.Lock())

@@ -1,6 +1,9 @@
 """Page chrome: title, notices, presentation-mode styling."""
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import streamlit as st
 
 BASE_CSS = """
@@ -33,3 +36,25 @@ def header(big: bool) -> None:
 def notices() -> None:
     for text in st.session_state.pop("notices", []) or []:
         st.warning(text, icon="🔗")
+
+
+LOG = logging.getLogger("backprop_explorer")
+FAILURE = "Something went wrong"
+
+
+@contextlib.contextmanager
+def friendly_errors(what: str):
+    """Turn an unexpected error into a plain message; the traceback goes to the server log.
+
+    Training pauses and every setting is kept. (Streamlit's own rerun/stop signals
+    derive from BaseException and pass through untouched.)
+    """
+    try:
+        yield
+    except Exception:
+        LOG.exception("unexpected error while %s", what)
+        run = st.session_state.get("run")
+        if run is not None:
+            run.running = False
+        st.error(f"**{FAILURE} while {what}.** Training is paused and your settings are kept. "
+                 "Try Reset, or undo the last change.", icon="🛠️")

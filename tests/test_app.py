@@ -168,3 +168,14 @@ def test_presentation_mode_enlarges_the_charts(pres):
     assert args["height"] == (430 if pres == "1" else 330)
     font = figures(at)["loss"]["layout"]["font"]["size"]
     assert font == (18 if pres == "1" else 12)
+
+
+def test_an_invalid_output_override_is_refused_with_a_reason():
+    at = start()
+    at.selectbox(key="out").set_value("linear").run()
+    assert not at.exception
+    msg = " ".join(e.value for e in at.error)
+    assert "cannot be built" in msg and "sigmoid" in msg
+    at.selectbox(key="out").set_value("sigmoid").selectbox(key="loss").set_value("mse").run()
+    run = at.session_state["run"]
+    assert run.net.output == "sigmoid" and run.net.loss.name == "mse" and not at.error   # as in seed 004
