@@ -176,6 +176,7 @@ def test_an_invalid_output_override_is_refused_with_a_reason():
     assert not at.exception
     msg = " ".join(e.value for e in at.error)
     assert "cannot be built" in msg and "sigmoid" in msg
-    at.selectbox(key="out").set_value("sigmoid").selectbox(key="loss").set_value("mse").run()
+    at.selectbox(key="out").set_value("sigmoid")
+    at.selectbox(key="loss").set_value("mse").run()
     run = at.session_state["run"]
     assert run.net.output == "sigmoid" and run.net.loss.name == "mse" and not at.error   # as in seed 004
