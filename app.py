@@ -26,8 +26,8 @@ with st.sidebar:
     controls.view_controls()
 
 page.header(big)
-page.notices()
 cfg = state.config_from_widgets()
+page.notices(cfg)
 try:
     run = state.current_run(cfg)
 except ValueError as err:            # an invalid combination the learner chose: say why

@@ -33,8 +33,16 @@ def header(big: bool) -> None:
     st.markdown("### Backprop Explorer" if not big else "# Backprop Explorer")
 
 
-def notices() -> None:
-    for text in st.session_state.pop("notices", []) or []:
+def notices(cfg) -> None:
+    """Show what a shared link got wrong, until the learner changes a setting."""
+    ss = st.session_state
+    if not ss.get("notices"):
+        return
+    shown_for = ss.setdefault("notices_cfg", cfg)
+    if shown_for != cfg:
+        ss["notices"] = []
+        return
+    for text in ss["notices"]:
         st.warning(text, icon="🔗")
 
 

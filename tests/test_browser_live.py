@@ -1,0 +1,114 @@
+"""The live page in a real browser (headless Chromium): Play, live settings, Pause,
+Step, Reset and a shared link. Screenshots are kept in tests/artifacts/."""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.browser import app_server, browser_page, live_stats, wait_live
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server():
+    with app_server() as url:
+        yield url
+
+
+def epoch(page) -> int:
+    text = page.locator(".epoch-counter .epoch").inner_text()
+    return int(re.sub(r"\D", "", text))
+
+
+def shown_loss(frame) -> float:
+    """The train loss printed on the loss chart."""
+    text = frame.evaluate("document.querySelector('#chart-loss .annotation-text').textContent")
+    return float(re.search(r"loss ([0-9.]+)", text).group(1))
+
+
+def button(page, key: str):
+    """The live (not stale) button with this key; a rerun briefly keeps the old one in the DOM."""
+    # (a button with a help tooltip can match twice inside its container: take the first)
+    return page.locator(f".st-key-{key}:not([data-stale='true']) button").first
+
+
+def no_error_boxes(page):
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Something went wrong").count() == 0
+
+
+def test_play_learn_change_pause_step_reset(server):
+    with browser_page() as page:
+        page.goto(server)
+        frame = wait_live(page, 120)
+        assert epoch(page) == 0
+        button(page, "play").click()
+        page.wait_for_function("() => document.querySelector('.epoch-counter .epoch') && "
+                               "/[1-9]/.test(document.querySelector('.epoch-counter .epoch').textContent)",
+                               timeout=30_000)
+        page.wait_for_timeout(1500)
+        first_loss, first_epoch = shown_loss(frame), epoch(page)
+        page.wait_for_timeout(3000)
+        assert epoch(page) > first_epoch
+        assert shown_loss(frame) < first_loss
+        page.screenshot(path=str(ARTIFACTS / "live_running.png"), full_page=True)
+
+        # Change the learning rate while it runs: no reset, the URL follows.
+        before = epoch(page)
+        slider = page.locator(".st-key-lr input[type='range']")
+        slider.focus()
+        slider.press("ArrowLeft")                      # 1.2 -> 1.0
+        page.wait_for_function("() => location.search.includes('lr=1&') || location.search.endsWith('lr=1')",
+                               timeout=20_000)
+        page.wait_for_timeout(1500)
+        assert epoch(page) > before
+
+        # Pause: the counter stops.
+        button(page, "play").click()
+        page.wait_for_timeout(1500)
+        paused = epoch(page)
+        renders = live_stats(frame)["renders"]
+        page.wait_for_timeout(1500)
+        assert epoch(page) == paused and live_stats(frame)["renders"] == renders
+
+        # Step one epoch, then Reset.
+        button(page, "step_epoch").click()
+        page.wait_for_function(f"() => document.querySelector('.epoch-counter .epoch').textContent"
+                               f".replace(/\\D/g, '') === '{paused + 1}'", timeout=20_000)
+        button(page, "reset").click()
+        page.wait_for_function("() => document.querySelector('.epoch-counter .epoch').textContent"
+                               ".replace(/\\D/g, '') === '0'", timeout=20_000)
+        no_error_boxes(page)
+        assert live_stats(frame)["errors"] == 0
+        page.screenshot(path=str(ARTIFACTS / "live_after_reset.png"), full_page=True)
+
+
+def test_a_shared_link_opens_that_setup(server):
+    link = "?ds=xor&layers=8:relu,4:tanh&opt=adam&lr=0.03&feat=x1,x2,x1x2&bs=16&seed=7"
+    with browser_page() as page:
+        page.goto(server + "/" + link)
+        frame = wait_live(page, 120)
+        q = parse_qs(urlparse(page.url).query)
+        assert q["ds"] == ["xor"] and q["layers"] == ["8:relu,4:tanh"] and q["bs"] == ["16"]
+        labels = frame.evaluate("Array.from(document.querySelectorAll('#chart-network .annotation-text'))"
+                                ".map(e => e.textContent)")
+        assert labels == ["input", "layer 1", "layer 2", "output"]
+        button(page, "play").click()
+        page.wait_for_timeout(3000)
+        assert epoch(page) > 0
+        no_error_boxes(page)
+        page.screenshot(path=str(ARTIFACTS / "shared_link.png"), full_page=True)
+
+
+def test_a_malformed_link_falls_back_with_a_notice(server):
+    with browser_page() as page:
+        page.goto(server + "/?lr=zzz&layers=oops&ds=nothing")
+        wait_live(page, 120)
+        notices = page.locator('[data-testid="stAlert"]').all_inner_texts()
+        assert any("lr=zzz" in n and "Ignored" in n for n in notices), notices
+        assert parse_qs(urlparse(page.url).query)["ds"] == ["planar"]
+        no_error_boxes(page)
