@@ -38,10 +38,22 @@ class Activation:
         out[...] = self.fn(z)
         return out
 
+    def backward_into(self, z: np.ndarray, a: np.ndarray, dA: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+        """delta = Delta ⊙ σ'(z) written over ``dA`` (the training loop's buffer); ``tmp`` is
+        scratch of the same shape. Returns the array holding delta."""
+        dA *= self.df(z, a)
+        return dA
+
 
 class _Tanh(Activation):
     def fn_into(self, z, out):
         return np.tanh(z, out=out)
+
+    def backward_into(self, z, a, dA, tmp):
+        np.multiply(a, a, out=tmp)              # tanh'(z) = 1 − a²
+        np.subtract(1.0, tmp, out=tmp)
+        dA *= tmp
+        return dA
 
 
 class _Sigmoid(Activation):
@@ -53,10 +65,29 @@ class _Sigmoid(Activation):
         out *= 0.5
         return out
 
+    def backward_into(self, z, a, dA, tmp):
+        np.subtract(1.0, a, out=tmp)            # σ'(z) = a (1 − a)
+        tmp *= a
+        dA *= tmp
+        return dA
+
 
 class _Relu(Activation):
     def fn_into(self, z, out):
         return np.maximum(z, 0.0, out=out)
+
+    def backward_into(self, z, a, dA, tmp):
+        np.multiply(dA, z > 0, out=dA)          # relu'(z) = [z > 0]
+        return dA
+
+
+class _Linear(Activation):
+    def fn_into(self, z, out):
+        np.copyto(out, z)
+        return out
+
+    def backward_into(self, z, a, dA, tmp):
+        return dA                               # linear'(z) = 1
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -74,6 +105,13 @@ def _leaky(z: np.ndarray) -> np.ndarray:
 
 class Softmax(Activation):
     """Row-wise softmax, an output activation: a_j = e^{z_j} / Σ_k e^{z_k}."""
+
+    def fn_into(self, z, out):
+        # The same shift by the row maximum as ``_softmax``, in the training loop's buffer.
+        np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=1, keepdims=True)
+        return out
 
     def backward(self, z: np.ndarray, a: np.ndarray, dA: np.ndarray) -> np.ndarray:
         # delta_k = Σ_j dA_j · a_j (δ_jk − a_k) = a_k (dA_k − Σ_j dA_j a_j):
@@ -107,7 +145,7 @@ ACTIVATIONS: dict[str, Activation] = {
                        formula=r"\max(0, z),\quad \mathrm{relu}'(z) = [z > 0]"),
     "leaky_relu": Activation("leaky_relu", _leaky, lambda z, a: np.where(z > 0, 1.0, 0.01).astype(z.dtype),
                              formula=r"\max(0.01z, z),\quad \mathrm{lrelu}'(z) = 1 \text{ if } z>0 \text{ else } 0.01"),
-    "linear": Activation("linear", lambda z: z.copy(), lambda z, a: np.ones_like(z),
+    "linear": _Linear("linear", lambda z: z.copy(), lambda z, a: np.ones_like(z),
                          formula=r"z,\quad \mathrm{linear}'(z) = 1"),
     "softmax": Softmax("softmax", _softmax, _softmax_df, output_only=True,
                        formula=r"\mathrm{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}},\quad \frac{\partial a_j}{\partial z_k} = a_j(\delta_{jk}-a_k)"),

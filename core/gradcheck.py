@@ -38,15 +38,17 @@ def gradient_check(net, X, y, l1: float = 0.0, l2: float = 0.0, eps: float = 1e-
         return net.loss.fn(net.forward(X).A[-1], T) + net.penalty(l1, l2)
 
     def numeric(p: np.ndarray, flat_idx: np.ndarray) -> np.ndarray:
+        # p is a view into the layer's [W | b]; index it in place (p.reshape(-1) of the
+        # non-contiguous W view would be a copy, and perturbing a copy changes nothing).
         out = np.empty(flat_idx.size)
-        flat = p.reshape(-1)
         for k, i in enumerate(flat_idx):
-            old = flat[i]
-            flat[i] = old + eps
+            ij = np.unravel_index(i, p.shape)
+            old = p[ij]
+            p[ij] = old + eps
             j_plus = J()
-            flat[i] = old - eps
+            p[ij] = old - eps
             j_minus = J()
-            flat[i] = old
+            p[ij] = old
             out[k] = (j_plus - j_minus) / (2 * eps)
         return out
 

@@ -21,13 +21,14 @@ def _mse(a, t):
 
 
 def _bce(a, t):
-    p = np.clip(a, EPS, 1.0 - EPS)
-    return -float(np.sum(t * np.log(p) + (1.0 - t) * np.log1p(-p))) / a.shape[0]
+    # a and 1 − a are each kept ≥ EPS. (Clipping a to [EPS, 1 − EPS] fails in float32, where
+    # 1 − 1e-12 rounds to 1: a saturated a = 1 then gave log 0 and a NaN cost.)
+    log_a, log_1ma = np.log(np.maximum(a, EPS)), np.log(np.maximum(1.0 - a, EPS))
+    return -float(np.sum(t * log_a + (1.0 - t) * log_1ma)) / a.shape[0]
 
 
 def _bce_grad(a, t):
-    p = np.clip(a, EPS, 1.0 - EPS)
-    return (p - t) / (p * (1.0 - p))
+    return (a - t) / (np.maximum(a, EPS) * np.maximum(1.0 - a, EPS))
 
 
 def _ce(a, t):

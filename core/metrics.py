@@ -38,6 +38,10 @@ class Scorer:
         self.kind = None
         if hard and net.fused and net.output == "sigmoid" and T.shape[1] == 1:
             self.kind, self._s, self._c = "binary", 2.0 * T - 1.0, 1.0 - T     # p = a·s + c
+            # Correct ⟺ (a > ½) == t, i.e. p > ½ for t = 1 but p ≥ ½ for t = 0 (a = ½ predicts
+            # class 0, as ``accuracy`` and ``Network.predict`` say): one threshold per row.
+            half = T.dtype.type(0.5)
+            self._thr = np.where(T == 1, half, np.nextafter(half, T.dtype.type(0)))
         elif hard and net.fused and net.output == "softmax" and np.all(T.sum(axis=1) == 1):
             self.kind, self._labels = "onehot", T.argmax(axis=1)
 
@@ -46,7 +50,7 @@ class Scorer:
         if self.kind == "binary":
             p = a * self._s
             p += self._c
-            acc = np.count_nonzero(p > 0.5) / N
+            acc = np.count_nonzero(p > self._thr) / N
         elif self.kind == "onehot":
             p = a[np.arange(N), self._labels]
             acc = np.count_nonzero(a.argmax(axis=1) == self._labels) / N

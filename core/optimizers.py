@@ -41,7 +41,12 @@ class Momentum:
 
 
 class Adam:
-    """Adam (Kingma & Ba): bias-corrected running means of g and g²."""
+    """Adam (Kingma & Ba): bias-corrected running means of g and g².
+
+    In the paper's own efficient form (end of its §2, and scikit-learn's): the two bias
+    corrections fold into the step size, η_t = η √(1 − β2^t) / (1 − β1^t), and ε is added
+    to √s: Algorithm 1 with ε replaced by ε/√(1 − β2^t), which matters only where √ŝ is tiny.
+    """
 
     title = "Adam"
 

@@ -23,11 +23,6 @@ def as_targets(y, n_outputs: int, output: str, dtype=np.float64) -> np.ndarray:
         y = y.reshape(-1)
         if n_outputs == 1:
             T = y.astype(dtype).reshape(-1, 1)
-            if output == "sigmoid" and np.any((T < 0) | (T > 1)):
-                bad = y[(T[:, 0] < 0) | (T[:, 0] > 1)][0]
-                raise ValueError(
-                    f"a sigmoid output predicts values between 0 and 1, but a target is {bad}; "
-                    "use labels 0 and 1, or a softmax output with one unit per class")
         else:
             T = one_hot(y, n_outputs, dtype)
     else:
@@ -36,6 +31,12 @@ def as_targets(y, n_outputs: int, output: str, dtype=np.float64) -> np.ndarray:
             f"pass labels of shape (N,) or an array of shape (N, {n_outputs})")
     if not np.all(np.isfinite(T)):
         raise ValueError("the targets contain NaN or infinite values")
+    # Checked for (N,) labels and (N, S_L) arrays alike: an (N, 1) column of 0/1/2 is as wrong.
+    if output == "sigmoid" and np.any((T < 0) | (T > 1)):
+        bad = T[(T < 0) | (T > 1)][0]
+        raise ValueError(
+            f"a sigmoid output predicts values between 0 and 1, but a target is {bad:g}; "
+            "use labels 0 and 1, or a softmax output with one unit per class")
     return T
 
 

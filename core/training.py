@@ -9,6 +9,7 @@ resetting the network. ``train`` is the one-call form.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +20,12 @@ from .optimizers import make_optimizer
 
 
 class TrainingDiverged(ArithmeticError):
-    """The cost or a gradient stopped being a finite number; parameters are kept finite."""
+    """The cost, a gradient or a weight stopped being a finite number.
+
+    The trainer has put the network back to the end of the last epoch in its history
+    (the last whose numbers were all finite) and reset the optimizer's running averages,
+    so training can go on from there, e.g. with a smaller learning rate.
+    """
 
 
 @dataclass
@@ -55,9 +61,19 @@ class Trainer:
             raise ValueError(f"X has {self.X.shape[0]} rows but y has {self.T.shape[0]}; give one target per example")
         if self.X.shape[0] == 0:
             raise ValueError("there are no training examples")
+        _check_finite("X", self.X)
         has_test = X_test is not None and np.asarray(X_test).size > 0
         self.X_test = net.check_X(X_test) if has_test else None
         self.T_test = net.targets(y_test) if has_test else None
+        if has_test:
+            _check_finite("X_test", self.X_test)
+            if self.X_test.shape[0] != self.T_test.shape[0]:
+                raise ValueError(f"X_test has {self.X_test.shape[0]} rows but y_test has {self.T_test.shape[0]}; "
+                                 f"give one target per example")
+        self._params = net.parameters()
+        if not _all_finite(self._params):
+            raise ValueError("the network's weights contain NaN or infinite values; build a new network")
+        self._kept = [p.copy() for p in self._params]   # the weights at the last history entry
         self.learning_rate, self.batch_size, self.l1, self.l2 = learning_rate, batch_size, l1, l2
         self.optimizer = optimizer
         self.rng = np.random.default_rng(seed)
@@ -84,7 +100,7 @@ class Trainer:
 
     @learning_rate.setter
     def learning_rate(self, eta):
-        if not (isinstance(eta, (int, float, np.floating)) and math.isfinite(eta) and eta > 0):
+        if not (_is_real(eta) and math.isfinite(eta) and eta > 0):
             raise ValueError(f"learning rate must be a positive number, got {eta!r}")
         self._eta = float(eta)
 
@@ -105,7 +121,7 @@ class Trainer:
     @optimizer.setter
     def optimizer(self, name):
         if getattr(self, "_opt_name", None) != name:
-            self._opt = make_optimizer(name, self.net.parameters())
+            self._opt = make_optimizer(name, self._params)
             self._opt_name = name
 
     @property
@@ -142,10 +158,10 @@ class Trainer:
             self._record(a)
         norms, means = backward_into(net, buf, Xa, Tb, self._l1, self._l2)
         if not math.isfinite(sum(norms)):
-            raise TrainingDiverged(self._advice("a gradient became infinite or NaN"))
+            raise self._diverged("a gradient became infinite or NaN")
         self._accumulate(norms, means)
         self.last_batch = idx
-        self._opt.step(net.parameters(), buf.dWb, self._eta)
+        self._opt.step(self._params, buf.dWb, self._eta)
         self._pos += Xa.shape[0]
         if self._pos < N:
             return False
@@ -195,7 +211,12 @@ class Trainer:
         if self._l1 or self._l2:
             cost += net.penalty(self._l1, self._l2)
         if not math.isfinite(cost):
-            raise TrainingDiverged(self._advice(f"the cost became {cost}"))
+            raise self._diverged(f"the cost became {cost}")
+        # A weight can be inf while the cost stays finite (tanh(±inf) = ±1): check them too.
+        if not _all_finite(self._params):
+            raise self._diverged("a weight became infinite or NaN")
+        for kept, p in zip(self._kept, self._params):
+            np.copyto(kept, p)
         h.cost.append(cost)
         h.accuracy.append(score)
         if self.X_test is not None:
@@ -207,16 +228,40 @@ class Trainer:
         h.delta_mean.append([d / k for d in self._sums[1]])
         self._sums, self._n_batches = None, 0
 
-    def _advice(self, what: str) -> str:
-        return (f"Training diverged in epoch {self.epoch + 1}: {what}. The weights keep their last "
-                f"finite values. Try a smaller learning rate (now {self._eta:g}), the adam optimizer, "
-                f"or another initialiser.")
+    def _diverged(self, what: str) -> TrainingDiverged:
+        """Put the network back to the last history entry and build the exception to raise."""
+        epoch = len(self.history.cost) + 1           # the epoch that went wrong
+        for p, kept in zip(self._params, self._kept):
+            np.copyto(p, kept)
+        self.epoch = len(self.history.cost)
+        self._pos, self._order, self._pending = 0, None, False
+        self._sums, self._n_batches, self.last_batch = None, 0, None
+        self._opt = make_optimizer(self._opt_name, self._params)    # running averages may hold inf
+        back = (f"their values after epoch {self.epoch}, the last with a finite cost" if self.epoch
+                else "their starting values")
+        return TrainingDiverged(
+            f"Training diverged in epoch {epoch}: {what}. The weights are back to {back}. Try a smaller "
+            f"learning rate (now {self._eta:g}), the adam optimizer, or another initialiser.")
+
+
+def _is_real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
 
 
 def _rate(name, rate):
-    if not (isinstance(rate, (int, float, np.floating)) and math.isfinite(rate) and rate >= 0):
+    if not (_is_real(rate) and math.isfinite(rate) and rate >= 0):
         raise ValueError(f"{name} rate must be a number ≥ 0, got {rate!r}")
     return float(rate)
+
+
+def _check_finite(name, X):
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} contains NaN or infinite values; remove or fill in those examples")
+
+
+def _all_finite(params) -> bool:
+    # One reduction per layer: the sum is finite only if every entry is.
+    return math.isfinite(sum(float(p.sum()) for p in params))
 
 
 def train(net, X, y, *, optimizer: str = "sgd", learning_rate: float = 0.03, epochs: int = 1,
