@@ -20,6 +20,10 @@ def _he(n_out, n_in, rng):
     return rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)
 
 
+def _large_gaussian(n_out, n_in, rng):
+    return rng.standard_normal((n_out, n_in)) * 3.0           # deliberately too large: exploding signals
+
+
 def _uniform(n_out, n_in, rng):
     return rng.uniform(-0.5, 0.5, size=(n_out, n_in))          # TF Playground
 
@@ -29,6 +33,7 @@ INITIALIZERS = {
     "he": _he,
     "small_gaussian": _small_gaussian,
     "uniform": _uniform,
+    "large_gaussian": _large_gaussian,
 }
 
 INITIALIZER_TITLES = {
@@ -36,4 +41,5 @@ INITIALIZER_TITLES = {
     "he": "He normal, std √(2/fan_in)",
     "small_gaussian": "Gaussian × 0.01 (Ng's course)",
     "uniform": "Uniform(−0.5, 0.5) (TF Playground)",
+    "large_gaussian": "Gaussian × 3 (too large: exploding gradients)",
 }

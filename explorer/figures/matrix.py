@@ -39,7 +39,7 @@ def matrix_figure(M, title: str, big: bool = False, height: int | None = None) -
     if printed:
         trace["text"] = [[cell_text(v) for v in row] for row in M]
         trace["texttemplate"] = "%{text}"
-        trace["textfont"] = {"size": 15 if big else 11}
+        trace["textfont"] = {"size": (15 if big else 11) - (2 if c >= 4 else 0)}
     cell = (34 if big else 24) if printed else (18 if big else 12)
     layout = base_layout(f"{title}<br><span style='font-size:0.8em;color:#666'>{r} × {c}</span>", big)
     layout["title"]["font"]["size"] = 16 if big else 13

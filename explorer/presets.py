@@ -1,0 +1,96 @@
+"""Lesson presets: one click sets up a network that shows one phenomenon of backprop.
+
+Each lesson is a full ``Config`` (data, network, training) and one sentence saying
+what to look for. ``apply_lesson`` is a widget callback: it writes the config into
+the sidebar's widget keys (``explorer.state.set_widgets``) and drops the session's
+Run so the next script run builds the new network. ``preset_buttons`` draws one
+button per lesson; pass a distinct ``key_prefix`` wherever it is drawn twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from .config import Config, DataConfig, NetConfig, TrainConfig
+from .state import set_widgets
+
+XY = ("x1", "x2")
+
+
+@dataclass(frozen=True)
+class Lesson:
+    title: str
+    look_for: str       # one sentence: what the learner should watch
+    config: Config
+
+
+def _cfg(dataset, n, noise, hidden, init, optimizer, lr, seed=2) -> Config:
+    return Config(DataConfig(dataset, n, noise, None, 0.2, 1, XY, False),
+                  NetConfig(tuple(hidden), "auto", "auto", init, seed), TrainConfig(optimizer, lr, None))
+
+
+LESSONS: dict[str, Lesson] = {
+    "flower": Lesson(
+        "Ng's flower",
+        "Andrew Ng's course network (4 tanh units, a sigmoid output, cross-entropy, weights × 0.01, η = 1.2): "
+        "its output error is exactly a − t, and after a few hundred epochs the boundary grows petals.",
+        _cfg("planar", 400, 0.2, [(4, "tanh")], "small_gaussian", "sgd", 1.2)),
+    "vanishing": Lesson(
+        "Vanishing gradients",
+        "Six sigmoid layers each pass back at most a quarter of the error (σ′ ≤ ¼), so in the gradient chart "
+        "layer 1's ‖∂J/∂W‖ sits about four orders of magnitude below the output layer's and the early layers "
+        "barely move.",
+        _cfg("circle", 500, 0.0, [(8, "sigmoid")] * 6, "xavier", "sgd", 0.1)),
+    "exploding": Lesson(
+        "Exploding gradients",
+        "Weights drawn with standard deviation 3 amplify the signal at every layer: switch the gradient chart to "
+        "mean |δ| per layer and see δ grow several-fold with each layer it travels back through; the very first "
+        "update throws the loss past 1e40 and training stops.",
+        _cfg("reg_plane", 1200, 0.0, [(8, "leaky_relu")] * 4, "large_gaussian", "sgd", 0.03)),
+    "dead_relu": Lesson(
+        "Dead ReLUs",
+        "At η = 3 a few big steps push some units' z below zero for every input: their tiles turn flat, their "
+        "rows of δ and ∂J/∂W are exactly 0 in the backward steps, and nothing can bring them back.",
+        _cfg("circle", 500, 0.0, [(8, "relu"), (8, "relu")], "he", "sgd", 3.0)),
+    "xor_linear": Lesson(
+        "XOR, no hidden layer",
+        "With no hidden layer the boundary can only be one straight line, so the opposite corners of XOR "
+        "never separate and accuracy stays far from 100% however long you train.",
+        _cfg("xor", 500, 0.0, [], "xavier", "adam", 0.03)),
+    "xor_hidden": Lesson(
+        "XOR, one hidden layer",
+        "Four tanh units bend the boundary: compare with the previous preset, the same data now reaches "
+        "over 90% accuracy within a few hundred epochs.",
+        _cfg("xor", 500, 0.0, [(4, "tanh")], "xavier", "adam", 0.03)),
+    "lr_diverges": Lesson(
+        "Learning rate too large",
+        "At η = 10 each step overshoots the minimum by more than it corrects, so the loss grows by orders of "
+        "magnitude every few epochs; set η to 0.03 and the same network converges.",
+        _cfg("reg_plane", 1200, 0.0, [(2, "tanh")], "xavier", "sgd", 10.0)),
+}
+
+
+def apply_lesson(key: str) -> None:
+    """Widget callback: load lesson ``key`` into the widgets and force a fresh Run."""
+    lesson = LESSONS[key]
+    ss = st.session_state
+    set_widgets(lesson.config)
+    ss.pop("run", None)
+    ss["bp_lesson"] = key
+    for k in [k for k in ss if k.startswith("bp_pass")] + ["bp_step"]:
+        ss.pop(k, None)
+
+
+def active_lesson(cfg: Config) -> str | None:
+    """The lesson whose configuration ``cfg`` still is (None once the learner changed it)."""
+    key = st.session_state.get("bp_lesson")
+    return key if key in LESSONS and LESSONS[key].config == cfg else None
+
+
+def preset_buttons(key_prefix: str = "bp_lesson_sidebar_", columns: int = 1) -> None:
+    """One button per lesson (its sentence as the tooltip); ``key_prefix`` keeps keys unique."""
+    cols = st.columns(columns)
+    for i, (key, lesson) in enumerate(LESSONS.items()):
+        cols[i % columns].button(lesson.title, key=key_prefix + key, help=lesson.look_for, on_click=apply_lesson,
+                                 args=(key,), use_container_width=True)
