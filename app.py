@@ -8,6 +8,7 @@ import streamlit as st
 from explorer import controls, page, state
 from explorer.frames import View
 from explorer.live_panel import live_panel
+from explorer.presets import preset_buttons
 
 st.set_page_config(page_title="Backprop Explorer", page_icon="🧠", layout="wide",
                    initial_sidebar_state="expanded")
@@ -17,6 +18,8 @@ big = bool(ss["pres"])
 
 with st.sidebar:
     st.markdown("## Backprop Explorer")
+    with st.expander("Lessons", expanded=False):
+        preset_buttons()
     with st.expander("Data", expanded=True):
         controls.data_controls()
     with st.expander("Network", expanded=True):
