@@ -44,9 +44,9 @@ def data_controls() -> None:
             st.slider("Classes", *spec.class_range, key="k")
         st.slider("Samples", 50, 2000 if spec.default_n_samples <= 2000 else datasets.MAX_SAMPLES, step=50, key="n")
         st.slider("Noise", 0.0, 1.0 if spec.default_noise <= 1.0 else 3.0, step=0.05, key="noise")
-        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-        c1.number_input("Data seed", 0, 2**32 - 1, key="dseed")
-        c2.button("New", icon=":material/refresh:", on_click=_new_seed, help="New data: draw another sample")
+        st.number_input("Data seed", 0, 2**32 - 1, key="dseed")
+        st.button("New data", icon=":material/refresh:", on_click=_new_seed, use_container_width=True,
+                  help="Draw another sample with a new seed")
     st.slider("Test share", 0.0, 0.9, step=0.05, key="test", help="Share of the points held out as test data")
     st.multiselect("Input features", list(FEATURES), key="feat", format_func=lambda f: FEATURES[f].label,
                    help="What the network sees, as in TF Playground")
@@ -86,12 +86,15 @@ def network_controls() -> None:
     ss = st.session_state
     st.caption("Hidden layers (the output layer follows from the data)")
     for i in range(ss["n_hidden"]):
-        c1, c2, c3 = st.columns([3, 4, 1], vertical_alignment="bottom")
-        c1.number_input(f"Layer {i + 1} units", 1, MAX_WIDTH, key=f"w{i}")
-        c2.selectbox(f"Layer {i + 1} activation", HIDDEN_ACTIVATIONS, key=f"a{i}")
-        c3.button("✕", key=f"rm{i}", on_click=_remove_layer, args=(i,), help=f"Remove layer {i + 1}")
-    st.button("＋ Add hidden layer", on_click=_add_layer, disabled=ss["n_hidden"] >= MAX_HIDDEN_LAYERS,
-              use_container_width=True)
+        head, rm = st.columns([5, 1], vertical_alignment="center")
+        head.markdown(f"**Layer {i + 1}**")
+        rm.button("", key=f"rm{i}", icon=":material/close:", type="tertiary", on_click=_remove_layer, args=(i,),
+                  help=f"Remove layer {i + 1}")
+        c1, c2 = st.columns([2, 3])
+        c1.number_input(f"Layer {i + 1} units", 1, MAX_WIDTH, key=f"w{i}", label_visibility="collapsed")
+        c2.selectbox(f"Layer {i + 1} activation", HIDDEN_ACTIVATIONS, key=f"a{i}", label_visibility="collapsed")
+    st.button("Add hidden layer", icon=":material/add:", on_click=_add_layer,
+              disabled=ss["n_hidden"] >= MAX_HIDDEN_LAYERS, use_container_width=True)
     c1, c2 = st.columns(2)
     c1.selectbox("Output", OUTPUTS, key="out", help="auto: sigmoid for 2 classes, softmax for K, linear for regression")
     c2.selectbox("Loss", LOSS_CHOICES, key="loss")

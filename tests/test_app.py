@@ -88,7 +88,7 @@ def test_architecture_change_rebuilds_the_network():
 def test_add_and_remove_hidden_layers():
     at = start()
     for _ in range(2):
-        at.button[[b.label for b in at.button].index("＋ Add hidden layer")].click().run()
+        at.button[[b.label for b in at.button].index("Add hidden layer")].click().run()
     assert at.session_state["run"].net.sizes == [2, 4, 4, 4, 1]
     at.selectbox(key="a1").set_value("relu").run()
     assert at.session_state["run"].net.layers[1].activation.name == "relu"
