@@ -107,10 +107,10 @@ class Softmax(Activation):
     """Row-wise softmax, an output activation: a_j = e^{z_j} / Σ_k e^{z_k}."""
 
     def fn_into(self, z, out):
-        # The same shift by the row maximum as ``_softmax``, in the training loop's buffer.
-        np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+        # The same steps as ``_softmax``, in the training loop's buffer.
+        np.subtract(z, _row_max(z), out=out)
         np.exp(out, out=out)
-        out /= out.sum(axis=1, keepdims=True)
+        out /= _row_sum(out)
         return out
 
     def backward(self, z: np.ndarray, a: np.ndarray, dA: np.ndarray) -> np.ndarray:
@@ -126,9 +126,25 @@ class Softmax(Activation):
 
 def _softmax(z: np.ndarray) -> np.ndarray:
     # Shift by the row maximum so exp never overflows; the result is unchanged.
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    e /= e.sum(axis=1, keepdims=True)
+    e = np.exp(z - _row_max(z))
+    e /= _row_sum(e)
     return e
+
+
+def _row_max(z: np.ndarray) -> np.ndarray:
+    """max_k z[n, k] as (N, 1). A reduction along a short axis is slow in numpy (42 µs for
+    1000×3); K − 1 column maxima take 4 µs."""
+    if z.shape[1] > 16:
+        return z.max(axis=1, keepdims=True)
+    m = z[:, :1].copy()
+    for k in range(1, z.shape[1]):
+        np.maximum(m, z[:, k:k + 1], out=m)
+    return m
+
+
+def _row_sum(e: np.ndarray) -> np.ndarray:
+    """Σ_k e[n, k] as (N, 1), as a product with a column of ones (2 µs, not 18, for 1000×3)."""
+    return e @ np.ones((e.shape[1], 1), dtype=e.dtype)
 
 
 def _softmax_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
