@@ -124,6 +124,7 @@ class Run:
     def _diverged(self, err: Exception) -> None:
         self.running = False
         self.message = str(err)
+        self.version += 1             # the trainer restored earlier weights: redraw
 
     # ---- what the views need -------------------------------------------------------
     @property

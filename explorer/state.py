@@ -39,10 +39,23 @@ def set_widgets(cfg: Config) -> None:
         st.session_state[key] = value
 
 
+def keep_widget_state() -> None:
+    """Streamlit drops a widget's key at the end of a run that did not draw the widget
+    (e.g. the noise slider while own data are chosen). Re-assigning every key at the top
+    of the run makes it session state proper, so nothing the learner set is lost."""
+    ss = st.session_state
+    n = ss.get("n_hidden", 0)
+    keys = list(widget_values(Config())) + list(VIEW_KEYS) + [f"{p}{i}" for i in range(n) for p in ("w", "a")]
+    for key in keys:
+        if key in ss:
+            ss[key] = ss[key]
+
+
 def init_session() -> None:
     """First run of a session: the configuration from the URL (or defaults), with notices."""
     ss = st.session_state
     if "initialised" in ss:
+        keep_widget_state()
         return
     cfg, notices = from_query(st.query_params.to_dict())
     set_widgets(cfg)
@@ -84,9 +97,17 @@ def cached_data(data_cfg: DataConfig):
     return build_data(data_cfg)
 
 
+def effective_data(data: DataConfig) -> DataConfig:
+    """Own data chosen but nothing uploaded yet: the default dataset stays loaded."""
+    if data.dataset == OWN_DATA and st.session_state.get("own_data") is None:
+        return DataConfig()
+    return data
+
+
 def current_run(cfg: Config) -> Run:
     """The session's Run for ``cfg``: rebuilt (with a notice) when data or network changed."""
     ss = st.session_state
+    cfg = replace(cfg, data=effective_data(cfg.data))
     run: Run | None = ss.get("run")
     if run is not None and run.cfg.data == cfg.data and run.cfg.net == cfg.net \
             and ss.get("own_version") == ss.get("run_own_version"):

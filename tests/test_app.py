@@ -180,3 +180,22 @@ def test_an_invalid_output_override_is_refused_with_a_reason():
     at.selectbox(key="loss").set_value("mse").run()
     run = at.session_state["run"]
     assert run.net.output == "sigmoid" and run.net.loss.name == "mse" and not at.error   # as in seed 004
+
+
+def test_choosing_own_data_before_uploading_keeps_the_default_data():
+    at = start()
+    run = at.session_state["run"]
+    at.selectbox(key="ds").set_value("own_csv").run()
+    assert not at.exception and not at.error
+    assert at.session_state["run"] is run            # nothing uploaded: nothing rebuilt
+    assert any("Upload a CSV" in i.value for i in at.info)
+
+
+def test_settings_survive_while_their_widgets_are_hidden():
+    at = start({"noise": "0.35", "dseed": "5"})
+    at.selectbox(key="ds").set_value("own_csv").run()
+    at.slider(key="test").set_value(0.3).run()          # another run with the data sliders hidden
+    assert not at.exception
+    at.selectbox(key="ds").set_value("planar").run()
+    assert not at.exception
+    assert at.session_state["run"].cfg.data.seed == 5

@@ -112,3 +112,36 @@ def test_a_malformed_link_falls_back_with_a_notice(server):
         assert any("lr=zzz" in n and "Ignored" in n for n in notices), notices
         assert parse_qs(urlparse(page.url).query)["ds"] == ["planar"]
         no_error_boxes(page)
+
+
+def test_own_csv_upload_is_checked_then_trained(server, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n0.1,0.2,0\n0.3,oops,1\n")
+    rng = __import__("numpy").random.default_rng(0)
+    X = rng.normal(size=(120, 2))
+    good = tmp_path / "good.csv"
+    good.write_text("x1,x2,label\n" + "".join(f"{a:.4f},{b:.4f},{int(a * b > 0)}\n" for a, b in X))
+    with browser_page() as page:
+        page.goto(server)
+        wait_live(page, 120)
+        page.locator(".st-key-ds").click()
+        page.get_by_role("option", name="Your own data (CSV)").click()
+        upload = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+        upload.wait_for(state="attached", timeout=20_000)
+        page.wait_for_timeout(1000)
+        no_error_boxes(page)                        # nothing uploaded yet: the default data stay
+        upload.set_input_files(str(bad))
+        page.get_by_text("That file cannot be used").wait_for(timeout=20_000)
+        alert = " ".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
+        assert "row 3" in alert or "line 3" in alert, alert
+        upload.set_input_files(str(good))
+        page.wait_for_function("() => !document.body.innerText.includes('That file cannot be used')", timeout=20_000)
+        frame = wait_live(page, 60)
+        page.wait_for_timeout(1500)
+        button(page, "play").click()
+        page.wait_for_timeout(3000)
+        assert epoch(page) > 0
+        n_points = frame.evaluate("document.querySelectorAll('#chart-boundary .point').length")
+        assert n_points == 120                     # 96 train + 24 test points drawn
+        no_error_boxes(page)
+        page.screenshot(path=str(ARTIFACTS / "own_csv.png"), full_page=True)
