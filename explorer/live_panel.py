@@ -2,8 +2,8 @@
 
 It runs as a Streamlit fragment paced by the browser. When the browser acks frame
 k (the component's value changes, which reruns this fragment only), the panel
-sends frame k+1 — prepared during the previous run — and then trains for a short
-time budget and prepares frame k+2 while the browser draws k+1. The server is
+sends frame k+1 — prepared during the previous run — and then trains until the
+browser acks k+1 (at least MIN_S, at most MAX_S) and prepares frame k+2. The server is
 never more than one frame ahead, so nothing queues up and Pause lands at once.
 A full run (a sidebar setting changed) trains first and shows the result in the
 same run; the next ack resumes the pipelined loop.
@@ -17,18 +17,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .frames import View, build_frame
 from .page import friendly_errors
-from .live import acked, live_charts
+from .live import acked, live_charts, rerun_requested
 from .run import Run
 
-BUDGET_S = (0.02, 0.07)  # training time per frame: at least, at most (s)
-
-
-def _budget(ack) -> float:
-    """Train about as long as the browser took to draw the last frame, within BUDGET_S:
-    the two overlap, so training fills the time the browser spends drawing."""
-    lo, hi = BUDGET_S
-    ms = ack.get("ms") if isinstance(ack, dict) else None
-    return hi if not isinstance(ms, (int, float)) else min(max(0.8 * ms / 1000.0, lo), hi)
+MIN_S, MAX_S = 0.04, 0.15   # training per frame: at least, and at most (s)
 
 
 def _toggle_play() -> None:
@@ -92,7 +84,7 @@ def _live_panel(view: View, columns: int) -> None:
     pipelined = _in_fragment_run()
     if run.running and not pipelined:
         with lock:                    # a full run: train, then show it in this run
-            run.train_for(BUDGET_S[1])
+            run.train_for(MIN_S)
     _controls(run)
     if run.message:
         st.error(f"**Training paused.** {run.message}", icon="⚠️")
@@ -110,7 +102,7 @@ def _live_panel(view: View, columns: int) -> None:
     if not (pipelined and run.running and ss["frame_state"] == state):
         return
     with lock:                        # train while the browser draws the frame just sent
-        run.train_for(_budget(ss.get("charts")))
+        run.train_for(MAX_S, min_s=MIN_S, stop=rerun_requested)   # until the browser acks
         ss["next_figs"], ss["next_state"] = build_frame(run, view), (id(run), run.version, view)
     if not run.running or (ready and not sent):
         st.rerun(scope="fragment")    # show a divergence now / nothing in flight: send the new frame

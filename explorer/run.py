@@ -93,19 +93,32 @@ class Run:
         self.cfg = Config(self.cfg.data, self.cfg.net, t)
 
     # ---- training ----------------------------------------------------------------
-    def train_for(self, budget_s: float, max_epochs: int | None = None) -> int:
-        """Train whole epochs until ``budget_s`` seconds have passed; returns epochs done."""
-        start, done, tr = time.perf_counter(), 0, self.trainer
+    def train_for(self, budget_s: float, max_epochs: int | None = None, min_s: float | None = None,
+                  stop=None) -> int:
+        """Train for ``budget_s`` seconds (or ``max_epochs`` epochs); returns epochs completed.
+
+        With ``stop`` (a callable), training ends as soon as it returns True once
+        ``min_s`` has passed — the live view stops when the browser has drawn its frame.
+        The clock is read every few mini-batches, so one long epoch cannot hold it up.
+        """
+        start, done, n, tr = time.perf_counter(), 0, 0, self.trainer
+        t_min = start + (budget_s if min_s is None else min_s)
+        t_max = start + budget_s
         try:
             while True:
                 if tr.step():
                     done += 1
-                    if (max_epochs and done >= max_epochs) or time.perf_counter() - start >= budget_s:
+                    if max_epochs and done >= max_epochs:
+                        break
+                n += 1
+                if n % 4 == 0 or max_epochs is None and done:
+                    now = time.perf_counter()
+                    if now >= t_max or (now >= t_min and stop is not None and stop()):
                         break
             tr.flush()
         except TrainingDiverged as err:
             self._diverged(err)
-        if done:
+        if n:
             self.version += 1
         return done
 

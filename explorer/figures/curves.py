@@ -19,6 +19,11 @@ def _line(x, y, name, color, yaxis="y", dash=None, width=2.5):
             "line": line, "yaxis": yaxis, "hovertemplate": f"{name}<br>epoch %{{x}}: %{{y:.4g}}<extra></extra>"}
 
 
+def _at(series: list, idx: np.ndarray) -> np.ndarray:
+    """series[idx] without converting the whole (long, growing) list first."""
+    return np.array([series[i] for i in idx], dtype=float)
+
+
 def loss_figure(history, log_y: bool = False, big: bool = False, height: int | None = None) -> dict:
     """Train/test cost (top) and accuracy or R² (bottom) against the epoch."""
     n = len(history.cost)
@@ -27,11 +32,11 @@ def loss_figure(history, log_y: bool = False, big: bool = False, height: int | N
     metric = "accuracy" if history.metric == "accuracy" else "R²"
     data = []
     if n:
-        data.append(_line(epochs, np.asarray(history.cost)[idx], "train loss", BLUE))
-        data.append(_line(epochs, np.asarray(history.accuracy)[idx], f"train {metric}", BLUE, "y2"))
+        data.append(_line(epochs, _at(history.cost, idx), "train loss", BLUE))
+        data.append(_line(epochs, _at(history.accuracy, idx), f"train {metric}", BLUE, "y2"))
         if history.test_cost:
-            data.append(_line(epochs, np.asarray(history.test_cost)[idx], "test loss", ORANGE, dash="dot"))
-            data.append(_line(epochs, np.asarray(history.test_accuracy)[idx], f"test {metric}", ORANGE, "y2", "dot"))
+            data.append(_line(epochs, _at(history.test_cost, idx), "test loss", ORANGE, dash="dot"))
+            data.append(_line(epochs, _at(history.test_accuracy, idx), f"test {metric}", ORANGE, "y2", "dot"))
     last = ""
     if n:
         last = f"loss {history.cost[-1]:.4f}, {metric} {history.accuracy[-1]:.3f}"
@@ -56,14 +61,15 @@ def gradient_figure(history, big: bool = False, height: int | None = None, key: 
 
     ``key`` may be "delta_mean" to show mean |δ| per layer instead.
     """
-    series = np.asarray(getattr(history, key), dtype=float)          # (epochs, L)
+    rows = getattr(history, key)                                     # epochs × L
     label = "‖∂J/∂W‖" if key == "grad_norm" else "mean |δ|"
     data = []
-    if series.size:
-        idx = thin(series.shape[0])
+    if rows:
+        idx = thin(len(rows))
+        series = _at(rows, idx)                                      # (len(idx), L)
         L = series.shape[1]
         for l in range(L):
-            y = np.maximum(series[idx, l], 1e-30)
+            y = np.maximum(series[:, l], 1e-30)
             tr = _line(idx + 1, y, f"layer {l + 1}", LAYER_COLORS[l % len(LAYER_COLORS)], width=2)
             tr["xaxis"] = "x"
             data.append(tr)
