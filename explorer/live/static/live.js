@@ -1,0 +1,220 @@
+// Live charts: Streamlit components-v1 protocol in plain JS, one Plotly div per figure,
+// updated in place with Plotly.react. Acks each drawn frame via setComponentValue.
+(function () {
+  "use strict";
+  var GAP = 8;
+  var grid = document.getElementById("grid");
+  var cells = {};      // name -> div
+  var last = {};       // name -> last figure JSON string drawn
+  var memo = {};       // name -> JSON of each trace / layout key last drawn
+  var busy = false, pending = null, frameHeight = -1;
+  // Sizes come from a ResizeObserver: plotly's own autosize/responsive reads
+  // getComputedStyle on every react (a forced layout, ~12 ms a frame here).
+  var config = { responsive: false, displaylogo: false, scrollZoom: false };
+  var sizes = {};      // name -> [width, height] of the cell
+  var observer = new ResizeObserver(function (entries) {
+    entries.forEach(function (e) {
+      var name = e.target.dataset.name, r = e.contentRect;
+      var w = Math.round(r.width), h = Math.round(r.height);
+      var old = sizes[name];
+      sizes[name] = [w, h];
+      if (old && (old[0] !== w || old[1] !== h) && e.target._fullLayout) {
+        Plotly.relayout(e.target, { width: w, height: h });
+      }
+    });
+  });
+  // Inspected by tests and the benchmark (same-origin iframe).
+  var live = window.__live = {
+    renders: 0, figureRenders: 0, frame: -1, acked: -1, lastMs: 0,
+    recv: [], extra: {}, errors: 0, figMs: {}
+  };
+
+  function send(type, data) {
+    var msg = Object.assign({ isStreamlitMessage: true, type: type }, data || {});
+    window.parent.postMessage(msg, "*");
+  }
+  function now() { return performance.timeOrigin + performance.now(); }
+  function nextFrame() {
+    return new Promise(function (resolve) { requestAnimationFrame(function () { resolve(); }); });
+  }
+
+  function layoutGrid(names, columns, height, spans) {
+    grid.style.setProperty("--cols", String(columns));
+    var wanted = {}, slot = 0, used = 0;
+    names.forEach(function (name) {
+      wanted[name] = true;
+      var div = cells[name];
+      if (!div) {
+        div = document.createElement("div");
+        div.className = "cell";
+        div.id = "chart-" + name;
+        div.dataset.name = name;
+        cells[name] = div;
+        observer.observe(div);
+      }
+      var span = Math.min(columns, Math.max(1, (spans && spans[name]) | 0 || 1));
+      var col = span > 1 ? "span " + span : "";
+      if (div.style.gridColumn !== col) div.style.gridColumn = col;
+      if (grid.children[slot] !== div) grid.insertBefore(div, grid.children[slot] || null);
+      slot++;
+      used += span;
+      if (div.style.height !== height + "px") div.style.height = height + "px";
+    });
+    Object.keys(cells).forEach(function (name) {
+      if (!wanted[name]) {
+        observer.unobserve(cells[name]);
+        Plotly.purge(cells[name]);
+        cells[name].remove();
+        delete cells[name];
+        delete last[name];
+        delete memo[name];
+      }
+    });
+    var rows = Math.ceil(used / columns);   // approximate when spans leave gaps
+    var h = rows * height + Math.max(0, rows - 1) * GAP;
+    if (h !== frameHeight) {
+      frameHeight = h;
+      send("streamlit:setFrameHeight", { height: h });
+    }
+  }
+
+  // base64 typed-array specs -> typed arrays. plotly.js decodes specs itself, but
+  // anew on every react, which makes every trace look changed.
+  var TYPES = { i1: Int8Array, u1: Uint8Array, u1c: Uint8ClampedArray, i2: Int16Array,
+    u2: Uint16Array, i4: Int32Array, u4: Uint32Array, f4: Float32Array, f8: Float64Array };
+  function b64bytes(s) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(s);
+    var bin = atob(s), n = bin.length, u = new Uint8Array(n);
+    for (var i = 0; i < n; i++) u[i] = bin.charCodeAt(i);
+    return u;
+  }
+  function decode(o) {
+    if (Array.isArray(o)) return o.map(decode);
+    if (!o || typeof o !== "object") return o;
+    if (typeof o.bdata === "string" && TYPES[o.dtype]) {
+      var shape = String(o.shape || "").split(",").map(Number).filter(function (v) { return v > 0; });
+      if (shape.length > 2) return o;                     // leave 3-D to plotly.js
+      var a = new TYPES[o.dtype](b64bytes(o.bdata).buffer);
+      if (shape.length < 2) return a;
+      var rows = [], w = shape[1];
+      for (var r = 0; r < shape[0]; r++) rows.push(a.subarray(r * w, (r + 1) * w));
+      return rows;
+    }
+    var out = {};
+    for (var k in o) out[k] = decode(o[k]);
+    return out;
+  }
+
+  // Structural sharing: a trace or top-level layout key whose JSON is unchanged is
+  // passed as the very object plotly already holds, so Plotly.react skips it (and
+  // keeps ranges it computed, e.g. under scaleanchor). Only real changes redraw.
+  function drawOne(name, text) {
+    var div = cells[name];
+    var fig = JSON.parse(text);
+    var prev = memo[name] || { traces: [], layout: {} };
+    var next = { traces: [], layout: {} };
+    var data = (fig.data || []).map(function (t, i) {
+      var s = JSON.stringify(t);
+      next.traces.push(s);
+      var old = div.data && div.data[i];
+      return old && prev.traces[i] === s ? old : decode(t);
+    });
+    var inLayout = fig.layout || {};
+    if (inLayout.uirevision === undefined) inLayout.uirevision = "live";
+    // plotly's default ticklabeloverflow ("hide past div") measures every tick label
+    // once per label (quadratic getBoundingClientRect): ~15 ms per line chart here.
+    var axes = { xaxis: 1, yaxis: 1 };
+    (fig.data || []).forEach(function (t) {
+      if (t.xaxis) axes[t.xaxis.replace("x", "xaxis")] = 1;
+      if (t.yaxis) axes[t.yaxis.replace("y", "yaxis")] = 1;
+    });
+    Object.keys(inLayout).forEach(function (k) { if (/^[xy]axis\d*$/.test(k)) axes[k] = 1; });
+    Object.keys(axes).forEach(function (k) {
+      var ax = inLayout[k] = inLayout[k] || {};
+      if (ax.ticklabeloverflow === undefined) ax.ticklabeloverflow = "allow";
+    });
+    var size = sizes[name] || [div.clientWidth, div.clientHeight];
+    inLayout.width = size[0];
+    inLayout.height = size[1];
+    inLayout.autosize = false;
+    var layout = {};
+    Object.keys(inLayout).forEach(function (k) {
+      var s = JSON.stringify(inLayout[k]);
+      next.layout[k] = s;
+      var cur = div.layout && div.layout[k];
+      layout[k] = cur !== undefined && prev.layout[k] === s ? cur : decode(inLayout[k]);
+    });
+    memo[name] = next;
+    var old = div.querySelector(".err");
+    if (old) old.remove();
+    if (!div._fullLayout) {                 // first draw: config once (react re-merges it)
+      return Plotly.react(div, data, layout, Object.assign({}, config, fig.config || {}));
+    }
+    return Plotly.react(div, data, layout);
+  }
+
+  async function draw(args) {
+    var t0 = performance.now();
+    var figures = args.figures || {};
+    var names = Object.keys(figures);
+    var columns = Math.max(1, args.columns | 0 || 1);
+    var height = Math.max(80, args.height | 0 || 320);
+    live.extra = args.extra || {};
+    layoutGrid(names, columns, height, args.spans);
+    var jobs = [];
+    names.forEach(function (name) {
+      var text = figures[name];
+      if (text === last[name]) return;   // unchanged: skip
+      last[name] = text;
+      live.figureRenders++;
+      jobs.push(Promise.resolve().then(function () {
+        var t = performance.now(), p = drawOne(name, text);
+        var ms = performance.now() - t, prev = live.figMs[name];
+        live.figMs[name] = prev === undefined ? ms : 0.8 * prev + 0.2 * ms;   // EMA, sync part
+        return p;
+      })
+        .catch(function (err) {
+          live.errors++;
+          var box = document.createElement("div");
+          box.className = "err";
+          box.textContent = "chart '" + name + "' failed: " + err;
+          cells[name].appendChild(box);
+        }));
+    });
+    await Promise.all(jobs);
+    await nextFrame();                    // drawn in this animation frame
+    live.renders++;
+    live.lastMs = performance.now() - t0;
+    var rev = args.revision | 0;
+    live.frame = rev;
+    if (rev !== live.acked) {             // a re-render of the same frame is not re-acked
+      live.acked = rev;
+      send("streamlit:setComponentValue", {
+        value: { ack: rev, ms: Math.round(live.lastMs * 10) / 10, renders: live.renders },
+        dataType: "json"
+      });
+    }
+  }
+
+  async function pump() {
+    busy = true;
+    while (pending) {
+      var args = pending;
+      pending = null;
+      try { await draw(args); } catch (err) { live.errors++; console.error(err); }
+    }
+    busy = false;
+  }
+
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (!data || data.type !== "streamlit:render") return;
+    var args = data.args || {};
+    live.recv.push([args.revision | 0, now()]);
+    if (live.recv.length > 5000) live.recv.splice(0, 1000);
+    pending = args;                       // a newer frame replaces an undrawn one
+    if (!busy) pump();
+  });
+
+  send("streamlit:componentReady", { apiVersion: 1 });
+})();
