@@ -7,7 +7,7 @@ import streamlit as st
 
 from explorer import controls, page, state
 from explorer.frames import View
-from explorer.live_panel import live_panel
+from explorer.live_panel import live_panel, training_buttons
 from explorer.presets import preset_buttons
 
 st.set_page_config(page_title="Backprop Explorer", page_icon="🧠", layout="wide",
@@ -52,6 +52,7 @@ page_name = st.segmented_control("View", list(PAGES), key="page", label_visibili
 if PAGES.get(page_name, "live") == "live":
     view = View(discretize=ss["discretize"], show_test=ss["show_test"], log_loss=ss["log_loss"], big=big,
                 grad_key=ss["grad_key"], height=430 if big else 330)
+    training_buttons(run)
     live_panel(view, columns=2)
 else:
     from explorer import backprop_view

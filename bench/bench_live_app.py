@@ -46,6 +46,7 @@ def headless_rate(query: str, seconds: float) -> float:
 def pause_once(page, frame) -> tuple[float, float]:
     """Click Pause while running; ms until the button reads Play, ms until the last frame arrived."""
     page.evaluate(WATCH_TEXT, "Play")
+    page.wait_for_selector(PLAY)                        # not between two renders of the button
     t0 = page.evaluate(CLICK, PLAY)
     page.wait_for_timeout(2000)
     shown = page.evaluate("() => window.__shownAt")

@@ -13,7 +13,7 @@ import numpy as np
 
 from core.features import FEATURES
 from .figures.boundary import boundary_figure
-from .figures.curves import gradient_figure, loss_figure
+from .figures.curves import curves_figure
 from .figures.hidden_space import hidden_space_figure
 from .figures.network_diagram import network_figure
 from .run import GRID, TILE_STRIDE, Run
@@ -74,7 +74,7 @@ def hidden_space(run: Run, big: bool, height: int | None) -> dict | None:
 
 
 def build_frame(run: Run, view: View) -> dict[str, str]:
-    """name → figure JSON for the live component (boundary, loss, gradients, network[, hidden])."""
+    """name → figure JSON for the live component (boundary, network, curves[, hidden])."""
     d, h = run.data, run.trainer.history
     acts = run.grid_activations()
     out = acts[-1]
@@ -86,10 +86,14 @@ def build_frame(run: Run, view: View) -> dict[str, str]:
         "boundary": boundary_figure(d.xs, d.ys, P, d.problem, d.n_classes or 2, d.X_train, d.y_train,
                                     d.X_test, d.y_test, view.discretize, view.show_test, view.big),
         "network": network_view(run, acts, view.big, None),
-        "loss": loss_figure(h, view.log_loss, view.big),
-        "gradients": gradient_figure(h, view.big, key=view.grad_key),
+        "curves": curves_figure(h, view.log_loss, view.big, key=view.grad_key),
     }
     hs = hidden_space(run, view.big, None)
     if hs is not None:
         figs["hidden"] = hs
+    if run.running:
+        # Nobody hovers over a moving chart, and plotly's hover set-up is a good part of
+        # each redraw; the frame drawn on Pause has hover again.
+        for fig in figs.values():
+            fig["layout"]["hovermode"] = False
     return {name: json.dumps(fig, separators=(",", ":")) for name, fig in figs.items()}

@@ -46,8 +46,10 @@ def _reset() -> None:
     ss["run"] = Run(run.cfg, run.data)
 
 
-def _controls(run: Run) -> None:
-    c = st.columns([1.2, 1.2, 1.4, 1.0, 3.2], vertical_alignment="center")
+def training_buttons(run: Run) -> None:
+    """Play/Pause, Step epoch, Step mini-batch, Reset. They sit outside the live fragment:
+    re-sending four buttons with every frame cost the browser about one update in eight."""
+    c = st.columns([1.2, 1.2, 1.4, 1.0, 2.4], vertical_alignment="center")
     c[0].button("Pause" if run.running else "Play", key="play", on_click=_toggle_play, type="primary",
                 icon=":material/pause:" if run.running else ":material/play_arrow:",
                 use_container_width=True, disabled=run.message is not None)
@@ -56,14 +58,23 @@ def _controls(run: Run) -> None:
     c[2].button("Step mini-batch", key="step_batch", on_click=_step_batch, use_container_width=True,
                 help="One gradient update on one mini-batch, then stop")
     c[3].button("Reset", key="reset", on_click=_reset, use_container_width=True, help="New random weights")
+
+
+def _status(run: Run) -> None:
+    """The epoch counter with the latest loss and score, updated with every frame."""
     h = run.trainer.history
     metric = "accuracy" if h.metric == "accuracy" else "R²"
     stats = f"<span class='epoch'>Epoch {run.epoch:,}</span>"
     if len(h):
-        stats += f"<br>train {metric} {h.accuracy[-1]:.3f}"
+        stats += f" &nbsp; loss {h.cost[-1]:.4f} · {metric} {h.accuracy[-1]:.3f}"
         if h.test_cost:
-            stats += f" · test {h.test_accuracy[-1]:.3f}"
-    c[4].markdown(f"<div class='epoch-counter'>{stats}</div>", unsafe_allow_html=True)
+            stats += f" · test {h.test_cost[-1]:.4f} · {h.test_accuracy[-1]:.3f}"
+    st.markdown(f"<div class='epoch-counter'>{stats}</div>", unsafe_allow_html=True)
+
+
+def _state(run: Run, view: View) -> tuple:
+    """What a frame shows: a new value means a new frame (running frames have no hover)."""
+    return id(run), run.version, run.running, view
 
 
 def _in_fragment_run() -> bool:
@@ -85,11 +96,13 @@ def _live_panel(view: View, columns: int) -> None:
     if run.running and not pipelined:
         with lock:                    # a full run: train, then show it in this run
             run.train_for(MIN_S)
-    _controls(run)
+        if not run.running:
+            st.rerun()                # diverged: redraw the page, Play button included
+    _status(run)
     if run.message:
         st.error(f"**Training paused.** {run.message}", icon="⚠️")
     with lock:
-        state = (id(run), run.version, view)
+        state = _state(run, view)
         ready = acked(ss.get("charts")) >= ss.get("rev", 0)      # the browser drew all we sent
         # A fragment run waits for the browser; a full run (user-driven) always shows the new state.
         sent = ss.get("frame_state") is None or ((ready or not pipelined) and ss["frame_state"] != state)
@@ -97,12 +110,14 @@ def _live_panel(view: View, columns: int) -> None:
             ss["figs"] = ss["next_figs"] if ss.get("next_state") == state else build_frame(run, view)
             ss["frame_state"] = state
             ss["rev"] = ss.get("rev", 0) + 1
-    live_charts(ss["figs"], ss["rev"], height=view.height, columns=columns, key="charts",
+    live_charts(ss["figs"], ss["rev"], height=view.height, columns=columns, key="charts", spans={"curves": columns},
                 extra={"epoch": run.epoch, "running": run.running, "rev": ss["rev"]})
     if not (pipelined and run.running and ss["frame_state"] == state):
         return
     with lock:                        # train while the browser draws the frame just sent
         run.train_for(MAX_S, min_s=MIN_S, stop=rerun_requested)   # until the browser acks
-        ss["next_figs"], ss["next_state"] = build_frame(run, view), (id(run), run.version, view)
-    if not run.running or (ready and not sent):
-        st.rerun(scope="fragment")    # show a divergence now / nothing in flight: send the new frame
+        ss["next_figs"], ss["next_state"] = build_frame(run, view), _state(run, view)
+    if not run.running:
+        st.rerun()                    # diverged in this slice: the whole page shows it (Play button too)
+    if ready and not sent:
+        st.rerun(scope="fragment")    # nothing in flight: send the new frame now

@@ -8,7 +8,7 @@ import streamlit as st
 
 BASE_CSS = """
 <style>
-.epoch-counter {font-size: 0.95rem; line-height: 1.25; white-space: nowrap;}
+.epoch-counter {font-size: 0.95rem; line-height: 1.4; white-space: nowrap;}
 .epoch-counter .epoch {font-size: 1.35rem; font-weight: 700;}
 div[data-testid="stMainBlockContainer"] {padding-top: 2.2rem;}
 </style>

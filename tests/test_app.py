@@ -37,7 +37,7 @@ def test_first_load_is_the_flower_lesson():
     assert run.net.output == "sigmoid" and run.net.loss.name == "binary_cross_entropy"
     assert [layer.activation.name for layer in run.net.layers] == ["tanh", "sigmoid"]
     assert run.epoch == 0 and not run.running
-    assert set(figures(at)) == {"boundary", "network", "loss", "gradients"}
+    assert set(figures(at)) == {"boundary", "network", "curves"}
     assert dict(at.query_params)["ds"] == ["planar"] or at.query_params["ds"] == "planar"
 
 
@@ -47,10 +47,11 @@ def test_play_trains_and_the_figures_follow():
     run = at.session_state["run"]
     assert run.running and run.epoch > 0
     figs = figures(at)
-    loss = figs["loss"]["data"][0]
+    loss = figs["curves"]["data"][0]
     assert loss["name"] == "train loss" and loss["x"]["dtype"] == "f4"
-    grads = [t for t in figs["gradients"]["data"] if t["type"] == "scatter"]
+    grads = [t for t in figs["curves"]["data"] if t["type"] == "scatter" and t.get("xaxis") == "x3"]
     assert [t["name"] for t in grads] == ["layer 1", "layer 2"]
+    assert figs["curves"]["layout"]["yaxis3"]["type"] == "log"
     assert any(m.value.startswith("<div class='epoch-counter'>") and f"Epoch {run.epoch:,}" in m.value
                for m in at.markdown)
     at.button(key="play").click().run()            # Pause
@@ -166,7 +167,7 @@ def test_presentation_mode_enlarges_the_charts(pres):
     at = start({"present": pres} if pres == "1" else None)
     args = json.loads(at.get("component_instance")[0].proto.json_args)
     assert args["height"] == (430 if pres == "1" else 330)
-    font = figures(at)["loss"]["layout"]["font"]["size"]
+    font = figures(at)["curves"]["layout"]["font"]["size"]
     assert font == (18 if pres == "1" else 12)
 
 

@@ -84,7 +84,7 @@ def test_every_live_figure_is_valid_plotly(dataset, k):
     run = Run(cfg, build_data(cfg.data))
     run.train_for(0.05)
     figs = build_frame(run, View())
-    assert set(figs) >= {"boundary", "network", "loss", "gradients"}
+    assert set(figs) >= {"boundary", "network", "curves"}
     for name, text in figs.items():
         go.Figure(json.loads(text))                    # raises on anything plotly would reject
     assert sum(len(t) for t in figs.values()) < 120_000   # a frame stays small
