@@ -10,12 +10,11 @@ still work. Encoding a 100x100 PNG here costs well under 1 ms.
 
 from __future__ import annotations
 
-import base64
-import struct
-import zlib
 from functools import lru_cache
 
 import numpy as np
+
+from explorer.figures.encode import png_data_uri
 
 
 @lru_cache(maxsize=32)
@@ -31,26 +30,9 @@ def colorscale_lut(colorscale: str | tuple = "RdBu") -> np.ndarray:
     return arr.round().clip(0, 255).astype(np.uint8)
 
 
-def png_bytes(rgb: np.ndarray, level: int = 1) -> bytes:
-    """Encode an HxWx3 (RGB) or HxWx4 (RGBA) uint8 array as PNG, row 0 on top."""
-    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    h, w, c = rgb.shape
-    if c not in (3, 4):
-        raise ValueError("need 3 or 4 channels")
-    raw = np.zeros((h, w * c + 1), np.uint8)   # filter byte 0 per row
-    raw[:, 1:] = rgb.reshape(h, w * c)
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(tag + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
-
-    head = struct.pack(">IIBBBBB", w, h, 8, 2 if c == 3 else 6, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", head)
-            + chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + chunk(b"IEND", b""))
-
-
 def png_data_url(rgb: np.ndarray) -> str:
-    return "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode("ascii")
+    """An HxWx3 uint8 image as a PNG data URL, row 0 on top (the app's own encoder)."""
+    return png_data_uri(rgb)
 
 
 def colorize(z: np.ndarray, colorscale="RdBu", zmin: float = 0.0, zmax: float = 1.0) -> np.ndarray:
@@ -75,4 +57,4 @@ def heatmap_image(z: np.ndarray, x: tuple[float, float], y: tuple[float, float],
     return img
 
 
-__all__ = ["colorscale_lut", "png_bytes", "png_data_url", "colorize", "heatmap_image"]
+__all__ = ["colorscale_lut", "png_data_url", "colorize", "heatmap_image"]
