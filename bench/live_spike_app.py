@@ -20,7 +20,16 @@ import time
 from pathlib import Path
 
 import numpy as np
-import orjson
+try:                      # faster when installed; not a project dependency
+    import orjson
+
+    def _dumps(obj) -> str:
+        return orjson.dumps(obj).decode()
+except ImportError:
+    import json
+
+    def _dumps(obj) -> str:
+        return json.dumps(obj, separators=(",", ":"))
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -150,8 +159,8 @@ def figures(tr: Trainer, log_loss: bool = True, hover: bool = True) -> dict[str,
              "yanchor": "bottom", "showarrow": False, "font": {"size": 16}},
             {"text": "Gradient magnitude per layer", "x": 0.775, "y": 1.0, "xref": "paper",
              "yref": "paper", "yanchor": "bottom", "showarrow": False, "font": {"size": 16}}]}}
-    return {"boundary": orjson.dumps(boundary).decode(), "network": network(tr, acts, hover),
-            "curves": orjson.dumps(curves).decode()}
+    return {"boundary": _dumps(boundary), "network": network(tr, acts, hover),
+            "curves": _dumps(curves)}
 
 
 def network(tr: Trainer, acts, hover: bool = True) -> str:
@@ -195,7 +204,7 @@ def network(tr: Trainer, acts, hover: bool = True) -> str:
            "layout": {"title": {"text": "Network"}, "showlegend": False, "shapes": shapes,
                       "images": images, "margin": dict(l=10, r=10, t=30, b=10),
                       "xaxis": hidden, "yaxis": {**hidden, "scaleanchor": "x"}}}
-    return orjson.dumps(fig).decode()
+    return _dumps(fig)
 
 
 def main():
