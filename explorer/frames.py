@@ -93,7 +93,10 @@ def build_frame(run: Run, view: View) -> dict[str, str]:
         figs["hidden"] = hs
     if run.running:
         # Nobody hovers over a moving chart, and plotly's hover set-up is a good part of
-        # each redraw; the frame drawn on Pause has hover again.
+        # each redraw; the frame drawn on Pause has hover again. The diagram's invisible
+        # hover markers (their text holds every weight) are left out altogether.
         for fig in figs.values():
             fig["layout"]["hovermode"] = False
+        net = figs["network"]
+        net["data"] = [t for t in net["data"] if not (t["mode"] == "markers" and "text" in t)]
     return {name: json.dumps(fig, separators=(",", ":")) for name, fig in figs.items()}
