@@ -145,3 +145,19 @@ def test_own_csv_upload_is_checked_then_trained(server, tmp_path):
         assert n_points == 120                     # 96 train + 24 test points drawn
         no_error_boxes(page)
         page.screenshot(path=str(ARTIFACTS / "own_csv.png"), full_page=True)
+
+
+def test_zoom_survives_live_updates(server):
+    with browser_page() as page:
+        page.goto(server)
+        frame = wait_live(page, 120)
+        frame.evaluate("Plotly.relayout(document.getElementById('chart-boundary'), "
+                       "{'xaxis.range': [-1, 1], 'yaxis.range': [-1, 1]})")
+        button(page, "play").click()
+        start = live_stats(frame)["renders"]
+        page.wait_for_function("(n) => document.querySelector('.epoch-counter') !== null", arg=0)
+        frame.wait_for_function(f"() => __live.renders >= {start + 5}", timeout=30_000)
+        x = frame.evaluate("document.getElementById('chart-boundary')._fullLayout.xaxis.range")
+        assert x == pytest.approx([-1, 1])
+        button(page, "play").click()
+        no_error_boxes(page)
