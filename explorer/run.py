@@ -93,9 +93,8 @@ class Run:
         self.cfg = Config(self.cfg.data, self.cfg.net, t)
 
     # ---- training ----------------------------------------------------------------
-    def train_for(self, budget_s: float, max_epochs: int | None = None, min_s: float | None = None,
-                  stop=None) -> int:
-        """Train for ``budget_s`` seconds (or ``max_epochs`` epochs); returns epochs completed.
+    def train_for(self, budget_s: float, min_s: float | None = None, stop=None) -> int:
+        """Train for ``budget_s`` seconds; returns the epochs completed.
 
         With ``stop`` (a callable), training ends as soon as it returns True once
         ``min_s`` has passed — the live view stops when the browser has drawn its frame.
@@ -106,24 +105,25 @@ class Run:
         t_max = start + budget_s
         try:
             while True:
-                if tr.step():
-                    done += 1
-                    if max_epochs and done >= max_epochs:
-                        break
+                done += tr.step()
                 n += 1
-                if n % 4 == 0 or max_epochs is None and done:
+                if n % 4 == 0:
                     now = time.perf_counter()
                     if now >= t_max or (now >= t_min and stop is not None and stop()):
                         break
             tr.flush()
         except TrainingDiverged as err:
             self._diverged(err)
-        if n:
-            self.version += 1
+        self.version += 1
         return done
 
     def step_epoch(self) -> None:
-        self.train_for(0.0, max_epochs=1)
+        """Exactly one more epoch (finishing the current one if a mini-batch step began it)."""
+        try:
+            self.trainer.run_epochs(1)
+        except TrainingDiverged as err:
+            self._diverged(err)
+        self.version += 1
 
     def step_batch(self) -> None:
         """One mini-batch update (the whole batch when training full-batch)."""

@@ -200,3 +200,13 @@ def test_settings_survive_while_their_widgets_are_hidden():
     at.selectbox(key="ds").set_value("planar").run()
     assert not at.exception
     assert at.session_state["run"].cfg.data.seed == 5
+
+
+def test_step_epoch_completes_one_epoch_of_mini_batches():
+    at = start({"bs": "10"})
+    at.button(key="step_epoch").click().run()
+    run = at.session_state["run"]
+    assert run.epoch == 1 and run.trainer._pos == 0 and len(run.trainer.history) == 1
+    at.button(key="step_batch").click().run()
+    at.button(key="step_epoch").click().run()          # finishes the epoch the batch began
+    assert run.epoch == 2 and run.trainer._pos == 0
