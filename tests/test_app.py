@@ -167,8 +167,9 @@ def test_presentation_mode_enlarges_the_charts(pres):
     at = start({"present": pres} if pres == "1" else None)
     args = json.loads(at.get("component_instance")[0].proto.json_args)
     assert args["height"] == (430 if pres == "1" else 330)
-    font = figures(at)["curves"]["layout"]["font"]["size"]
-    assert font == (18 if pres == "1" else 12)
+    figs = figures(at)
+    assert figs["curves"]["layout"]["font"]["size"] == (18 if pres == "1" else 12)
+    assert figs["boundary"]["data"][0]["marker"]["size"] == (10 if pres == "1" else 6)
 
 
 def test_an_invalid_output_override_is_refused_with_a_reason():

@@ -15,7 +15,7 @@ def _points(X, y, problem, n_classes, name, outline, size):
     """Scatter traces of one split (train: white outline, test: black outline)."""
     if X is None or len(X) == 0:
         return []
-    marker = {"size": size, "line": {"width": 1.2, "color": outline}}
+    marker = {"size": size, "line": {"width": 1.2 if size < 8 else 2.0, "color": outline}}
     if problem == "regression":
         lim = max(float(np.abs(y).max()), 1e-9)
         marker.update(color=typed(y), colorscale=DIVERGING, cmin=-lim, cmax=lim)
@@ -35,12 +35,13 @@ def _points(X, y, problem, n_classes, name, outline, size):
     return traces
 
 
-def surface_rgb(P: np.ndarray, problem: str, discretize: bool = False) -> np.ndarray:
+def surface_rgb(P: np.ndarray, problem: str, discretize: bool = False, strength: float = 0.6) -> np.ndarray:
     """The output over the grid as an (G, G, 3) uint8 image, top row first.
 
     Two classes: P(class 1) from orange through white to blue; K classes: the class
     colours blended by probability; regression: the prediction scaled by its largest
-    magnitude on the same orange–blue ramp. Colours are lightened so points stand out.
+    magnitude on the same orange–blue ramp. Colours are lightened towards white so points
+    stand out (``strength`` 1 keeps full colour; presentation mode uses a stronger 0.8).
     """
     if P.ndim == 3:
         probs = np.eye(P.shape[2])[P.argmax(axis=2)] if discretize else P
@@ -52,7 +53,7 @@ def surface_rgb(P: np.ndarray, problem: str, discretize: bool = False) -> np.nda
             lim = max(float(np.abs(P).max()), 1e-9)
             t = (np.sign(P) + 1) / 2 if discretize else (P / lim + 1) / 2
         rgb = ramp_rgb(t)
-    rgb = 255 - 0.6 * (255 - rgb)
+    rgb = 255 - strength * (255 - rgb)
     return np.clip(rgb[::-1], 0, 255).astype(np.uint8)
 
 
@@ -65,13 +66,13 @@ def boundary_figure(xs, ys, P, problem: str, n_classes: int, X_train, y_train, X
     image changes, so the browser does not redraw the points. ``discretize`` shows
     only the winning class / the sign.
     """
-    size = 9 if big else 6
+    size = 10 if big else 6          # presentation mode: larger points, stronger colours
     layout = base_layout(title, big, height)
     layout.update(xaxis={"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x1"}, "constrain": "domain",
                          "showgrid": False, "zeroline": False},
                   yaxis={"range": [float(ys[0]), float(ys[-1])], "title": {"text": "x2"}, "scaleanchor": "x",
                          "showgrid": False, "zeroline": False})
-    layout["images"] = [{"source": png_data_uri(surface_rgb(P, problem, discretize)), "xref": "x", "yref": "y",
+    layout["images"] = [{"source": png_data_uri(surface_rgb(P, problem, discretize, 0.8 if big else 0.6)), "xref": "x", "yref": "y",
                          "layer": "below", "x": float(xs[0]), "y": float(ys[-1]),
                          "sizex": float(xs[-1] - xs[0]), "sizey": float(ys[-1] - ys[0]), "sizing": "stretch"}]
     data = _points(X_train, y_train, problem, n_classes, "train", "white", size)

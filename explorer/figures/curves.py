@@ -25,18 +25,19 @@ def _at(series: list, idx: np.ndarray) -> np.ndarray:
 
 
 def loss_figure(history, log_y: bool = False, big: bool = False, height: int | None = None) -> dict:
-    """Train/test cost (top) and accuracy or R² (bottom) against the epoch."""
+    """Train/test cost (top) and accuracy or R² (bottom) against the epoch (thicker lines when ``big``)."""
+    w = 4.0 if big else 2.5
     n = len(history.cost)
     idx = thin(n)
     epochs = idx + 1
     metric = "accuracy" if history.metric == "accuracy" else "R²"
     data = []
     if n:
-        data.append(_line(epochs, _at(history.cost, idx), "train loss", BLUE))
-        data.append(_line(epochs, _at(history.accuracy, idx), f"train {metric}", BLUE, "y2"))
+        data.append(_line(epochs, _at(history.cost, idx), "train loss", BLUE, width=w))
+        data.append(_line(epochs, _at(history.accuracy, idx), f"train {metric}", BLUE, "y2", width=w))
         if history.test_cost:
-            data.append(_line(epochs, _at(history.test_cost, idx), "test loss", ORANGE, dash="dot"))
-            data.append(_line(epochs, _at(history.test_accuracy, idx), f"test {metric}", ORANGE, "y2", "dot"))
+            data.append(_line(epochs, _at(history.test_cost, idx), "test loss", ORANGE, dash="dot", width=w))
+            data.append(_line(epochs, _at(history.test_accuracy, idx), f"test {metric}", ORANGE, "y2", "dot", w))
     layout = base_layout(f"Loss and {metric}", big, height)
     layout.update(
         showlegend=True, legend={"orientation": "h", "y": -0.12, "x": 0},
@@ -63,7 +64,7 @@ def gradient_figure(history, big: bool = False, height: int | None = None, key: 
         L = series.shape[1]
         for l in range(L):
             y = np.maximum(series[:, l], 1e-30)
-            tr = _line(idx + 1, y, f"layer {l + 1}", LAYER_COLORS[l % len(LAYER_COLORS)], width=2)
+            tr = _line(idx + 1, y, f"layer {l + 1}", LAYER_COLORS[l % len(LAYER_COLORS)], width=3.5 if big else 2)
             tr["xaxis"] = "x"
             data.append(tr)
         current = np.maximum(series[-1], 1e-30)

@@ -25,9 +25,10 @@ def class_rgb() -> np.ndarray:
 def base_layout(title: str = "", big: bool = False, height: int | None = None) -> dict:
     """Layout shared by every chart; ``big`` is presentation mode (larger type)."""
     font = 18 if big else 12
+    ink = "#111111" if big else "#333333"            # presentation mode: darker text
     layout = {
         "title": {"text": title, "font": {"size": font + 2}, "x": 0.02, "xanchor": "left"},
-        "font": {"size": font, "family": "Inter, Segoe UI, Helvetica, Arial, sans-serif"},
+        "font": {"size": font, "color": ink, "family": "Inter, Segoe UI, Helvetica, Arial, sans-serif"},
         "margin": {"l": 50, "r": 12, "t": 40 if title else 10, "b": 40},
         "paper_bgcolor": "white", "plot_bgcolor": "white",
         "uirevision": "keep",          # zoom and pan survive updates
