@@ -124,7 +124,7 @@ def figures(tr: Trainer, log_loss: bool = True, hover: bool = True) -> dict[str,
     """Hand-built figure dicts + orjson. What changes every frame as a picture is a
     layout image (explorer.live.images); traces that do not change stay byte-identical,
     so the browser skips them."""
-    from explorer.live import typed_array as ta
+    from explorer.figures.encode import typed as ta
     from explorer.live.images import heatmap_image
 
     acts = tr.forward(tr.plane)

@@ -8,11 +8,10 @@ its own small parser and checked against the registries.
 from __future__ import annotations
 
 import math
-from dataclasses import fields, replace
+from dataclasses import replace
 
 from core import datasets
-from .config import (MAX_HIDDEN_LAYERS, MAX_WIDTH, OUTPUTS, LOSS_CHOICES, OWN_DATA, VALID, Config, DataConfig,
-                     NetConfig, TrainConfig)
+from .config import MAX_HIDDEN_LAYERS, MAX_WIDTH, OUTPUTS, LOSS_CHOICES, OWN_DATA, VALID, Config, DataConfig
 
 
 def _int(lo, hi):
@@ -145,4 +144,4 @@ def from_query(params, base: Config | None = None) -> tuple[Config, list[str]]:
     return new, notices
 
 
-__all__ = ["KEYS", "to_query", "from_query", "fields"]
+__all__ = ["KEYS", "to_query", "from_query"]

@@ -11,7 +11,7 @@ import pytest
 
 from core import Trainer, Network
 from explorer.config import Config
-from explorer.figures.boundary import boundary_figure, surface_rgb
+from explorer.figures.boundary import surface_rgb
 from explorer.figures.curves import gradient_figure, loss_figure
 from explorer.figures.encode import png_data_uri, thin, typed
 from explorer.figures.network_diagram import network_figure

@@ -33,7 +33,6 @@ Everything that changes every frame as a picture belongs in ``layout.images``
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 import tempfile
@@ -41,7 +40,6 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
 import streamlit.components.v1 as components
 
 try:  # private Streamlit API (1.67), used only for pacing hints; optional
@@ -203,26 +201,5 @@ def train_slice(step: Callable[[], Any], min_s: float = 0.04, max_s: float = 0.1
                 return n
 
 
-_TYPED = {"u1", "i1", "u2", "i2", "u4", "i4", "f4", "f8"}
-
-
-def typed_array(a: np.ndarray) -> dict[str, str]:
-    """A numpy array as a plotly.js typed-array spec (base64 "bdata").
-
-    Use inside hand-built figure dicts serialised with orjson/json: much faster
-    than going through ``go.Figure``. uint8 with fixed zmin/zmax keeps a
-    heatmap small (100x100 -> 13 kB).
-    """
-    a = np.ascontiguousarray(a)
-    if a.dtype.str[1:] not in _TYPED:
-        a = a.astype(np.float32)
-    a = a.astype(a.dtype.newbyteorder("<"), copy=False)
-    code = a.dtype.str[1:]
-    spec = {"dtype": code, "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
-    if a.ndim > 1:
-        spec["shape"] = ", ".join(str(n) for n in a.shape)
-    return spec
-
-
-__all__ = ["live_charts", "acked", "typed_array", "ensure_static_dir", "rerun_requested",
+__all__ = ["live_charts", "acked", "ensure_static_dir", "rerun_requested",
            "train_slice"]
