@@ -122,10 +122,10 @@ class Trainer:
 
 def figures(tr: Trainer, log_loss: bool = True, hover: bool = True) -> dict[str, str]:
     """Hand-built figure dicts + orjson. What changes every frame as a picture is a
-    layout image (explorer.live.images); traces that do not change stay byte-identical,
+    layout image (bench/spike_images.py); traces that do not change stay byte-identical,
     so the browser skips them."""
     from explorer.figures.encode import typed as ta
-    from explorer.live.images import heatmap_image
+    from spike_images import heatmap_image
 
     acts = tr.forward(tr.plane)
     ax = dict(range=[-5, 5], showgrid=False, zeroline=False)
@@ -167,7 +167,7 @@ def network(tr: Trainer, acts, hover: bool = True) -> str:
     """Neurons as small images of their output over the plane, edges as shapes
     (colour = sign, width = |w|), weights on hover at the edge midpoints. Hover text
     only when paused (hover=True): changing it makes plotly replot (+3 ms a frame)."""
-    from explorer.live.images import heatmap_image
+    from spike_images import heatmap_image
 
     sizes = [2] + [W.shape[1] for W in tr.W]
     step = GRID // NODE_GRID
@@ -210,7 +210,7 @@ def network(tr: Trainer, acts, hover: bool = True) -> str:
 def main():
     import streamlit as st
 
-    from explorer.live import acked, live_charts, train_slice
+    from explorer.live import acked, live_charts
 
     st.set_page_config(page_title="Live spike", layout="wide")
     qp = st.query_params
@@ -280,6 +280,30 @@ def main():
             ss.idle_from = time.perf_counter()
 
     live_view()
+
+
+
+def train_slice(step, min_s: float = 0.04, max_s: float = 0.15, check_every: int = 4) -> int:
+    """Call ``step()`` for at least ``min_s``, then until a rerun is pending (the
+    browser acked the frame just sent, or the user clicked), at most ``max_s``.
+
+    Used inside the fragment after ``live_charts``: the server trains exactly as long
+    as the browser needs to draw, so neither side idles, and a Pause click ends the
+    slice early. Returns the number of ``step()`` calls. (The app's own loop is
+    ``explorer.run.Run.train_for`` with ``stop=rerun_requested``.)
+    """
+    from explorer.live import rerun_requested
+
+    t0 = time.perf_counter()
+    t_min, t_max = t0 + min_s, t0 + max_s
+    n = 0
+    while True:
+        step()
+        n += 1
+        if n % check_every == 0:
+            now = time.perf_counter()
+            if now >= t_max or (now >= t_min and rerun_requested()):
+                return n
 
 
 if __name__ == "__main__":

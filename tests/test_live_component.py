@@ -52,6 +52,7 @@ def test_live_charts_update_in_place_and_pause():
         running = bench_live.state(frame)
         assert running["extra"]["epoch"] > start["extra"]["epoch"], "training did not advance"
         assert running["errors"] == 0
+        assert page.locator('[data-testid="stException"]').count() == 0, "the app raised while training"
         page.screenshot(path=str(ARTIFACTS / "live_component_running.png"), full_page=True)
 
         # Zoom (what a drag does: a relayout of the axis range) survives live updates.

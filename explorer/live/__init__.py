@@ -22,13 +22,14 @@ the enclosing ``@st.fragment``: the signal to send the next frame. The loop
             ss.figs = ss.next          # built while the browser drew the last one
         live_charts(ss.figs, ss.rev, height=300, columns=2, key="charts")
         if new and ss.running:         # train while the browser draws this frame,
-            with ss.lock:              # until its ack is pending (40..150 ms)
-                train_slice(model.step, 0.04, 0.15)
+            with ss.lock:              # until rerun_requested() (its ack), 40..150 ms
+                train_until_ack(model)
                 ss.next = {name: fig_json(model) for name in ...}
 
 Play/Pause may live inside or outside the fragment (both measured < 100 ms).
 Everything that changes every frame as a picture belongs in ``layout.images``
-(``explorer.live.images``): a changed *trace* makes plotly replot the whole figure.
+(see ``explorer.figures.encode.png_data_uri``): a changed *trace* makes plotly replot
+the whole figure. The app's own loop is ``explorer.live_panel``.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import streamlit.components.v1 as components
 
@@ -180,26 +181,4 @@ def rerun_requested() -> bool:
         return False
 
 
-def train_slice(step: Callable[[], Any], min_s: float = 0.04, max_s: float = 0.15,
-                check_every: int = 4) -> int:
-    """Call ``step()`` for at least ``min_s``, then until a rerun is pending (the
-    browser acked the frame just sent, or the user clicked), at most ``max_s``.
-
-    Used inside the fragment after ``live_charts``: the server trains exactly as long
-    as the browser needs to draw, so neither side idles, and a Pause click ends the
-    slice early. Returns the number of ``step()`` calls.
-    """
-    t0 = time.perf_counter()
-    t_min, t_max = t0 + min_s, t0 + max_s
-    n = 0
-    while True:
-        step()
-        n += 1
-        if n % check_every == 0:
-            now = time.perf_counter()
-            if now >= t_max or (now >= t_min and rerun_requested()):
-                return n
-
-
-__all__ = ["live_charts", "acked", "ensure_static_dir", "rerun_requested",
-           "train_slice"]
+__all__ = ["live_charts", "acked", "ensure_static_dir", "rerun_requested"]
