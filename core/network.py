@@ -242,9 +242,6 @@ class Network:
         bwd = self.backward(self.forward(X), T, l1, l2)
         return list(zip(bwd.dW, bwd.db))
 
-    def describe(self) -> str:
-        parts = [str(self.n_inputs)] + [f"{l.size}({l.activation.name})" for l in self.layers]
-        return " → ".join(parts) + f", {self.loss.name}"
 
 
 def _check_layer(i: int, n: int, layer):

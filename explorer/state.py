@@ -125,14 +125,6 @@ def current_run(cfg: Config) -> Run:
     return new
 
 
-def reset_run() -> None:
-    """Reset: new weights for the same configuration (callback)."""
-    ss = st.session_state
-    run = ss.get("run")
-    if run is not None:
-        ss["run"] = Run(run.cfg, run.data)
-
-
 def on_dataset_change() -> None:
     """Picking a dataset loads its sample count and noise (and, if chosen, its recommended network)."""
     ss = st.session_state
