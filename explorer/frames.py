@@ -46,7 +46,8 @@ def neuron_tiles(run: Run, acts: list[np.ndarray]) -> list[np.ndarray]:
     return tiles
 
 
-def network_view(run: Run, acts, big: bool, height: int | None, highlight: int | None = None) -> dict:
+def network_view(run: Run, acts, big: bool, height: int | None, highlight: int | None = None,
+                 hover: bool = True) -> dict:
     """The network diagram of ``run`` with per-neuron tiles from grid activations ``acts``."""
     labels = ["input"] + [f"layer {l + 1}" for l in range(len(run.net.layers) - 1)] + ["output"]
     unit_labels = [[FEATURES[f].label for f in run.data.feature_ids]]
@@ -54,7 +55,7 @@ def network_view(run: Run, acts, big: bool, height: int | None, highlight: int |
         unit_labels.append([f"layer {l + 1} ({layer.activation.name}) unit {u + 1}" for u in range(layer.size)])
     return network_figure(neuron_tiles(run, acts), [layer.W for layer in run.net.layers],
                           [layer.b for layer in run.net.layers], labels, unit_labels, big=big,
-                          height=height, highlight=highlight)
+                          height=height, highlight=highlight, hover=hover)
 
 
 def hidden_space(run: Run, big: bool, height: int | None) -> dict | None:
@@ -85,7 +86,7 @@ def build_frame(run: Run, view: View) -> dict[str, str]:
     figs = {
         "boundary": boundary_figure(d.xs, d.ys, P, d.problem, d.n_classes or 2, d.X_train, d.y_train,
                                     d.X_test, d.y_test, view.discretize, view.show_test, view.big),
-        "network": network_view(run, acts, view.big, None),
+        "network": network_view(run, acts, view.big, None, hover=not run.running),
         "curves": curves_figure(h, view.log_loss, view.big, key=view.grad_key),
     }
     hs = hidden_space(run, view.big, None)
@@ -93,10 +94,8 @@ def build_frame(run: Run, view: View) -> dict[str, str]:
         figs["hidden"] = hs
     if run.running:
         # Nobody hovers over a moving chart, and plotly's hover set-up is a good part of
-        # each redraw; the frame drawn on Pause has hover again. The diagram's invisible
-        # hover markers (their text holds every weight) are left out altogether.
+        # each redraw; the frame drawn on Pause has hover again (and the diagram's
+        # hover markers, which it left out while running).
         for fig in figs.values():
             fig["layout"]["hovermode"] = False
-        net = figs["network"]
-        net["data"] = [t for t in net["data"] if not (t["mode"] == "markers" and "text" in t)]
     return {name: json.dumps(fig, separators=(",", ":")) for name, fig in figs.items()}

@@ -121,3 +121,6 @@ def test_network_diagram_draws_every_edge_with_its_sign():
     assert "W1[1,2] = -2.0000" in hover
     img = decode_png(fig["layout"]["images"][0]["source"])
     assert img.shape[2] == 3 and (img != 255).any()
+    bare = network_figure(tiles, [W1, W2], [np.zeros(3), np.zeros(1)], ["in", "h", "out"], hover=False)
+    assert [t for t in bare["data"] if t["mode"] == "markers"] == []
+    assert [t["line"] for t in bare["data"]] == [t["line"] for t in lines]    # same edges

@@ -34,10 +34,12 @@ def layout_positions(sizes: list[int], k: int, gap: int):
 
 
 def network_figure(tiles, weights, biases, column_labels, unit_labels=None, big: bool = False,
-                   height: int | None = None, highlight: int | None = None) -> dict:
+                   height: int | None = None, highlight: int | None = None, hover: bool = True) -> dict:
     """One PNG mosaic of all neuron tiles (a layout image) plus binned edge traces and hover markers.
 
     ``highlight`` (a column index) outlines one layer, for the step-through view.
+    ``hover=False`` leaves out the invisible markers that carry every weight and bias
+    for hover (the live view does while training: nobody hovers over a moving chart).
     """
     sizes = [t.shape[0] for t in tiles]
     k = tiles[0].shape[1]
@@ -52,17 +54,19 @@ def network_figure(tiles, weights, biases, column_labels, unit_labels=None, big:
             r, col = pos[c][u]
             mosaic[r:r + k, col:col + k] = rgb[u][::-1]                      # image rows go down
     centers = [np.column_stack([p[:, 1] + k / 2, -(p[:, 0] + k / 2)]) for p in pos]   # (x, y) with y up
-    data = _edges(centers, weights, k)
-    hx, hy, htext = [], [], []
-    for c, cen in enumerate(centers):
-        for u in range(sizes[c]):
-            hx.append(cen[u, 0])
-            hy.append(cen[u, 1])
-            name = unit_labels[c][u] if unit_labels else f"{column_labels[c]} unit {u + 1}"
-            extra = f"<br>b = {biases[c - 1][u]:.4f}" if c > 0 else ""
-            htext.append(name + extra)
-    data.append({"type": "scatter", "mode": "markers", "x": hx, "y": hy, "text": htext,
-                 "marker": {"size": 18 if big else 12, "opacity": 0}, "hovertemplate": "%{text}<extra></extra>"})
+    data = _edges(centers, weights, k, hover)
+    if hover:
+        hx, hy, htext = [], [], []
+        for c, cen in enumerate(centers):
+            for u in range(sizes[c]):
+                hx.append(cen[u, 0])
+                hy.append(cen[u, 1])
+                name = unit_labels[c][u] if unit_labels else f"{column_labels[c]} unit {u + 1}"
+                extra = f"<br>b = {biases[c - 1][u]:.4f}" if c > 0 else ""
+                htext.append(name + extra)
+        data.append({"type": "scatter", "mode": "markers", "x": hx, "y": hy, "text": htext,
+                     "marker": {"size": 18 if big else 12, "opacity": 0},
+                     "hovertemplate": "%{text}<extra></extra>"})
     layout = base_layout("", big, height)
     layout["images"] = [{"source": png_data_uri(mosaic), "xref": "x", "yref": "y", "x": 0, "y": 0, "sizex": W,
                          "sizey": H, "sizing": "stretch", "layer": "below"}]
@@ -79,7 +83,7 @@ def network_figure(tiles, weights, biases, column_labels, unit_labels=None, big:
     return {"data": data, "layout": layout}
 
 
-def _edges(centers, weights, k):
+def _edges(centers, weights, k, hover: bool = True):
     """Edges grouped into sign × width bins (one line trace each, NaN-separated),
     plus invisible midpoint markers carrying each weight's value for hover."""
     wmax = max((float(np.abs(W).max()) for W in weights if W.size), default=1.0) or 1.0
@@ -94,7 +98,7 @@ def _edges(centers, weights, k):
                 x0, y0 = src[i, 0] + k / 2, src[i, 1]
                 x1, y1 = dst[j, 0] - k / 2, dst[j, 1]
                 groups.setdefault((w >= 0, b), []).extend([(x0, y0), (x1, y1), (np.nan, np.nan)])
-                if len(mt) < 1500:
+                if hover and len(mt) < 1500:
                     mx.append((x0 + x1) / 2)
                     my.append((y0 + y1) / 2)
                     mt.append(f"W{l + 1}[{j + 1},{i + 1}] = {w:.4f}")
@@ -104,6 +108,7 @@ def _edges(centers, weights, k):
         traces.append({"type": "scatter", "mode": "lines", "x": typed(pts[:, 0]), "y": typed(pts[:, 1]),
                        "line": {"color": BLUE if pos_sign else ORANGE, "width": 0.6 + 1.6 * b},
                        "opacity": 0.35 + 0.15 * b, "hoverinfo": "skip", "connectgaps": False})
-    traces.append({"type": "scatter", "mode": "markers", "x": mx, "y": my, "text": mt,
-                   "marker": {"size": 8, "opacity": 0}, "hovertemplate": "%{text}<extra></extra>"})
+    if hover:
+        traces.append({"type": "scatter", "mode": "markers", "x": mx, "y": my, "text": mt,
+                       "marker": {"size": 8, "opacity": 0}, "hovertemplate": "%{text}<extra></extra>"})
     return traces
