@@ -38,18 +38,17 @@ except ValueError as err:            # an invalid combination the learner chose:
     st.stop()
 state.sync_url(cfg)
 
-with st.container():
-    c = st.columns(5)
+PAGES = {"Live training": "live", "Backpropagation, step by step": "backprop"}
+left, right = st.columns([3, 1.3], vertical_alignment="center")
+page_name = left.segmented_control("View", list(PAGES), key="page", label_visibility="collapsed")
+right.toggle("Presentation mode", key="pres")
+if PAGES.get(page_name, "live") == "live":
+    c = st.columns(4)                  # options of the live charts only
     c[0].toggle("Discretise output", key="discretize")
     c[1].toggle("Show test points", key="show_test")
     c[2].toggle("Log-scale loss", key="log_loss")
     c[3].selectbox("Gradient view", ["grad_norm", "delta_mean"], key="grad_key", label_visibility="collapsed",
                    format_func={"grad_norm": "‖∂J/∂W‖ per layer", "delta_mean": "mean |δ| per layer"}.get)
-    c[4].toggle("Presentation mode", key="pres")
-
-PAGES = {"Live training": "live", "Backpropagation, step by step": "backprop"}
-page_name = st.segmented_control("View", list(PAGES), key="page", label_visibility="collapsed")
-if PAGES.get(page_name, "live") == "live":
     view = View(discretize=ss["discretize"], show_test=ss["show_test"], log_loss=ss["log_loss"], big=big,
                 grad_key=ss["grad_key"], height=430 if big else 330)
     training_buttons(run)

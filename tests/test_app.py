@@ -211,3 +211,14 @@ def test_step_epoch_completes_one_epoch_of_mini_batches():
     at.button(key="step_batch").click().run()
     at.button(key="step_epoch").click().run()          # finishes the epoch the batch began
     assert run.epoch == 2 and run.trainer._pos == 0
+
+
+def test_live_chart_options_survive_a_visit_to_the_backprop_view():
+    at = start()
+    at.toggle(key="log_loss").set_value(True).run()
+    at.session_state["page"] = "Backpropagation, step by step"
+    at.run()
+    assert not at.exception and "log_loss" not in [t.key for t in at.toggle]
+    at.session_state["page"] = "Live training"
+    at.run()
+    assert at.toggle(key="log_loss").value is True
