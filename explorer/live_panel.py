@@ -15,6 +15,8 @@ import threading
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from .figures.curves import current_gradients
+from .figures.theme import LAYER_COLORS
 from .frames import View, build_frame
 from .page import friendly_errors
 from .live import acked, live_charts, rerun_requested
@@ -60,8 +62,9 @@ def training_buttons(run: Run) -> None:
     c[3].button("Reset", key="reset", on_click=_reset, use_container_width=True, help="New random weights")
 
 
-def _status(run: Run) -> None:
-    """The epoch counter with the latest loss and score, updated with every frame."""
+def _status(run: Run, view: View) -> None:
+    """The epoch counter with the latest loss and score, and the current gradient
+    magnitude of each layer in its line's colour; updated with every frame."""
     h = run.trainer.history
     metric = "accuracy" if h.metric == "accuracy" else "R²"
     stats = f"<span class='epoch'>Epoch {run.epoch:,}</span>"
@@ -69,6 +72,12 @@ def _status(run: Run) -> None:
         stats += f" &nbsp; loss {h.cost[-1]:.4f} · {metric} {h.accuracy[-1]:.3f}"
         if h.test_cost:
             stats += f" · test {h.test_cost[-1]:.4f} · {h.test_accuracy[-1]:.3f}"
+    now = current_gradients(h, view.grad_key)
+    if now:
+        label = "‖∂J/∂W‖" if view.grad_key == "grad_norm" else "mean |δ|"
+        layers = " ".join(f"<span style='color:{LAYER_COLORS[l % len(LAYER_COLORS)]}'>■</span>&thinsp;"
+                          f"layer {l + 1} {v:.2e}" for l, v in enumerate(now))
+        stats += f"<br><span class='grads'>{label} now: {layers}</span>"
     st.markdown(f"<div class='epoch-counter'>{stats}</div>", unsafe_allow_html=True)
 
 
@@ -98,7 +107,7 @@ def _live_panel(view: View, columns: int) -> None:
             run.train_for(MIN_S)
         if not run.running:
             st.rerun()                # diverged: redraw the page, Play button included
-    _status(run)
+    _status(run, view)
     if run.message:
         st.error(f"**Training paused.** {run.message}", icon="⚠️")
     with lock:

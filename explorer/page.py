@@ -10,6 +10,7 @@ BASE_CSS = """
 <style>
 .epoch-counter {font-size: 0.95rem; line-height: 1.4; white-space: nowrap;}
 .epoch-counter .epoch {font-size: 1.35rem; font-weight: 700;}
+.epoch-counter .grads {white-space: normal;}
 div[data-testid="stMainBlockContainer"] {padding-top: 2.2rem;}
 </style>
 """

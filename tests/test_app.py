@@ -52,8 +52,10 @@ def test_play_trains_and_the_figures_follow():
     grads = [t for t in figs["curves"]["data"] if t["type"] == "scatter" and t.get("xaxis") == "x3"]
     assert [t["name"] for t in grads] == ["layer 1", "layer 2"]
     assert figs["curves"]["layout"]["yaxis3"]["type"] == "log"
-    assert any(m.value.startswith("<div class='epoch-counter'>") and f"Epoch {run.epoch:,}" in m.value
-               for m in at.markdown)
+    status = [m.value for m in at.markdown if m.value.startswith("<div class='epoch-counter'>")]
+    assert len(status) == 1 and f"Epoch {run.epoch:,}" in status[0]
+    now = run.trainer.history.grad_norm[-1]        # the current value per layer, as text
+    assert "‖∂J/∂W‖ now:" in status[0] and f"layer 1 {now[0]:.2e}" in status[0] and f"layer 2 {now[1]:.2e}" in status[0]
     at.button(key="play").click().run()            # Pause
     assert not at.session_state["run"].running
 

@@ -12,7 +12,7 @@ import pytest
 from core import Trainer, Network
 from explorer.config import Config
 from explorer.figures.boundary import surface_rgb
-from explorer.figures.curves import gradient_figure, loss_figure
+from explorer.figures.curves import curves_figure, current_gradients, gradient_figure, loss_figure
 from explorer.figures.encode import png_data_uri, thin, typed
 from explorer.figures.network_diagram import network_figure
 from explorer.figures.theme import class_rgb
@@ -105,6 +105,24 @@ def test_loss_figure_has_train_and_test_lines():
     g = gradient_figure(tr.history)
     bars = g["data"][-1]
     assert bars["type"] == "bar" and len(bars["y"]) == 2 and g["layout"]["yaxis"]["type"] == "log"
+
+
+def test_curves_figure_is_lines_only_and_names_its_panels():
+    net = Network(2, [(3, "tanh"), (3, "tanh"), (1, "sigmoid")], "binary_cross_entropy", seed=0)
+    X = np.random.default_rng(1).normal(size=(60, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    tr = Trainer(net, X[:40], y[:40], X_test=X[40:], y_test=y[40:], learning_rate=0.5)
+    tr.run_epochs(130)
+    fig = curves_figure(tr.history)
+    assert {t["type"] for t in fig["data"]} == {"scatter"}          # no bar subplot
+    grads = [t for t in fig["data"] if t.get("xaxis") == "x3"]
+    assert [t["name"] for t in grads] == ["layer 1", "layer 2", "layer 3"]
+    last = [float(np.frombuffer(base64.b64decode(t["y"]["bdata"]), np.float32)[-1]) for t in grads]
+    np.testing.assert_allclose(last, current_gradients(tr.history), rtol=1e-6)
+    lay = fig["layout"]
+    assert lay["yaxis3"]["type"] == "log" and not lay["showlegend"]
+    assert "Loss (top) and accuracy (bottom)" in lay["title"]["text"] and "train solid, test dotted" in lay["title"]["text"]
+    assert current_gradients(Trainer(net, X, y).history) == []
 
 
 def test_network_diagram_draws_every_edge_with_its_sign():

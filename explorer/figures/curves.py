@@ -84,30 +84,39 @@ def gradient_figure(history, big: bool = False, height: int | None = None, key: 
     return {"data": data, "layout": layout}
 
 
-_AXIS_MAP = {"x": "x3", "y": "y3", "x2": "x4", "y2": "y4"}
-
-
 def curves_figure(history, log_y: bool = False, big: bool = False, height: int | None = None,
                   key: str = "grad_norm") -> dict:
-    """Loss/accuracy (left) and per-layer gradient magnitudes (right) as one figure.
+    """Loss (top left), accuracy or R² (bottom left) and per-layer gradient magnitudes on a
+    log scale (right) as one figure: what the live view redraws every frame.
 
-    One figure with four subplots redraws faster in the browser than two figures
-    (measured: about 13 ms against 21 ms a frame), so the live view uses this.
+    Kept lean for the browser, which redraws all of it every frame
+    (``bench/bench_figures_browser.py``: a legend cost ~3.5 ms a frame, axis titles
+    ~3 ms, a bar subplot ~5 ms): one figure, the title names the panels and says
+    solid = train, dotted = test, and the current value per layer is shown as text
+    beside the charts (``current_gradients``) instead of as bars.
     """
     left, right = loss_figure(history, log_y, big, height), gradient_figure(history, big, height, key)
     data = list(left["data"])
     for tr in right["data"]:
-        tr = dict(tr)
-        tr["xaxis"] = _AXIS_MAP[tr.get("xaxis", "x")]
-        tr["yaxis"] = _AXIS_MAP[tr.get("yaxis", "y")]
-        tr["showlegend"] = False
-        data.append(tr)
+        if tr["type"] != "scatter":
+            continue
+        data.append(dict(tr, xaxis="x3", yaxis="y3", showlegend=False))
+    metric = "accuracy" if history.metric == "accuracy" else "R²"
+    label = right["layout"]["yaxis"]["title"]["text"]
     layout = left["layout"]
-    layout["title"]["text"] = f"{layout['title']['text']}  ·  {right['layout']['title']['text']}"
-    layout["xaxis"]["domain"] = [0.0, 0.44]
-    rx, ry, rx2, ry2 = (right["layout"][k] for k in ("xaxis", "yaxis", "xaxis2", "yaxis2"))
-    layout["xaxis3"] = dict(rx, domain=[0.54, 0.83], anchor="y3")
-    layout["yaxis3"] = dict(ry, anchor="x3")
-    layout["xaxis4"] = dict(rx2, domain=[0.87, 1.0], anchor="y4")
-    layout["yaxis4"] = dict(ry2, anchor="x4")
+    layout["title"]["text"] = (f"Loss (top) and {metric} (bottom) by epoch, train solid, test dotted"
+                               f"  ·  {label} per layer, log scale")
+    layout["showlegend"] = False
+    layout["margin"]["b"] = 30
+    layout["xaxis"] = {"domain": [0.0, 0.46], "anchor": "y2", "rangemode": "tozero"}
+    layout["xaxis3"] = {"domain": [0.54, 1.0], "anchor": "y3", "rangemode": "tozero"}
+    layout["yaxis3"] = dict(right["layout"]["yaxis"], anchor="x3")
+    for k in ("yaxis", "yaxis2", "yaxis3"):
+        layout[k].pop("title", None)
     return {"data": data, "layout": layout}
+
+
+def current_gradients(history, key: str = "grad_norm") -> list[float]:
+    """The latest per-layer value of ``key`` (‖∂J/∂W‖ or mean |δ|), [] before the first epoch."""
+    rows = getattr(history, key)
+    return [float(v) for v in rows[-1]] if rows else []
