@@ -3,7 +3,8 @@
     python bench/bench_live_app.py [--seconds 20] [--query "?ds=spiral&layers=16:tanh,16:tanh"]
 
 Measured in the page (the component's own counters): visible updates per second (all
-changed charts redrawn and painted), the share of animation frames in which a chart is
+changed charts redrawn and painted; a message from the server carries up to two
+training states, each drawn and painted in its own animation frame) and messages per second, the share of animation frames in which a chart is
 missing or half drawn, Pause latency (click → button shows Play; click → last frame
 received), and training throughput while live against the same Run trained headless in
 this process for the same time. Medians of one-second windows; one run prints all.
@@ -68,15 +69,21 @@ def main() -> None:
         page.locator(PLAY).click()
         page.wait_for_timeout(3000)                                  # warm-up
         frame.evaluate("() => { __sampler.frames = 0; __sampler.bad = 0; __sampler.badNames = {}; }")
-        fps, eps = [], []
-        r0, e0, t0 = frame.evaluate("__live.renders"), epoch(page), time.time()
+        fps, mps, eps = [], [], []
+        counts = "[__live.renders, __live.messages, __live.skipped]"
+        (r0, m0, s0), e0, t0 = frame.evaluate(counts), epoch(page), time.time()
+        skipped0 = s0
         end = t0 + args.seconds
         while time.time() < end:
             page.wait_for_timeout(1000)
-            r1, e1, t1 = frame.evaluate("__live.renders"), epoch(page), time.time()
+            (r1, m1, s1), e1, t1 = frame.evaluate(counts), epoch(page), time.time()
             fps.append((r1 - r0) / (t1 - t0))
+            mps.append((m1 - m0) / (t1 - t0))
             eps.append((e1 - e0) / (t1 - t0))
-            r0, e0, t0 = r1, e1, t1
+            (r0, m0, s0), e0, t0 = (r1, m1, s1), e1, t1
+        skipped = s0 - skipped0
+        drawn = frame.evaluate("(n) => __live.drawn.slice(-n)", int(sum(fps)))
+        gaps = sorted(b - a for a, b in zip(drawn, drawn[1:]))
         sampler = frame.evaluate("() => __sampler")
         pauses = []
         for _ in range(args.pauses):
@@ -88,6 +95,10 @@ def main() -> None:
     live = statistics.median(eps)
     bad = 100.0 * sampler["bad"] / max(sampler["frames"], 1)
     print(f"visible updates/s   median {statistics.median(fps):.1f} (min {min(fps):.1f}, max {max(fps):.1f})  target >= 10")
+    print(f"  from {statistics.median(mps):.1f} messages/s (states drawn per message: up to 2; "
+          f"{skipped} states skipped as superseded)")
+    print(f"  time between updates: median {statistics.median(gaps):.0f} ms, 10th percentile "
+          f"{gaps[len(gaps) // 10]:.0f} ms, 90th {gaps[9 * len(gaps) // 10]:.0f} ms")
     print(f"bad animation frames {bad:.2f} % of {sampler['frames']} ({sampler['badNames']})  target <= 1 %")
     print("pause: button shows Play after " + ", ".join(f"{a:.0f}" for a, _ in pauses) + " ms; last frame "
           + ", ".join(f"{b:.0f}" for _, b in pauses) + " ms after the click  target <= 300 ms")

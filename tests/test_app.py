@@ -24,10 +24,10 @@ def start(query: dict | None = None) -> AppTest:
 
 
 def figures(at: AppTest) -> dict:
-    """The live component's figures, decoded from its JSON arguments."""
+    """The live component's figures (the last state it was sent), decoded from its JSON arguments."""
     (comp,) = at.get("component_instance")
     args = json.loads(comp.proto.json_args)
-    return {name: json.loads(text) for name, text in args["figures"].items()}
+    return {name: json.loads(text) for name, text in args["figures"][-1].items()}
 
 
 def test_first_load_is_the_flower_lesson():

@@ -52,9 +52,15 @@ def test_play_learn_change_pause_step_reset(server):
                                timeout=30_000)
         page.wait_for_timeout(1500)
         first_loss, first_epoch = shown_loss(page), epoch(page)
+        counts = "[__live.renders, __live.messages, __live.skipped]"
+        r0, m0, s0 = frame.evaluate(counts)
         page.wait_for_timeout(3000)
         assert epoch(page) > first_epoch
         assert shown_loss(page) < first_loss
+        # Each message while running carries two training states, each drawn (or
+        # skipped when a newer message already waits); a read can fall between the two.
+        r1, m1, s1 = frame.evaluate(counts)
+        assert m1 - m0 >= 5 and abs((r1 - r0) + (s1 - s0) - 2 * (m1 - m0)) <= 1, (r1 - r0, m1 - m0, s1 - s0)
         page.screenshot(path=str(ARTIFACTS / "live_running.png"), full_page=True)
 
         # Change the learning rate while it runs: no reset, the URL follows.

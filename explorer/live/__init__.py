@@ -100,7 +100,7 @@ _component = components.declare_component("live_charts", path=str(ensure_static_
 
 
 def live_charts(
-    figures: dict[str, str],
+    figures: dict[str, str] | list[dict[str, str]],
     revision: int,
     height: int = 320,
     columns: int = 2,
@@ -110,11 +110,13 @@ def live_charts(
 ) -> dict[str, Any] | None:
     """Draw (or update in place) several plotly figures in one grid.
 
-    figures:  name -> figure JSON string (``fig.to_json()`` or an orjson dump
+    figures:  name -> figure JSON string (``fig.to_json()`` or a ``json.dumps``
               of a figure dict). Order is the grid order. A figure whose string
-              is identical to the previous one is not redrawn.
-    revision: frame number; the browser acks it once the frame is on screen.
-              Use a new number for every new set of figures.
+              is identical to the previous one is not redrawn. Or a list of such
+              dicts (same names): successive states, drawn in order one per
+              animation frame; a state is skipped if a newer message is waiting.
+    revision: frame number; the browser acks it once the (first) set of figures
+              is on screen. Use a new number for every new message.
     height:   height of one chart row in px (the iframe grows to fit the rows).
     columns:  charts per row (1 for a narrow / presentation layout).
     key:      widget key; keep it constant so the iframe is never re-created.

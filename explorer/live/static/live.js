@@ -25,8 +25,8 @@
   });
   // Inspected by tests and the benchmark (same-origin iframe).
   var live = window.__live = {
-    renders: 0, figureRenders: 0, frame: -1, acked: -1, lastMs: 0,
-    recv: [], extra: {}, errors: 0, figMs: {}
+    renders: 0, messages: 0, skipped: 0, figureRenders: 0, frame: -1, acked: -1, lastMs: 0,
+    recv: [], drawn: [], extra: {}, errors: 0, figMs: {}
   };
 
   function send(type, data) {
@@ -153,16 +153,10 @@
     return Plotly.react(div, data, layout);
   }
 
-  async function draw(args) {
-    var t0 = performance.now();
-    var figures = args.figures || {};
-    var names = Object.keys(figures);
-    var columns = Math.max(1, args.columns | 0 || 1);
-    var height = Math.max(80, args.height | 0 || 320);
-    live.extra = args.extra || {};
-    layoutGrid(names, columns, height, args.spans);
+  // One set of figures (name -> JSON string), drawn and painted.
+  async function drawSet(figures) {
     var jobs = [];
-    names.forEach(function (name) {
+    Object.keys(figures).forEach(function (name) {
       var text = figures[name];
       if (text === last[name]) return;   // unchanged: skip
       last[name] = text;
@@ -184,15 +178,38 @@
     await Promise.all(jobs);
     await nextFrame();                    // drawn in this animation frame
     live.renders++;
-    live.lastMs = performance.now() - t0;
+    live.drawn.push(now());
+    if (live.drawn.length > 5000) live.drawn.splice(0, 1000);
+  }
+
+  // args.figures is one set, or a list of sets: successive states of the same
+  // charts, drawn in order, one per animation frame. The frame is acked once its
+  // first set is on screen, so the next message travels (and Streamlit renders it)
+  // while the rest are drawn; a set is skipped if a newer message is waiting.
+  async function draw(args) {
+    var t0 = performance.now();
+    var sets = Array.isArray(args.figures) ? args.figures : [args.figures || {}];
+    var names = Object.keys(sets[0] || {});
+    var columns = Math.max(1, args.columns | 0 || 1);
+    var height = Math.max(80, args.height | 0 || 320);
+    live.extra = args.extra || {};
+    live.messages++;
+    layoutGrid(names, columns, height, args.spans);
     var rev = args.revision | 0;
-    live.frame = rev;
-    if (rev !== live.acked) {             // a re-render of the same frame is not re-acked
-      live.acked = rev;
-      send("streamlit:setComponentValue", {
-        value: { ack: rev, ms: Math.round(live.lastMs * 10) / 10, renders: live.renders },
-        dataType: "json"
-      });
+    for (var i = 0; i < sets.length; i++) {
+      if (i > 0 && pending) { live.skipped++; continue; }
+      await drawSet(sets[i]);
+      if (i === 0) {
+        live.lastMs = performance.now() - t0;
+        live.frame = rev;
+        if (rev !== live.acked) {         // a re-render of the same frame is not re-acked
+          live.acked = rev;
+          send("streamlit:setComponentValue", {
+            value: { ack: rev, ms: Math.round(live.lastMs * 10) / 10, renders: live.renders },
+            dataType: "json"
+          });
+        }
+      }
     }
   }
 
