@@ -58,9 +58,10 @@ def test_play_learn_change_pause_step_reset(server):
         assert epoch(page) > first_epoch
         assert shown_loss(page) < first_loss
         # Each message while running carries two training states, each drawn (or
-        # skipped when a newer message already waits); a read can fall between the two.
+        # skipped when a newer message already waits). A message is counted when it
+        # arrives and its states when drawn, so each read may be up to 2 states behind.
         r1, m1, s1 = frame.evaluate(counts)
-        assert m1 - m0 >= 5 and abs((r1 - r0) + (s1 - s0) - 2 * (m1 - m0)) <= 1, (r1 - r0, m1 - m0, s1 - s0)
+        assert m1 - m0 >= 5 and abs((r1 - r0) + (s1 - s0) - 2 * (m1 - m0)) <= 2, (r1 - r0, m1 - m0, s1 - s0)
         page.screenshot(path=str(ARTIFACTS / "live_running.png"), full_page=True)
 
         # Change the learning rate while it runs: no reset, the URL follows.

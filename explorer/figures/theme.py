@@ -10,8 +10,10 @@ import numpy as np
 ORANGE, BLUE, WHITE = "#f59322", "#0877bd", "#e8eaeb"
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd",
                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
-LAYER_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+# One colour per layer (up to 8 hidden + output) in the gradient panel, none of them the
+# blue or orange of the classes and of train/test, so a layer is never mistaken for them.
+LAYER_COLORS = ["#2ca02c", "#9467bd", "#d62728", "#8c564b", "#e377c2",
+                "#17becf", "#bcbd22", "#7f7f7f", "#222222"]
 
 # P(class 1) from 0 to 1: orange → white → blue.
 DIVERGING = [[0.0, ORANGE], [0.5, WHITE], [1.0, BLUE]]
