@@ -121,6 +121,7 @@ def test_curves_figure_is_lines_only_and_names_its_panels():
     np.testing.assert_allclose(last, current_gradients(tr.history), rtol=1e-6)
     lay = fig["layout"]
     assert lay["yaxis3"]["type"] == "log" and not lay["showlegend"]
+    assert lay["yaxis"]["rangemode"] == "tozero"                   # a linear loss axis starts at 0
     assert "Loss (top) and accuracy (bottom)" in lay["title"]["text"] and "train solid, test dotted" in lay["title"]["text"]
     assert current_gradients(Trainer(net, X, y).history) == []
 

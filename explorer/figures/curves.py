@@ -42,7 +42,10 @@ def loss_figure(history, log_y: bool = False, big: bool = False, height: int | N
     layout.update(
         showlegend=True, legend={"orientation": "h", "y": -0.12, "x": 0},
         xaxis={"anchor": "y2", "rangemode": "tozero"},
-        yaxis={"domain": [0.42, 1.0], "type": "log" if log_y else "linear", "title": {"text": "loss"}},
+        # A linear loss axis starts at 0 (a loss is never negative): a loss stuck at 0.6931
+        # (vanishing gradients) then reads as flat, not as noise in the 8th digit.
+        yaxis={"domain": [0.42, 1.0], "type": "log" if log_y else "linear", "title": {"text": "loss"},
+               **({} if log_y else {"rangemode": "tozero"})},
         yaxis2={"domain": [0.0, 0.32], "title": {"text": metric},
                 "range": [0, 1.02] if metric == "accuracy" else None, "autorange": metric != "accuracy"},
     )
