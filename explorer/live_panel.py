@@ -22,7 +22,7 @@ import time
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from .figures.curves import current_gradients
+from .figures.curves import GRADIENT_LABELS, current_gradients
 from .figures.theme import LAYER_COLORS
 from .frames import View, build_frame
 from .page import friendly_errors
@@ -82,7 +82,7 @@ def _status(run: Run, view: View) -> None:
             stats += f" · test {h.test_cost[-1]:.4f} · {h.test_accuracy[-1]:.3f}"
     now = current_gradients(h, view.grad_key)
     if now:
-        label = "‖∂J/∂W‖" if view.grad_key == "grad_norm" else "mean |δ|"
+        label = GRADIENT_LABELS[view.grad_key]
         layers = " ".join(f"<span style='color:{LAYER_COLORS[l % len(LAYER_COLORS)]}'>■</span>&thinsp;"
                           f"layer {l + 1} {v:.2e}" for l, v in enumerate(now))
         stats += f"<br><span class='grads'>{label} now: {layers}</span>"

@@ -53,24 +53,31 @@ def loss_figure(history, log_y: bool = False, big: bool = False, height: int | N
     return {"data": data, "layout": layout}
 
 
+GRADIENT_LABELS = {"grad_norm": "‖∂J/∂W‖", "delta_mean": "mean |δ|"}
+
+
+def gradient_lines(history, big: bool = False, key: str = "grad_norm") -> list[dict]:
+    """One log-scale line per layer of ``key`` ("grad_norm" or "delta_mean") over epochs."""
+    rows = getattr(history, key)                                     # epochs × L
+    if not rows:
+        return []
+    idx = thin(len(rows))
+    series = np.maximum(_at(rows, idx), 1e-30)                       # (len(idx), L)
+    return [_line(idx + 1, series[:, l], f"layer {l + 1}", LAYER_COLORS[l % len(LAYER_COLORS)],
+                  width=3.5 if big else 2) for l in range(series.shape[1])]
+
+
 def gradient_figure(history, big: bool = False, height: int | None = None, key: str = "grad_norm") -> dict:
     """Per-layer ‖dJ/dW‖ over epochs on a log scale (left), and the current value per layer (right).
 
     ``key`` may be "delta_mean" to show mean |δ| per layer instead.
     """
-    rows = getattr(history, key)                                     # epochs × L
-    label = "‖∂J/∂W‖" if key == "grad_norm" else "mean |δ|"
-    data = []
-    if rows:
-        idx = thin(len(rows))
-        series = _at(rows, idx)                                      # (len(idx), L)
-        L = series.shape[1]
-        for l in range(L):
-            y = np.maximum(series[:, l], 1e-30)
-            tr = _line(idx + 1, y, f"layer {l + 1}", LAYER_COLORS[l % len(LAYER_COLORS)], width=3.5 if big else 2)
-            tr["xaxis"] = "x"
-            data.append(tr)
-        current = np.maximum(series[-1], 1e-30)
+    label = GRADIENT_LABELS[key]
+    data = gradient_lines(history, big, key)
+    now = current_gradients(history, key)
+    if now:
+        L = len(now)
+        current = np.maximum(now, 1e-30)
         data.append({"type": "bar", "orientation": "h", "x": typed(current), "y": [f"layer {l + 1}" for l in range(L)],
                      "marker": {"color": [LAYER_COLORS[l % len(LAYER_COLORS)] for l in range(L)]},
                      "text": [f"{v:.2e}" for v in current], "textposition": "auto",
@@ -79,12 +86,16 @@ def gradient_figure(history, big: bool = False, height: int | None = None, key: 
     layout = base_layout(f"Gradient magnitude per layer, {label}", big, height)
     layout.update(
         xaxis={"domain": [0.0, 0.64], "title": {"text": "epoch"}, "rangemode": "tozero"},
-        yaxis={"type": "log", "title": {"text": label}, "exponentformat": "power"},
+        yaxis=_gradient_axis(label),
         xaxis2={"domain": [0.74, 1.0], "type": "log", "anchor": "y2", "title": {"text": "now"},
                 "showticklabels": False},
         yaxis2={"anchor": "x2", "autorange": "reversed"},
     )
     return {"data": data, "layout": layout}
+
+
+def _gradient_axis(label: str) -> dict:
+    return {"type": "log", "title": {"text": label}, "exponentformat": "power"}
 
 
 def curves_figure(history, log_y: bool = False, big: bool = False, height: int | None = None,
@@ -98,14 +109,10 @@ def curves_figure(history, log_y: bool = False, big: bool = False, height: int |
     solid = train, dotted = test, and the current value per layer is shown as text
     beside the charts (``current_gradients``) instead of as bars.
     """
-    left, right = loss_figure(history, log_y, big, height), gradient_figure(history, big, height, key)
-    data = list(left["data"])
-    for tr in right["data"]:
-        if tr["type"] != "scatter":
-            continue
-        data.append(dict(tr, xaxis="x3", yaxis="y3", showlegend=False))
+    left = loss_figure(history, log_y, big, height)
+    data = left["data"] + [dict(tr, xaxis="x3", yaxis="y3") for tr in gradient_lines(history, big, key)]
     metric = "accuracy" if history.metric == "accuracy" else "R²"
-    label = right["layout"]["yaxis"]["title"]["text"]
+    label = GRADIENT_LABELS[key]
     layout = left["layout"]
     layout["title"]["text"] = (f"Loss (top) and {metric} (bottom) by epoch, train solid, test dotted"
                                f"  ·  {label} per layer, log scale")
@@ -113,7 +120,7 @@ def curves_figure(history, log_y: bool = False, big: bool = False, height: int |
     layout["margin"]["b"] = 30
     layout["xaxis"] = {"domain": [0.0, 0.46], "anchor": "y2", "rangemode": "tozero"}
     layout["xaxis3"] = {"domain": [0.54, 1.0], "anchor": "y3", "rangemode": "tozero"}
-    layout["yaxis3"] = dict(right["layout"]["yaxis"], anchor="x3")
+    layout["yaxis3"] = dict(_gradient_axis(label), anchor="x3")
     for k in ("yaxis", "yaxis2", "yaxis3"):
         layout[k].pop("title", None)
     return {"data": data, "layout": layout}
