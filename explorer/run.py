@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import Network, Trainer, TrainingDiverged, datasets
-from core.features import Standardizer, feature_matrix, train_test_split
+from core.features import train_test_split
+from core.pipeline import InputPipeline
 from .config import Config, DataConfig, TrainConfig
 
 GRID = 100          # boundary resolution (TF Playground draws 100×100)
@@ -26,7 +27,7 @@ class DataBundle:
 
     problem: str
     n_classes: int | None
-    feature_ids: tuple
+    pipeline: InputPipeline # raw (x1, x2) -> network inputs, fitted on the training points
     X_train: np.ndarray     # (N_train, 2) raw points
     y_train: np.ndarray
     X_test: np.ndarray      # (N_test, 2)
@@ -36,6 +37,10 @@ class DataBundle:
     xs: np.ndarray          # (G,) grid axes
     ys: np.ndarray
     F_grid: np.ndarray      # (G*G, F)
+
+    @property
+    def feature_ids(self) -> tuple:
+        return self.pipeline.features
 
 
 def build_data(cfg: DataConfig, own=None) -> DataBundle:
@@ -59,11 +64,9 @@ def build_data(cfg: DataConfig, own=None) -> DataBundle:
     ys = xs.copy()
     gx, gy = np.meshgrid(xs, ys)
     grid = np.column_stack([gx.ravel(), gy.ravel()])
-    F_tr, F_te, F_grid = (feature_matrix(A, cfg.features) for A in (X_tr, X_te, grid))
-    if cfg.standardize:
-        sc = Standardizer().fit(F_tr)
-        F_tr, F_te, F_grid = sc.transform(F_tr), sc.transform(F_te), sc.transform(F_grid)
-    return DataBundle(problem, n_classes, tuple(cfg.features), X_tr, y_tr, X_te, y_te, F_tr, F_te, xs, ys, F_grid)
+    pipe = InputPipeline.fit(X_tr, cfg.features, cfg.standardize)
+    F_tr, F_te, F_grid = (pipe.transform(A) for A in (X_tr, X_te, grid))
+    return DataBundle(problem, n_classes, pipe, X_tr, y_tr, X_te, y_te, F_tr, F_te, xs, ys, F_grid)
 
 
 class Run:
