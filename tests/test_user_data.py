@@ -126,3 +126,9 @@ def test_limits_are_inclusive():
     edge = f"x1,x2,label\n{MAX_ABS:g},-{MAX_ABS:g},0\n0,0,1\n"
     X, _, _ = load_csv(edge)
     assert X[0].tolist() == [MAX_ABS, -MAX_ABS]
+
+
+def test_a_split_column_is_checked_and_load_csv_still_returns_three_values():
+    X, y, problem = load_csv("x1,x2,label,split\n0.5,1,0,train\n-2,3e-1,1,test\n4,5,1,train\n")
+    np.testing.assert_array_equal(X, load_csv(GOOD)[0])
+    assert y.tolist() == [0, 1, 1] and problem == "classification"
