@@ -1,0 +1,189 @@
+"""The live channel's wire format: what the page's component and the server say.
+
+One WebSocket per open page, at ``/live/ws`` on the app's own host and port
+(``st.App`` route, see ``app.py``). Text frames are UTF-8 JSON objects with a
+``"type"``; the server's frequent updates are small binary frames. All numbers in
+binary frames are little-endian.
+
+Client → server (text JSON, at most ``MAX_CLIENT_BYTES`` = 1024 bytes each; binary
+client frames are refused):
+
+    {"type": "hello", "token": "<the token the page gave the component>"}   first, once
+    {"type": "ack", "seq": 17}            frame 17 is on screen: the server may send the next
+    {"type": "play"} | {"type": "pause"} | {"type": "reset"}
+    {"type": "step", "unit": "epoch" | "batch"}      pauses, then one epoch / one mini-batch
+    {"type": "speed", "value": 20 | "max"}           epochs per second (a SPEEDS entry) or "max"
+    {"type": "visible", "hidden": true | false}      the tab was hidden / shown again
+
+Anything else (unknown type, missing or wrong-typed field, not JSON, too long) is
+answered with ``{"type": "error", "text": ...}`` and otherwise ignored; the
+connection stays open. A socket whose first message is not a valid hello is closed.
+
+Close codes (server → client):
+
+    4401  no hello within HELLO_TIMEOUT_S, or the first message is not a hello
+    4403  wrong or expired token (that Streamlit session is gone): reload the page
+    4409  the token already has a live socket (another tab of the same session)
+    4408  replaced: this session opened a newer socket (rebuilt component)
+    1001  server shutting down
+
+Server → client, text JSON:
+
+    {"type": "setup", ...}   after hello, and whenever the run is rebuilt (data, network,
+                             Reset) or the view options change. Replaces everything the
+                             client holds. Fields:
+        seq           int    the next binary frame's seq is greater than this
+        problem       "classification" | "regression";   n_classes  int | null
+        n_inputs      int    S_0 (number of input features)
+        sizes         [S_1, ..., S_L]   units per layer
+        activations   ["tanh", ..., "sigmoid"]   one per layer (core.ACTIVATIONS names)
+        features      ["x1", "x2", ...]          core.features ids, column order of the inputs
+        mean, scale   [F floats] | null          standardiser: input = (feature - mean) / scale
+        grid          {"x": [min, max, G], "y": [min, max, G]}   the surface grid (G points per axis;
+                      row 0 of the grid is y = min, as core's grid is flattened, x inner)
+        tile_stride   int    neuron tiles sample every tile_stride-th grid point
+        figures       {name: figure JSON string}   today's build_frame output (boundary,
+                      network, curves[, hidden]) for the current state: static parts
+                      (points, axes, layout) and the first picture
+        history       {"epoch": [...], "cost": [...], "score": [...], "test_cost": [...],
+                       "test_score": [...], "grad_norm": [[L floats], ...],
+                       "delta_mean": [[L floats], ...]}   the bounded live history so far
+                      (test lists empty without test data)
+        per_octave    int    the history's spacing rule (see LiveHistory): epoch e is kept iff
+                      e % max(1, 2**floor(log2(e / per_octave))) == 0; it halves when the
+                      budget is reached; the client may drop its own points by the same rule
+        metric        "accuracy" | "r2"
+        epoch, running, speed ("max" or a number), message (divergence advice or null)
+        view          {"discretize", "show_test", "log_loss", "big", "grad_key", "height"}
+    {"type": "status", "running": bool, "speed": ..., "epoch": int, "message": str | null,
+     "notice": str | null, "reply_to": "<control type>" | null}
+                             after every control message (within one scheduler slice: the
+                             control's round trip) and when training stops by itself
+                             (divergence, auto-pause; ``notice`` then says why, one line)
+    {"type": "error", "text": "..."}   a refused client message
+
+Server → client, binary frame (one per ack at most; the server never runs ahead):
+
+    header  HEADER = struct "<IIBBHffffIIH" (36 bytes; fields in order)
+        seq          u32   frame number (strictly increasing per socket)
+        epoch        u32   completed epochs
+        flags        u8    bit 0 running, bit 1 has test data, bit 2 the weights changed
+        version      u8    WIRE_VERSION (1)
+        per_octave   u16   the history's current spacing (see setup)
+        cost, score, test_cost, test_score    f32   latest epoch's values (NaN if none yet)
+        n_weights    u32   number of float32 weights that follow
+        n_points     u32   number of new curve points that follow
+        point_width  u16   floats per point = 5 + 2 L
+    body
+        weights      f32[n_weights]   every layer's Wb = [W | b], row-major, shape
+                     (S_l, S_{l-1} + 1), layer 1 first: a^(l) = act_l(Wb_l @ [a^(l-1); 1])
+        points       f32[n_points × point_width]   curve points appended since the last
+                     frame, each (epoch, cost, score, test_cost, test_score,
+                     grad_norm[1..L], delta_mean[1..L]); NaN where there is no test data.
+                     Only points the history keeps are sent, each once; the latest epoch's
+                     values are also in the header (and ``latest`` points: see below)
+        latest       f32[2 L]    grad_norm[1..L], delta_mean[1..L] of the latest epoch
+                     (present when epoch > 0: the status line and the curves' last point)
+
+Pacing: after hello the server sends setup and then frame 1. It sends frame k+1 only once
+``{"type": "ack", "seq": k}`` has arrived (or an ack for a later seq), and only when
+something changed; at most one frame is in flight. Training goes on between frames.
+"""
+from __future__ import annotations
+
+import json
+import math
+import struct
+from typing import Any
+
+import numpy as np
+
+WIRE_VERSION = 1
+MAX_CLIENT_BYTES = 1024
+HELLO_TIMEOUT_S = 10.0
+HEADER = struct.Struct("<IIBBHffffIIH")
+FLAG_RUNNING, FLAG_TEST, FLAG_WEIGHTS = 1, 2, 4
+
+CLOSE_NO_HELLO, CLOSE_BAD_TOKEN, CLOSE_IN_USE, CLOSE_REPLACED = 4401, 4403, 4409, 4408
+
+CONTROLS = ("play", "pause", "reset", "step", "speed", "visible", "ack")
+
+
+class BadMessage(ValueError):
+    """A client message the server refuses (the text says why)."""
+
+
+def parse_client(text: Any) -> dict:
+    """A client message as a checked dict; raises BadMessage with a reason."""
+    if not isinstance(text, str):
+        raise BadMessage("binary messages are not accepted")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_CLIENT_BYTES:
+        raise BadMessage(f"message longer than {MAX_CLIENT_BYTES} bytes")
+    try:
+        msg = json.loads(text)
+    except ValueError:
+        raise BadMessage("not JSON") from None
+    if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+        raise BadMessage("expected a JSON object with a 'type'")
+    kind = msg["type"]
+    if kind == "hello":
+        if not isinstance(msg.get("token"), str) or not 0 < len(msg["token"]) <= 200:
+            raise BadMessage("hello needs a token string")
+        return {"type": kind, "token": msg["token"]}
+    if kind == "ack":
+        seq = msg.get("seq")
+        if not _whole(seq) or seq < 0:
+            raise BadMessage("ack needs a whole seq ≥ 0")
+        return {"type": kind, "seq": int(seq)}
+    if kind in ("play", "pause", "reset"):
+        return {"type": kind}
+    if kind == "step":
+        if msg.get("unit") not in ("epoch", "batch"):
+            raise BadMessage("step needs unit 'epoch' or 'batch'")
+        return {"type": kind, "unit": msg["unit"]}
+    if kind == "speed":
+        value = msg.get("value")
+        if value != "max" and not (_real(value) and math.isfinite(value) and value > 0):
+            raise BadMessage("speed needs a number > 0 or 'max'")
+        return {"type": kind, "value": value if value == "max" else float(value)}
+    if kind == "visible":
+        if not isinstance(msg.get("hidden"), bool):
+            raise BadMessage("visible needs hidden: true or false")
+        return {"type": kind, "hidden": msg["hidden"]}
+    raise BadMessage(f"unknown type {kind[:40]!r}; expected one of hello, {', '.join(CONTROLS)}")
+
+
+def _whole(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _real(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def encode_frame(seq: int, epoch: int, flags: int, per_octave: int, latest: tuple, weights: np.ndarray,
+                 points: np.ndarray, grads: np.ndarray) -> bytes:
+    """One binary frame (see the module docstring). ``latest`` = (cost, score, test_cost,
+    test_score); ``weights`` float32 (n,); ``points`` (n_points, 5 + 2L); ``grads`` (2L,) or empty."""
+    points = np.ascontiguousarray(points, dtype="<f4")
+    width = points.shape[1] if points.ndim == 2 and points.shape[0] else 0
+    head = HEADER.pack(seq, epoch, flags, WIRE_VERSION, per_octave, *latest, weights.size,
+                       points.shape[0] if width else 0, width)
+    return b"".join((head, np.ascontiguousarray(weights, "<f4").tobytes(), points.tobytes() if width else b"",
+                     np.ascontiguousarray(grads, "<f4").tobytes()))
+
+
+def decode_frame(data: bytes, n_layers: int) -> dict:
+    """The inverse of ``encode_frame`` (tests and the classroom benchmark)."""
+    (seq, epoch, flags, version, per_octave, cost, score, test_cost, test_score, n_w, n_p,
+     width) = HEADER.unpack_from(data, 0)
+    off = HEADER.size
+    weights = np.frombuffer(data, "<f4", n_w, off)
+    off += 4 * n_w
+    points = np.frombuffer(data, "<f4", n_p * width, off).reshape(n_p, width) if n_p else np.zeros((0, 0), "<f4")
+    off += 4 * n_p * width
+    grads = np.frombuffer(data, "<f4", (len(data) - off) // 4, off)
+    assert grads.size in (0, 2 * n_layers), (grads.size, n_layers)
+    return {"seq": seq, "epoch": epoch, "running": bool(flags & FLAG_RUNNING), "flags": flags,
+            "version": version, "per_octave": per_octave, "latest": (cost, score, test_cost, test_score),
+            "weights": weights, "points": points, "grads": grads}
