@@ -8,8 +8,14 @@ from __future__ import annotations
 import numpy as np
 
 ORANGE, BLUE, WHITE = "#f59322", "#0877bd", "#e8eaeb"
-CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd",
-                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+# Up to 10 classes, told apart by everyone: under simulated protanopia, deuteranopia and
+# tritanopia (Machado et al. 2009) every pair stays at least 14.9 CIEDE2000 units apart,
+# and the first three at least 42 (tests/test_colours.py). Chosen by a max-min search
+# over sRGB with orange and blue fixed; varying in lightness as well as hue, because
+# hue alone is what a dichromat loses. (matplotlib's tab10, used before, put its blue and
+# purple 0.6 units apart under protanopia, and its green and red 4.6 under deuteranopia.)
+CLASS_COLORS = ["#f59322", "#0877bd", "#6d0c00", "#0c3d3d", "#867961",
+                "#490c92", "#db310c", "#9e5579", "#aaceb6", "#dbb6ff"]
 # One colour per layer (up to 8 hidden + output) in the gradient panel, none of them the
 # blue or orange of the classes and of train/test, so a layer is never mistaken for them.
 LAYER_COLORS = ["#2ca02c", "#9467bd", "#d62728", "#8c564b", "#e377c2",
