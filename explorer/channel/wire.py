@@ -85,6 +85,23 @@ Server → client, binary frame (one per ack at most; the server never runs ahea
         latest       f32[2 L]    grad_norm[1..L], delta_mean[1..L] of the latest epoch
                      (present when epoch > 0: the status line and the curves' last point)
 
+The component (``explorer.live.live_channel``) gets these arguments from the page:
+
+    token      str    this Streamlit session's token (send it in the hello)
+    ws_path    str    "/live/ws" (same host and port as the page; ws:// or wss:// as the page)
+    height, columns, spans    the chart grid, as before
+    fallback   bool   true: do not open a socket; draw ``figures`` (name -> JSON string, or
+                      a list of such sets) at ``revision`` as the old component did, no acks
+    figures, revision         the frame to draw in fallback mode ({} and 0 otherwise)
+    controls   bool   true: the component draws Play/Pause, Step epoch, Step mini-batch,
+                      Reset and Speed itself and sends them over the socket (the page then
+                      shows no Streamlit buttons); speeds offered: ``speeds`` (list, "max" last)
+    speeds     list   e.g. [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, "max"] (epochs/s)
+and reports through the component value (``setComponentValue``), only on change:
+    {"channel": "open" | "failed" | "closed", "code": <close code or 0>}
+"failed" (the socket never opened, or closed before setup) makes the page switch to
+the fallback: a timer-driven Streamlit fragment showing the latest server-built frame.
+
 Pacing: after hello the server sends setup and then frame 1. It sends frame k+1 only once
 ``{"type": "ack", "seq": k}`` has arrived (or an ack for a later seq), and only when
 something changed; at most one frame is in flight. Training goes on between frames.
