@@ -121,3 +121,95 @@ def test_js_forward_equals_core():
             assert err <= RTOL, f"{name}: a^({l}) differs from core by {err:.2e} of its scale"
         err = float(np.abs(a - P).max()) / max(float(np.abs(P).max()), 1e-300)
         assert err <= RTOL, f"{name}: output differs from predict_proba by {err:.2e}"
+
+
+PAINT_JS = FORWARD_JS.parent / "paint.js"
+
+PAINT = """(cases) => {
+  function b64(u) {
+    let s = "";
+    for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode.apply(null, u.subarray(i, i + 0x8000));
+    return btoa(s);
+  }
+  return cases.map(c => {
+    const fwd = BPForward.create(c.model);
+    const acts = fwd.run(Float64Array.from(c.weights));
+    const L = c.model.activations.length, K = c.model.sizes[L];
+    const surf = BPPaint.surface(acts[L], K, fwd.gx, fwd.gy, c.problem, c.discretize, c.strength,
+                                 new Uint8Array(fwd.n * 4));
+    const geo = BPPaint.diagram(c.model.sizes, 20);
+    const mos = BPPaint.mosaic(acts, c.model.sizes, c.model.activations, fwd.gx, 5, geo,
+                               new Uint8Array(geo.H * geo.W * 4));
+    return [b64(surf), b64(mos), geo.H, geo.W];
+  });
+}"""
+
+
+def png_pixels(uri: str) -> np.ndarray:
+    """Our own PNG data URIs (explorer.figures.encode: RGB, filter 0) back to (H, W, 3)."""
+    import struct
+    import zlib
+    png = base64.b64decode(uri.split(",", 1)[1])
+    w, h = struct.unpack(">II", png[16:24])
+    pos, idat = 8, b""
+    while pos < len(png):
+        n = struct.unpack(">I", png[pos:pos + 4])[0]
+        if png[pos + 4:pos + 8] == b"IDAT":
+            idat += png[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    raw = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(h, 1 + 3 * w)
+    return raw[:, 1:].reshape(h, w, 3)
+
+
+def test_js_pictures_equal_python():
+    """The surface (every output kind, discretised or not, normal and presentation strength)
+    and the neuron-tile mosaic painted in JS equal the Python figures' PNGs (±1 level
+    where a float rounding lands on the other side of an integer)."""
+    from types import SimpleNamespace
+
+    from explorer.figures import theme
+    from explorer.figures.boundary import surface_rgb
+    from explorer.figures.network_diagram import network_figure
+    from explorer.frames import neuron_tiles
+
+    rng = np.random.default_rng(11)
+    kinds = [("classification", [(4, "tanh"), (1, "sigmoid")]), ("classification", [(5, "relu"), (3, "softmax")]),
+             ("regression", [(4, "tanh"), (1, "linear")]), ("classification", [(3, "sigmoid"), (2, "leaky_relu"), (4, "softmax")])]
+    specs, expected = [], []
+    for n, (problem, layers) in enumerate(kinds):
+        for discretize in (False, True):
+            feats = ("x1", "x2") if n % 2 else ("x1", "x2", "x1x2")
+            xs = grid_xs(3.0)
+            F, mean, scale = grid_features(xs, feats, bool(n % 2), rng)
+            net = random_net(len(feats), layers, rng)
+            acts = net.forward(F).A
+            out = acts[-1]
+            P = out.reshape(G, G, -1) if out.shape[1] > 1 else out[:, 0].reshape(G, G)
+            strength = 0.8 if discretize else 0.6
+            tiles = neuron_tiles(SimpleNamespace(net=net), acts)
+            fig = network_figure(tiles, [layer.W for layer in net.layers], [layer.b for layer in net.layers],
+                                 ["c"] * len(net.sizes), hover=False)
+            expected.append((surface_rgb(P, problem, discretize, strength), png_pixels(fig["layout"]["images"][0]["source"])))
+            specs.append({"model": {"sizes": net.sizes, "activations": [layer.activation.name for layer in net.layers],
+                                    "features": list(feats), "xs": xs.tolist(), "ys": xs.tolist(),
+                                    "mean": None if mean is None else mean.tolist(),
+                                    "scale": None if scale is None else scale.tolist()},
+                          "weights": np.concatenate([layer.Wb.ravel() for layer in net.layers]).tolist(),
+                          "problem": problem, "discretize": discretize, "strength": strength})
+    with browser_page(400, 300) as page:
+        page.set_content("<!doctype html><html><body></body></html>")
+        page.add_script_tag(content=FORWARD_JS.read_text())
+        page.add_script_tag(content=PAINT_JS.read_text())
+        assert page.evaluate("BPPaint.CLASS_COLORS") == theme.CLASS_COLORS
+        assert page.evaluate("BPPaint.LAYER_COLORS") == theme.LAYER_COLORS
+        assert page.evaluate("[BPPaint.BLUE, BPPaint.ORANGE]") == [theme.BLUE, theme.ORANGE]
+        got = page.evaluate(PAINT, specs)
+    for spec, (surf, mos), (s64, m64, H, W) in zip(specs, expected, got):
+        js = np.frombuffer(base64.b64decode(s64), np.uint8).reshape(G, G, 4)
+        assert (js[..., 3] == 255).all()
+        diff = np.abs(js[..., :3].astype(int) - surf)
+        assert diff.max() <= 1 and (diff > 0).mean() < 0.01, (spec["problem"], spec["discretize"], diff.max())
+        js = np.frombuffer(base64.b64decode(m64), np.uint8).reshape(H, W, 4)
+        assert js.shape[:2] == mos.shape[:2]
+        diff = np.abs(js[..., :3].astype(int) - mos)
+        assert diff.max() <= 1 and (diff > 0).mean() < 0.01, ("mosaic", spec["model"]["sizes"], diff.max())
