@@ -1,0 +1,333 @@
+""""Export as Python": one standalone script (numpy + the standard library) that trains
+the learner's network again, from the same starting weights, and prints its cost.
+
+The script reads the training rows of the CSV the app exports (header x1, x2,
+label|target, split), builds the same input features and standardisation, sets the
+same weights (written out with ``repr``, so they are exact), and trains with the same
+optimizer, learning rate, batch order and penalties as ``core.Trainer``. What it prints
+every k epochs is what ``History.cost`` holds: J (with the penalties) over the whole
+training set after that epoch's updates. ``tests/test_export_script.py`` runs it and
+compares to 1e-9.
+
+Examples are rows in the script, as in the engine: X is (N, S_0), a of layer l is
+(N, S_l), W of layer l is (S_l, S_{l-1}) as in the seeds, so z = W a + b is written
+``a @ W.T + b``. The numpy text of every activation and loss comes from the registries
+(``Activation.np_fn``/``np_df``, ``Loss.np_fn``/``np_grad``); the input features and
+optimizers have their text here, keyed by the registries' names (a test checks that
+every registered one has it).
+"""
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+
+from .features import FEATURES
+from .losses import EPS
+from .optimizers import OPTIMIZERS, make_optimizer
+
+# Each feature id of core.features.FEATURES as numpy code of the raw columns x1, x2.
+FEATURE_CODE = {"x1": "x1", "x2": "x2", "x1sq": "x1 ** 2", "x2sq": "x2 ** 2", "x1x2": "x1 * x2",
+                "sinx1": "np.sin(x1)", "sinx2": "np.sin(x2)"}
+
+TRAINING_KEYS = {"optimizer": None, "learning_rate": None, "batch_size": None, "l1": 0.0, "l2": 0.0, "seed": 0}
+
+
+def python_script(net, pipeline, training: dict, epochs: int, print_every: int, csv_name: str) -> str:
+    """The script's text: train ``net`` from its current weights for ``epochs`` epochs.
+
+    net: a ``core.Network`` holding the *starting* weights (a freshly built one, or the
+    state Reset returns to). pipeline: the ``core.pipeline.InputPipeline`` it was trained
+    behind. training: optimizer, learning_rate, batch_size (as ``Trainer.batch_size``
+    holds it: None for the full batch), l1, l2 and seed (the shuffling seed).
+    csv_name: the exported data file the script reads (next to it, or its first argument).
+    Raises ValueError for a setting the script cannot reproduce.
+    """
+    t = _check_training(training)
+    epochs, print_every = _whole(epochs, "epochs", 1), _whole(print_every, "print_every", 1)
+    if len(pipeline.features) != net.n_inputs:
+        raise ValueError(f"the pipeline makes {len(pipeline.features)} inputs but the network takes {net.n_inputs}")
+    missing = [f for f in pipeline.features if f not in FEATURE_CODE]
+    if missing:
+        raise ValueError(f"no script code for the input feature(s) {', '.join(missing)}")
+    if net.dtype != np.float64:
+        raise ValueError(f"the script trains in float64; this network is {net.dtype}")
+    acts = [layer.activation for layer in net.layers]
+    parts = [
+        _header(net, pipeline, t, csv_name),
+        _data(net, pipeline, csv_name),
+        _functions(net, acts),
+        _weights(net),
+        _settings(t, epochs, print_every),
+        _passes(net, t),
+        _optimizer(t["optimizer"]),
+        _loop(t),
+    ]
+    return "\n\n\n".join(p.strip("\n") for p in parts) + "\n"
+
+
+# ---- checks ---------------------------------------------------------------------------
+def _check_training(training: dict) -> dict:
+    unknown = sorted(set(training) - set(TRAINING_KEYS))
+    if unknown:
+        raise ValueError(f"unknown training setting(s) {', '.join(unknown)}; valid: {', '.join(TRAINING_KEYS)}")
+    t = {**TRAINING_KEYS, **training}
+    if t["optimizer"] not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {t['optimizer']!r}; choose one of {', '.join(OPTIMIZERS)}")
+    eta = t["learning_rate"]
+    if not isinstance(eta, (int, float)) or isinstance(eta, bool) or not np.isfinite(eta) or eta <= 0:
+        raise ValueError(f"learning rate must be a positive number, got {eta!r}")
+    if t["batch_size"] is not None:
+        _whole(t["batch_size"], "batch size", 1)
+    for key in ("l1", "l2"):
+        if not isinstance(t[key], (int, float)) or isinstance(t[key], bool) or not t[key] >= 0:
+            raise ValueError(f"{key} must be a number >= 0, got {t[key]!r}")
+    _whole(t["seed"], "seed", 0)
+    return t
+
+
+def _whole(v, what, low):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+        raise ValueError(f"{what} must be a whole number >= {low}, got {v!r}")
+    return int(v)
+
+
+def _code(obj, field, kind):
+    text = getattr(obj, field, "")
+    if not text:
+        raise ValueError(f"the {kind} {obj.name!r} has no numpy text ({field}) for the exported script")
+    return text
+
+
+# ---- the script, part by part ---------------------------------------------------------
+def _header(net, pipeline, t, csv_name):
+    sizes = "-".join(str(s) for s in net.sizes)
+    acts = ", ".join(layer.activation.name for layer in net.layers)
+    batch = "the full batch" if t["batch_size"] is None else f"mini-batches of {t['batch_size']}"
+    return f'''\
+"""Backprop Explorer, exported: a {sizes} network ({acts}) trained with
+{net.loss.name}, {t["optimizer"]}, learning rate {t["learning_rate"]!r} and {batch}, from the app's
+starting weights. It prints the same costs as the app, epoch by epoch.
+
+    python this_script.py [{csv_name}]
+
+Examples are rows: X is (N, S_0) and a^(l) is (N, S_l). W^(l) is (S_l, S_(l-1)) as in the
+derivations, so z = W a + b is written a @ W.T + b here.
+"""
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np'''
+
+
+def _data(net, pipeline, csv_name):
+    y_col = "label" if net.is_classifier else "target"
+    cols = ", ".join(FEATURE_CODE[f] for f in pipeline.features)
+    lines = [
+        "# ---- data: the training rows of the exported CSV ----",
+        f"path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name({csv_name!r})",
+        'with open(path, newline="") as f:',
+        '    rows = [r for r in csv.DictReader(f) if r["split"] == "train"]',
+        'x1 = np.array([float(r["x1"]) for r in rows])',
+        'x2 = np.array([float(r["x2"]) for r in rows])',
+        f"X = np.column_stack([{cols}])   # the input features, one column each",
+    ]
+    if pipeline.mean is not None:
+        lines += [f"MEAN = np.array({_floats(pipeline.mean)})",
+                  f"SCALE = np.array({_floats(pipeline.scale)})",
+                  "X = (X - MEAN) / SCALE   # standardised with the training set's mean and scale"]
+    K = net.layers[-1].size
+    if not net.is_classifier:
+        lines.append(f'T = np.array([float(r["{y_col}"]) for r in rows]).reshape(-1, 1)   # t: the target')
+    elif K == 1:
+        lines.append(f'T = np.array([float(r["{y_col}"]) for r in rows]).reshape(-1, 1)   # t: 1 for class 1, 0 for class 0')
+    else:
+        lines.append(f'T = np.eye({K})[[int(r["{y_col}"]) for r in rows]]   # t: one-hot, a 1 in the column of the class')
+    lines.append("N = len(X)")
+    return "\n".join(lines)
+
+
+def _functions(net, acts):
+    hidden = set(acts[:-1])
+    out = ["# ---- activations σ(z) and the derivatives σ'(z) the backward pass needs (a = σ(z)) ----"]
+    for act in dict.fromkeys(acts):              # each activation once, in layer order
+        out += [f"def {act.name}(z):", f"    return {_code(act, 'np_fn', 'activation')}", "", ""]
+        output_needs = act is acts[-1] and not net.fused
+        if _coupled(act) and output_needs:
+            out += [f"def {act.name}_backward(z, a, Delta):",
+                    "    # softmax couples a row's units: δ_k = Σ_j Δ_j a_j (1[j=k] − a_k) = a_k (Δ_k − Σ_j Δ_j a_j)",
+                    "    return a * (Delta - np.sum(Delta * a, axis=1, keepdims=True))", "", ""]
+        elif act in hidden or output_needs:
+            out += [f"def {act.name}_prime(z, a):", f"    return {_code(act, 'np_df', 'activation')}", "", ""]
+    loss = net.loss
+    out.append("# ---- the cost J: the mean of the loss L(a, t) over the rows ----")
+    J, grad = _code(loss, "np_fn", "loss"), "" if net.fused else _code(loss, "np_grad", "loss")
+    if "EPS" in J + grad:
+        out.append(f"EPS = {EPS!r}   # a probability is kept at least this far from 0 before log or division")
+    out += (["", ""] if "EPS" in J + grad else []) + ["def cost(a, t):", f"    return {J}"]
+    if not net.fused:
+        out += ["", "", "def loss_grad(a, t):   # Δ^(L) = ∂L/∂a, one row per example",
+                f"    return {grad}"]
+    return "\n".join(out)
+
+
+def _coupled(act) -> bool:
+    """True for an activation whose σ'(z) is a full Jacobian (softmax), not element-wise."""
+    return act.name == "softmax"
+
+
+def _weights(net):
+    out = ["# ---- the network: the app's starting weights; row j of W^(l) feeds unit j of layer l ----", "W = ["]
+    for l, layer in enumerate(net.layers, start=1):
+        rows = [textwrap.fill(_floats(row), 100, subsequent_indent=" " * 15) for row in layer.W]
+        out += [f"    # W^({l}): {layer.W.shape[0]} × {layer.W.shape[1]}",
+                "    np.array([" + (",\n" + " " * 14).join(rows) + "]),"]
+    out += ["]", "b = ["]
+    for l, layer in enumerate(net.layers, start=1):
+        values = f"np.zeros({layer.size})" if not np.any(layer.b) else \
+            "np.array(" + textwrap.fill(_floats(layer.b), 100, subsequent_indent=" " * 14) + ")"
+        out.append(f"    {values},   # b^({l})")
+    hidden = [layer.activation.name for layer in net.layers[:-1]]
+    out += ["]", f"ACT = [{', '.join(layer.activation.name for layer in net.layers)}]   # σ_l of each layer",
+            f"ACT_PRIME = [{', '.join(f'{n}_prime' for n in hidden)}]   # σ_l' of the hidden layers"]
+    return "\n".join(out)
+
+
+def _settings(t, epochs, print_every):
+    lines = ["# ---- training settings, as in the app ----",
+             f"ETA = {float(t['learning_rate'])!r}   # η, the learning rate",
+             f"EPOCHS, PRINT_EVERY = {epochs}, {print_every}"]
+    if t["batch_size"] is not None:
+        lines.append(f"BATCH_SIZE, SEED = {int(t['batch_size'])}, {int(t['seed'])}")
+    if t["l1"] or t["l2"]:
+        lines.append(f"L1, L2 = {float(t['l1'])!r}, {float(t['l2'])!r}   # penalties L1·Σ|W| + (L2/2)·ΣW², biases free")
+    return "\n".join(lines)
+
+
+_FORWARD = '''\
+# ---- the forward pass ----
+def forward(X):
+    """z^(l) and a^(l) of every layer; A[0] = X is a^(0)."""
+    Z, A = [], [X]
+    for l in range(len(W)):
+        Z.append(A[l] @ W[l].T + b[l])   # z^(l) = W^(l) a^(l-1) + b^(l)
+        A.append(ACT[l](Z[l]))           # a^(l) = σ_l(z^(l))
+    return Z, A'''
+
+_BACKWARD_HEAD = '''\
+# ---- the backward pass ----
+def backward(Z, A, T):
+    """dJ/dW^(l) and dJ/db^(l) of every layer, from the output back; T is (n, S_L)."""
+    n = len(T)
+    dW, db = [None] * len(W), [None] * len(W)'''
+
+_BACKWARD_LOOP = '''\
+    for l in range(len(W) - 1, -1, -1):
+        dW[l] = delta.T @ A[l] / n      # dJ/dW^(l) = mean over rows of δ^(l) a^(l-1)ᵀ
+        db[l] = delta.sum(axis=0) / n   # dJ/db^(l) = mean over rows of δ^(l)'''
+
+_BACKWARD_TAIL = '''\
+        if l > 0:
+            Delta = delta @ W[l]                              # Δ^(l-1) = W^(l)ᵀ δ^(l)
+            delta = Delta * ACT_PRIME[l - 1](Z[l - 1], A[l])  # δ^(l-1) = Δ^(l-1) ⊙ σ'(z^(l-1))
+    return dW, db'''
+
+
+def _passes(net, t):
+    out = [_FORWARD, ""]
+    if t["l1"] or t["l2"]:
+        out += ["", "def penalty():", '    """L1·Σ|W| + (L2/2)·ΣW² over every W (the biases are not penalised)."""',
+                "    p = 0.0", "    for Wl in W:"]
+        if t["l1"]:
+            out.append("        p += L1 * np.abs(Wl).sum()")
+        if t["l2"]:
+            out.append("        p += 0.5 * L2 * np.sum(Wl * Wl)")
+        out += ["    return p", ""]
+    out += ["", _BACKWARD_HEAD]
+    out_act = net.layers[-1].activation
+    if net.fused:
+        out.append(f"    delta = A[-1] - T   # δ^(L) = a − t ({out_act.name} output with {net.loss.name}: σ' cancels)")
+    else:
+        out.append("    Delta = loss_grad(A[-1], T)   # Δ^(L) = ∂L/∂a^(L)")
+        if _coupled(out_act):
+            out.append(f"    delta = {out_act.name}_backward(Z[-1], A[-1], Delta)   # δ^(L) = (∂a/∂z)ᵀ Δ^(L)")
+        else:
+            out.append(f"    delta = Delta * {out_act.name}_prime(Z[-1], A[-1])   # δ^(L) = Δ^(L) ⊙ σ'(z^(L))")
+    out.append(_BACKWARD_LOOP)
+    if t["l1"]:
+        out.append("        dW[l] += L1 * np.sign(W[l])     # the L1 penalty's gradient, L1 sign(W)")
+    if t["l2"]:
+        out.append("        dW[l] += L2 * W[l]              # the L2 penalty's gradient, L2 W")
+    out.append(_BACKWARD_TAIL)
+    return "\n".join(out)
+
+
+def _optimizer(name):
+    opt = make_optimizer(name, [])            # its constants (β, ε) as the engine sets them
+    head = "# ---- the update: θ is each W and each b, g its gradient ----\n"
+    if name == "sgd":
+        return head + '''\
+def update(dW, db):
+    for theta, g in zip(W + b, dW + db):
+        theta -= ETA * g                             # θ ← θ − η g'''
+    if name == "momentum":
+        return head + f'''\
+BETA = {opt.beta!r}
+velocity = [np.zeros_like(theta) for theta in W + b]
+
+
+def update(dW, db):
+    for theta, g, v in zip(W + b, dW + db, velocity):
+        v[:] = BETA * v - ETA * g                    # v ← β v − η g
+        theta += v                                   # θ ← θ + v'''
+    if name == "adam":
+        return head + f'''\
+BETA1, BETA2, EPS_ADAM = {opt.beta1!r}, {opt.beta2!r}, {opt.eps!r}
+m = [np.zeros_like(theta) for theta in W + b]   # running mean of g
+s = [np.zeros_like(theta) for theta in W + b]   # running mean of g²
+steps = 0
+
+
+def update(dW, db):
+    global steps
+    steps += 1
+    # Both bias corrections folded into one step size (Kingma & Ba, end of section 2).
+    eta_t = ETA * np.sqrt(1.0 - BETA2 ** steps) / (1.0 - BETA1 ** steps)
+    for theta, g, m_i, s_i in zip(W + b, dW + db, m, s):
+        m_i[:] = BETA1 * m_i + (1.0 - BETA1) * g          # m ← β1 m + (1 − β1) g
+        s_i[:] = BETA2 * s_i + (1.0 - BETA2) * (g * g)    # s ← β2 s + (1 − β2) g²
+        theta -= eta_t * m_i / (np.sqrt(s_i) + EPS_ADAM)  # θ ← θ − η_t m / (√s + ε)'''
+    raise ValueError(f"no script code for the optimizer {name!r}; add it to core/export_script.py")
+
+
+def _loop(t):
+    J = "cost(forward(X)[1][-1], T)" + (" + penalty()" if t["l1"] or t["l2"] else "")
+    show = f'''\
+    if epoch % PRINT_EVERY == 0 or epoch == 1 or epoch == EPOCHS:
+        J = {J}   # J after this epoch's updates, as the app records it
+        print(f"epoch {{epoch:6d}}   cost {{J:.12f}}")'''
+    if t["batch_size"] is None:
+        return f'''\
+# ---- training: each epoch is one step on the whole training set ----
+for epoch in range(1, EPOCHS + 1):
+    Z, A = forward(X)
+    dW, db = backward(Z, A, T)
+    update(dW, db)
+{show}'''
+    return f'''\
+# ---- training: each epoch shuffles the rows, then steps once per mini-batch ----
+rng = np.random.default_rng(SEED)
+for epoch in range(1, EPOCHS + 1):
+    order = rng.permutation(N)                   # a new order every epoch
+    for start in range(0, N, BATCH_SIZE):
+        batch = order[start:start + BATCH_SIZE]  # the last batch may be smaller
+        Z, A = forward(X[batch])
+        dW, db = backward(Z, A, T[batch])
+        update(dW, db)
+{show}'''
+
+
+def _floats(values) -> str:
+    """[v, ...] with every float in repr (the shortest text that reads back exactly)."""
+    return "[" + ", ".join(repr(float(v)) for v in np.asarray(values).reshape(-1)) + "]"
