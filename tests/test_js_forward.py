@@ -101,9 +101,11 @@ def test_js_forward_equals_core():
         fwd = net.forward(F)
         expected.append((name, fwd.A, net.predict_proba(F)))
         specs.append({"model": {"sizes": net.sizes, "activations": [layer.activation.name for layer in net.layers],
-                                "features": list(feats), "xs": xs.tolist(), "ys": xs.tolist(),
-                                "mean": None if mean is None else mean.tolist(),
-                                "scale": None if scale is None else scale.tolist()},
+                                "features": list(feats), "mean": None if mean is None else mean.tolist(),
+                                "scale": None if scale is None else scale.tolist(),
+                                # the wire's form (numpy.linspace in JS), or the axes themselves
+                                **({"grid": {"x": [xs[0], xs[-1], G], "y": [xs[0], xs[-1], G]}} if len(specs) % 2
+                                   else {"xs": xs.tolist(), "ys": xs.tolist()})},
                       "weights": np.concatenate([layer.Wb.ravel() for layer in net.layers]).tolist()})
     with browser_page(400, 300) as page:
         page.set_content("<!doctype html><html><body></body></html>")

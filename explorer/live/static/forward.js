@@ -8,7 +8,7 @@
 // (S_l, S_{l-1} + 1), W shaped (S_l, S_{l-1}) as the seeds write it, layers one after another.
 //
 //   var fwd = BPForward.create({sizes: [F, S_1, ..., S_L], activations: [name_1, ..., name_L],
-//                               features: ["x1", "x2"], xs: [...G], ys: [...G],
+//                               features: ["x1", "x2"], grid: {x: [min, max, G], y: [min, max, G]},
 //                               mean: [...F] or null, scale: [...F] or null});
 //   var acts = fwd.run(weights);   // [a^(0) = features, a^(1), ..., a^(L)], reused buffers
 //
@@ -70,8 +70,10 @@
     feats.forEach(function (f) {
       if (!FEATURES[f]) fail("unknown feature " + f + "; known: " + Object.keys(FEATURES).join(", "));
     });
-    var xs = model.xs ? Float64Array.from(model.xs) : linspace(-model.extent, model.extent, model.grid || 100);
-    var ys = model.ys ? Float64Array.from(model.ys) : xs;
+    // The grid: explicit axes, or the wire's {"x": [min, max, G], "y": [min, max, G]} (numpy.linspace).
+    var g = model.grid;
+    var xs = model.xs ? Float64Array.from(model.xs) : linspace(g.x[0], g.x[1], g.x[2]);
+    var ys = model.ys ? Float64Array.from(model.ys) : linspace(g.y[0], g.y[1], g.y[2]);
     var Gx = xs.length, Gy = ys.length, N = Gx * Gy, F = sizes[0];
 
     // a^(0): the grid's feature matrix (N, F), standardised as the server's Standardizer.
