@@ -3,7 +3,7 @@
 Examples are rows throughout the engine: X has shape (N, S_0), z and a of layer l
 have shape (N, S_l). Weights follow the seeds: W of layer l has shape (S_l, S_{l-1}).
 """
-from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from .activations import ACTIVATIONS, hidden_activations
 from .gradcheck import gradient_check
 from .initializers import INITIALIZERS
 from .losses import LOSSES
@@ -11,5 +11,5 @@ from .network import Network
 from .optimizers import OPTIMIZERS
 from .training import History, Trainer, TrainingDiverged, train
 
-__all__ = ["ACTIVATIONS", "HIDDEN_ACTIVATIONS", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "History",
+__all__ = ["ACTIVATIONS", "hidden_activations", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "History",
            "Network", "Trainer", "TrainingDiverged", "gradient_check", "train"]

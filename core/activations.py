@@ -10,6 +10,12 @@ Element-wise activations also expose ``df(z, a)`` = σ'(z), so the backward step
 is literally ``dA * df(z, a)``. Softmax couples the units of a row; its
 ``backward`` applies the full Jacobian  ∂a_j/∂z_k = a_j (δ_jk − a_k)  (seed 000 §II,
 seed 002), and ``jacobian(a)`` returns that matrix for display and tests.
+
+Each entry also owns how it is shown and written out: ``label`` for menus, ``symbol``,
+``tex`` and ``dtex`` (σ(z) and σ'(z) in TeX) for the step-by-step view, and ``np_fn`` /
+``np_df`` (numpy expressions of ``z`` and ``a``) for the exported script. Adding an
+activation is one ``register`` call (or one entry below): menus, links, the gradient
+tests and the step-by-step view read this registry.
 """
 from __future__ import annotations
 
@@ -27,7 +33,17 @@ class Activation:
     fn: Callable[[np.ndarray], np.ndarray]
     df: Callable[[np.ndarray, np.ndarray], np.ndarray]
     output_only: bool = False
-    formula: str = ""
+    label: str = ""          # shown in menus
+    symbol: str = ""         # TeX name, e.g. r"\tanh"
+    tex: str = ""            # TeX of σ(z)
+    dtex: str = ""           # TeX of σ'(z)
+    np_fn: str = ""          # numpy expression of z: the exported script's σ(z)
+    np_df: str = ""          # numpy expression of z and a = σ(z): the script's σ'(z)
+
+    @property
+    def formula(self) -> str:
+        """σ(z) and σ'(z) in one line of TeX."""
+        return rf"{self.symbol}(z) = {self.tex},\quad {self.symbol}'(z) = {self.dtex}"
 
     def backward(self, z: np.ndarray, a: np.ndarray, dA: np.ndarray) -> np.ndarray:
         """delta = Delta ⊙ σ'(z); all arrays (N, S)."""
@@ -118,6 +134,17 @@ class Softmax(Activation):
         # the full Jacobian applied without building it (see ``jacobian``).
         return a * (dA - np.sum(dA * a, axis=1, keepdims=True))
 
+    def backward_into(self, z, a, dA, tmp):
+        """The full Jacobian in place (not the diagonal-only default): δ = a ⊙ (Δ − Σ_j Δ_j a_j)."""
+        np.multiply(dA, a, out=tmp)
+        dA -= _row_sum(tmp)
+        dA *= a
+        return dA
+
+    @property
+    def formula(self) -> str:
+        return rf"{self.symbol}(z)_j = {self.tex},\quad \frac{{\partial a_j}}{{\partial z_k}} = {self.dtex}"
+
     @staticmethod
     def jacobian(a: np.ndarray) -> np.ndarray:
         """Full softmax Jacobian J[n, j, k] = a_j (δ_jk − a_k); a (N, K) -> (N, K, K)."""
@@ -152,22 +179,41 @@ def _softmax_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return a * (1.0 - a)
 
 
-ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": _Sigmoid("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a),
-                          formula=r"\sigma(z) = \frac{1}{1+e^{-z}},\quad \sigma'(z) = \sigma(z)\,(1-\sigma(z))"),
-    "tanh": _Tanh("tanh", np.tanh, lambda z, a: 1.0 - a * a,
-                       formula=r"\tanh(z),\quad \tanh'(z) = 1-\tanh^2(z)"),
-    "relu": _Relu("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype),
-                       formula=r"\max(0, z),\quad \mathrm{relu}'(z) = [z > 0]"),
-    "leaky_relu": Activation("leaky_relu", _leaky, lambda z, a: np.where(z > 0, 1.0, 0.01).astype(z.dtype),
-                             formula=r"\max(0.01z, z),\quad \mathrm{lrelu}'(z) = 1 \text{ if } z>0 \text{ else } 0.01"),
-    "linear": _Linear("linear", lambda z: z.copy(), lambda z, a: np.ones_like(z),
-                         formula=r"z,\quad \mathrm{linear}'(z) = 1"),
-    "softmax": Softmax("softmax", _softmax, _softmax_df, output_only=True,
-                       formula=r"\mathrm{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}},\quad \frac{\partial a_j}{\partial z_k} = a_j(\delta_{jk}-a_k)"),
-}
+ACTIVATIONS: dict[str, Activation] = {}
 
-HIDDEN_ACTIVATIONS = tuple(k for k, v in ACTIVATIONS.items() if not v.output_only)
+
+def register(act: Activation) -> Activation:
+    """Add ``act`` to the registry under its name (the one place an activation is added)."""
+    if not act.name or not act.name.isidentifier():
+        raise ValueError(f"an activation needs a name made of letters, digits and _, got {act.name!r}")
+    ACTIVATIONS[act.name] = act
+    return act
+
+
+register(_Sigmoid("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), label="sigmoid σ", symbol=r"\sigma",
+                  tex=r"\frac{1}{1+e^{-z}}", dtex=r"\sigma(z)\,(1-\sigma(z))",
+                  np_fn="0.5 * (1 + np.tanh(0.5 * z))", np_df="a * (1 - a)"))
+register(_Tanh("tanh", np.tanh, lambda z, a: 1.0 - a * a, label="tanh", symbol=r"\tanh",
+               tex=r"\frac{e^{z}-e^{-z}}{e^{z}+e^{-z}}", dtex=r"1-\tanh^2(z)",
+               np_fn="np.tanh(z)", np_df="1 - a * a"))
+register(_Relu("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype), label="ReLU",
+               symbol=r"\mathrm{relu}", tex=r"\max(0, z)", dtex=r"[z > 0]",
+               np_fn="np.maximum(z, 0.0)", np_df="(z > 0).astype(z.dtype)"))
+register(Activation("leaky_relu", _leaky, lambda z, a: np.where(z > 0, 1.0, 0.01).astype(z.dtype),
+                    label="leaky ReLU", symbol=r"\mathrm{lrelu}", tex=r"\max(0.01z, z)",
+                    dtex=r"1 \text{ if } z>0 \text{ else } 0.01",
+                    np_fn="np.where(z > 0, z, 0.01 * z)", np_df="np.where(z > 0, 1.0, 0.01)"))
+register(_Linear("linear", lambda z: z.copy(), lambda z, a: np.ones_like(z), label="linear (identity)",
+                 symbol=r"\mathrm{id}", tex="z", dtex="1", np_fn="z", np_df="np.ones_like(z)"))
+register(Softmax("softmax", _softmax, _softmax_df, output_only=True, label="softmax", symbol=r"\mathrm{softmax}",
+                 tex=r"\frac{e^{z_j}}{\sum_k e^{z_k}}", dtex=r"a_j\,\big(\mathbb{1}_{j=k} - a_k\big)",
+                 np_fn="np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)",
+                 np_df=""))
+
+
+def hidden_activations() -> tuple[str, ...]:
+    """Names of the activations a hidden layer may use (all but output-only ones), in registry order."""
+    return tuple(k for k, v in ACTIVATIONS.items() if not v.output_only)
 
 
 def get_activation(name: str) -> Activation:

@@ -1,45 +1,46 @@
 """Weight initialisers, keyed by the name the UI shows.
 
-Each takes (fan_out, fan_in, rng) and returns W of shape (S_l, S_{l-1});
-biases always start at zero.
+Each entry is called as ``INITIALIZERS[name](fan_out, fan_in, rng)`` and returns W of
+shape (S_l, S_{l-1}); biases always start at zero. Each also owns its menu ``label``
+and ``tex`` (the distribution), and ``np_fn``: the same draw as a numpy expression of
+``n_out``, ``n_in`` and ``rng`` for the exported script.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 
-def _small_gaussian(n_out, n_in, rng):
-    return rng.standard_normal((n_out, n_in)) * 0.01          # Ng's course
+@dataclass(frozen=True)
+class Initializer:
+    name: str
+    fn: Callable[[int, int, np.random.Generator], np.ndarray]
+    label: str
+    tex: str
+    np_fn: str
+
+    def __call__(self, n_out: int, n_in: int, rng: np.random.Generator) -> np.ndarray:
+        """W (n_out, n_in)."""
+        return self.fn(n_out, n_in, rng)
 
 
-def _xavier(n_out, n_in, rng):
-    return rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / (n_in + n_out))
-
-
-def _he(n_out, n_in, rng):
-    return rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)
-
-
-def _large_gaussian(n_out, n_in, rng):
-    return rng.standard_normal((n_out, n_in)) * 3.0           # deliberately too large: exploding signals
-
-
-def _uniform(n_out, n_in, rng):
-    return rng.uniform(-0.5, 0.5, size=(n_out, n_in))          # TF Playground
-
-
-INITIALIZERS = {
-    "xavier": _xavier,
-    "he": _he,
-    "small_gaussian": _small_gaussian,
-    "uniform": _uniform,
-    "large_gaussian": _large_gaussian,
-}
-
-INITIALIZER_TITLES = {
-    "xavier": "Glorot/Xavier normal, std √(2/(fan_in+fan_out))",
-    "he": "He normal, std √(2/fan_in)",
-    "small_gaussian": "Gaussian × 0.01 (Ng's course)",
-    "uniform": "Uniform(−0.5, 0.5) (TF Playground)",
-    "large_gaussian": "Gaussian × 3 (too large: exploding gradients)",
-}
+INITIALIZERS: dict[str, Initializer] = {i.name: i for i in [
+    Initializer("xavier", lambda n_out, n_in, rng: rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / (n_in + n_out)),
+                "Glorot/Xavier normal, std √(2/(fan_in+fan_out))",
+                r"W \sim \mathcal{N}\big(0, \tfrac{2}{S_{l-1}+S_l}\big)",
+                "rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / (n_in + n_out))"),
+    Initializer("he", lambda n_out, n_in, rng: rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in),
+                "He normal, std √(2/fan_in)", r"W \sim \mathcal{N}\big(0, \tfrac{2}{S_{l-1}}\big)",
+                "rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)"),
+    Initializer("small_gaussian", lambda n_out, n_in, rng: rng.standard_normal((n_out, n_in)) * 0.01,
+                "Gaussian × 0.01 (Ng's course)", r"W = 0.01\,\mathcal{N}(0, 1)",
+                "rng.standard_normal((n_out, n_in)) * 0.01"),
+    Initializer("uniform", lambda n_out, n_in, rng: rng.uniform(-0.5, 0.5, size=(n_out, n_in)),
+                "Uniform(−0.5, 0.5) (TF Playground)", r"W \sim \mathcal{U}(-0.5, 0.5)",
+                "rng.uniform(-0.5, 0.5, size=(n_out, n_in))"),
+    Initializer("large_gaussian", lambda n_out, n_in, rng: rng.standard_normal((n_out, n_in)) * 3.0,
+                "Gaussian × 3 (too large: exploding gradients)", r"W = 3\,\mathcal{N}(0, 1)",
+                "rng.standard_normal((n_out, n_in)) * 3.0"),
+]}

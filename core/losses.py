@@ -44,19 +44,30 @@ class Loss:
     grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
     outputs: tuple[str, ...] | None  # output activations it pairs with (None: any)
     fused_with: str | None            # output activation whose delta simplifies to a − t
-    formula: str = ""
+    label: str = ""                   # shown in menus
+    tex: str = ""                     # TeX of L(a, t) for one example
+    dtex: str = ""                    # TeX of ∂L/∂a
+    np_fn: str = ""                   # numpy expression of a, t (N, S_L): the mean cost J
+    np_grad: str = ""                 # numpy expression of a, t: ∂L_n/∂a_n per example
+
+    @property
+    def formula(self) -> str:
+        """L and ∂L/∂a in one line of TeX."""
+        return rf"L = {self.tex},\quad \frac{{\partial L}}{{\partial a}} = {self.dtex}"
 
 
-LOSSES: dict[str, Loss] = {
-    "mse": Loss("mse", _mse, lambda a, t: a - t, None, None,
-                formula=r"L = \tfrac12\lVert a - t\rVert^2,\quad \frac{\partial L}{\partial a} = a - t"),
-    "binary_cross_entropy": Loss(
-        "binary_cross_entropy", _bce, _bce_grad, ("sigmoid",), "sigmoid",
-        formula=r"L = -\sum_j t_j\log a_j + (1-t_j)\log(1-a_j),\quad \frac{\partial L}{\partial a_j} = \frac{a_j - t_j}{a_j(1-a_j)}"),
-    "cross_entropy": Loss(
-        "cross_entropy", _ce, lambda a, t: -t / np.clip(a, EPS, None), ("softmax",), "softmax",
-        formula=r"L = -\sum_k t_k \log a_k,\quad \frac{\partial L}{\partial a_k} = -\frac{t_k}{a_k}"),
-}
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in [
+    Loss("mse", _mse, lambda a, t: a - t, None, None, label="mean squared error ½‖a − t‖²",
+         tex=r"\tfrac12\lVert a - t\rVert^2", dtex=r"a - t",
+         np_fn="0.5 * np.sum((a - t) ** 2) / len(a)", np_grad="a - t"),
+    Loss("binary_cross_entropy", _bce, _bce_grad, ("sigmoid",), "sigmoid", label="binary cross-entropy",
+         tex=r"-\sum_j t_j\log a_j + (1-t_j)\log(1-a_j)", dtex=r"\frac{a - t}{a\,(1-a)}",
+         np_fn="-np.sum(t * np.log(np.maximum(a, EPS)) + (1 - t) * np.log(np.maximum(1 - a, EPS))) / len(a)",
+         np_grad="(a - t) / (np.maximum(a, EPS) * np.maximum(1 - a, EPS))"),
+    Loss("cross_entropy", _ce, lambda a, t: -t / np.clip(a, EPS, None), ("softmax",), "softmax",
+         label="cross-entropy", tex=r"-\sum_k t_k \log a_k", dtex=r"-\frac{t_k}{a_k}",
+         np_fn="-np.sum(t * np.log(np.maximum(a, EPS))) / len(a)", np_grad="-t / np.maximum(a, EPS)"),
+]}
 
 
 def get_loss(name: str) -> Loss:

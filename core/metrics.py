@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import losses
+
 
 def accuracy(a: np.ndarray, T: np.ndarray) -> float:
     """Share of rows whose predicted class equals the target class."""
@@ -56,5 +58,5 @@ class Scorer:
             acc = np.count_nonzero(a.argmax(axis=1) == self._labels) / N
         else:
             return self.loss.fn(a, self.T), self.metric(a, self.T)
-        np.maximum(p, 1e-12, out=p)               # the same clip as the losses: no log(0)
+        np.maximum(p, losses.EPS, out=p)          # the losses' own clip (read at call time): no log(0)
         return -float(np.log(p, out=p).sum()) / N, float(acc)

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import ACTIVATIONS, Activation, get_activation
+from .activations import Activation, get_activation, hidden_activations
 from .initializers import INITIALIZERS
 from .losses import Loss, get_loss
+from .outputs import check_pairing
 from .targets import CLASSIFIERS, as_targets
 
 
@@ -106,13 +107,7 @@ class Network:
 
     def _check_output(self, out):
         width, act = out
-        allowed = self.loss.outputs
-        if allowed is not None and act.name not in allowed:
-            raise ValueError(
-                f"the {self.loss.name} loss needs a {' or '.join(allowed)} output layer, not {act.name}; "
-                f"change the output activation or use mse")
-        if act.name == "softmax" and width < 2:
-            raise ValueError("a softmax output needs at least 2 units (one per class); one unit would always output 1")
+        check_pairing(act.name, self.loss.name, width)      # the rule lives in core.outputs
 
     # ---- shapes and names ------------------------------------------------
     @property
@@ -263,5 +258,5 @@ def _check_layer(i: int, n: int, layer):
     act = get_activation(name)
     if act.output_only and i < n - 1:
         raise ValueError(f"{name} can only be the output layer's activation (layer {i + 1} is hidden); "
-                         f"use one of {', '.join(k for k, v in ACTIVATIONS.items() if not v.output_only)}")
+                         f"use one of {', '.join(hidden_activations())}")
     return int(width), act

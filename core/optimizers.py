@@ -12,7 +12,8 @@ import numpy as np
 class SGD:
     """Plain gradient descent: θ ← θ − η ∂J/∂θ."""
 
-    title = "SGD"
+    label = "SGD"
+    tex = r"\theta \leftarrow \theta - \eta\,\frac{\partial J}{\partial \theta}"
 
     def __init__(self, params):
         pass
@@ -26,7 +27,9 @@ class SGD:
 class Momentum:
     """Gradient descent with momentum: v ← β v − η ∂J/∂θ;  θ ← θ + v  (β = 0.9)."""
 
-    title = "Momentum (β = 0.9)"
+    label = "Momentum (β = 0.9)"
+    tex = (r"v \leftarrow \beta v - \eta\,\frac{\partial J}{\partial \theta},\quad \theta \leftarrow \theta + v,"
+           r"\quad \beta = 0.9")
 
     def __init__(self, params, beta=0.9):
         self.beta = beta
@@ -48,7 +51,9 @@ class Adam:
     to √s: Algorithm 1 with ε replaced by ε/√(1 − β2^t), which matters only where √ŝ is tiny.
     """
 
-    title = "Adam"
+    label = "Adam"
+    tex = (r"m \leftarrow \beta_1 m + (1-\beta_1) g,\quad s \leftarrow \beta_2 s + (1-\beta_2) g^2,\quad "
+           r"\theta \leftarrow \theta - \eta\,\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m}{\sqrt{s}+\epsilon}")
 
     def __init__(self, params, beta1=0.9, beta2=0.999, eps=1e-8):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
@@ -75,6 +80,7 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 def make_optimizer(name: str, params):
     """Build a fresh optimizer state for ``params``; unknown names list the valid ones."""
     try:
-        return OPTIMIZERS[name](params)
+        cls = OPTIMIZERS[name]
     except (KeyError, TypeError):
         raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}") from None
+    return cls(params)           # an error inside a constructor is a bug: it propagates as itself

@@ -161,7 +161,7 @@ def _forward(p: Pass, tex, l: int) -> Step:
     mats = [Shown("A⁽⁰⁾ = X" if l == 1 else "A" + sup(l - 1), o(fwd.A[l - 1])), Shown("W" + sup(l), W),
             tex.vector("b" + sup(l), b), Shown("Z" + sup(l), o(fwd.Z[l - 1])), Shown("A" + sup(l), o(fwd.A[l]))]
     formulas = [tex.forward(l, S[l - 1], S[l]), tex.activation(l, act),
-                SOFTMAX_TEX + JACOBIAN_TEX if act == "softmax" else ACTIVATIONS[act].formula]
+                ACTIVATIONS[act].formula]
     return Step("forward", l, f"Forward, layer {l}", formulas, mats, l)
 
 
@@ -215,9 +215,6 @@ def _update(p: Pass, tex) -> Step:
 
 
 
-ACT_TEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "leaky_relu": r"\mathrm{lrelu}",
-           "linear": r"\mathrm{id}", "softmax": r"\mathrm{softmax}"}
-SOFTMAX_TEX = r"\mathrm{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}},\qquad "
 JACOBIAN_TEX = r"\frac{\partial a_j}{\partial z_k} = a_j\,\big(\mathbb{1}_{j=k} - a_k\big)"
 FUSED_SOFTMAX = (r"_k = \sum_j \frac{\partial L}{\partial a_j}\,a_j(\mathbb{1}_{j=k} - a_k)"        # seed 002
                  r" = \sum_j -\frac{y_j}{\hat y_j}\,\hat y_j(\mathbb{1}_{j=k} - \hat y_k) = \hat y_k \sum_j y_j - y_k"
@@ -287,7 +284,7 @@ class Tex:
     def activation(self, l: int, act: str) -> str:
         where = (r"\text{ (each row)}" if self.rows else r"\text{ (each column)}") if act == "softmax" else ""
         first = r",\qquad A^{(0)} = X" if l == 1 else ""
-        return _m("A", l) + " = " + ACT_TEX[act] + r"\big(" + _m("Z", l) + r"\big)" + where + first
+        return _m("A", l) + " = " + ACTIVATIONS[act].symbol + r"\big(" + _m("Z", l) + r"\big)" + where + first
 
     def cost(self, J: float) -> str:
         if self.n == 1:
@@ -306,7 +303,7 @@ class Tex:
         return d + r"_{:,i} = \Big(" + J + r"\Big)^{\top}" + g + "_{:,i}"
 
     def hadamard(self, l: int, act: str) -> str:
-        return self.sym(l) + " = " + self.grad(l) + r" \odot " + ACT_TEX[act] + r"'\big(" + _m("Z", l) + r"\big)"
+        return self.sym(l) + " = " + self.grad(l) + r" \odot " + ACTIVATIONS[act].symbol + r"'\big(" + _m("Z", l) + r"\big)"
 
     def backprop(self, l: int, s: int, s_next: int) -> str:
         n = self.n

@@ -1,25 +1,75 @@
 """The sidebar: data, network builder and training settings.
 
-Widgets read and write ``st.session_state`` under the keys of ``explorer.state``;
-they compute nothing. Choices come from the engine's registries.
+Every widget comes from its row of the settings table (``explorer.settings``): key,
+label, help, choices. The functions return their part of the ``Config`` and compute
+nothing; callbacks that load presets live in ``explorer.state``.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from core import HIDDEN_ACTIVATIONS, INITIALIZERS, OPTIMIZERS, datasets
-from core.features import FEATURES
-from core.initializers import INITIALIZER_TITLES
-from core.user_data import load_csv
-from .config import LEARNING_RATES, LOSS_CHOICES, MAX_HIDDEN_LAYERS, MAX_WIDTH, OUTPUTS, OWN_DATA
+from core import datasets
+from .config import OWN_DATA, DataConfig, NetConfig, TrainConfig, ViewConfig
 from .figures.preview import preview_png
-from .state import on_dataset_change
+from .settings import MAX_HIDDEN_LAYERS, SETTINGS, Setting, rows
+from . import state
 
-DATASET_NAMES = list(datasets.DATASETS) + [OWN_DATA]
+
+def widget(key: str, container: Any = None, **overrides) -> Any:
+    """Draw the widget of setting ``key`` from its table row; returns the config value."""
+    s: Setting = SETTINGS[key]
+    c = container if container is not None else st
+    kw = {"key": s.key, "help": s.help or None, **overrides}
+    label = kw.pop("label", s.label)
+    fmt = s.title or str
+    if s.kind == "selectbox":
+        value = c.selectbox(label, s.choices(), format_func=fmt, **kw)
+    elif s.kind == "slider":
+        value = c.slider(label, kw.pop("lo", s.lo), kw.pop("hi", s.hi), step=s.step, **kw)
+    elif s.kind == "select_slider":
+        options = list(s.choices())
+        current = st.session_state.get(s.key)
+        if current is not None and current not in options:       # e.g. η = 0.05 from a link
+            words = [o for o in options if isinstance(o, str)]
+            options = words + sorted({o for o in options if not isinstance(o, str)} | {current})
+        value = c.select_slider(label, options=options, format_func=fmt, **kw)
+    elif s.kind == "number":
+        value = c.number_input(label, int(s.lo), int(s.hi), **kw)
+    elif s.kind == "checkbox":
+        value = c.checkbox(label, **kw)
+    elif s.kind == "toggle":
+        value = c.toggle(label, **kw)
+    elif s.kind == "multiselect":
+        value = c.multiselect(label, s.choices(), format_func=fmt, **kw)
+    elif s.kind == "segmented":
+        value = c.segmented_control(label, s.choices(), format_func=fmt, label_visibility="collapsed", **kw)
+    else:
+        raise ValueError(f"setting {key!r} has widget kind {s.kind!r}, which has no generic widget")
+    return s.from_widget(value)
 
 
-def _title(name: str) -> str:
-    return "Your own data (CSV)" if name == OWN_DATA else datasets.DATASETS[name].title
+class Group:
+    """Collects the values the widgets of one config group return; fields whose widget
+    is not drawn this run keep what the session holds (``state.read``)."""
+
+    def __init__(self, group: str):
+        self.group, self.values = group, {}
+
+    def show(self, key: str, container: Any = None, **overrides) -> Any:
+        value = widget(key, container, **overrides)
+        self.values[SETTINGS[key].field] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.values[SETTINGS[key].field] = value
+
+    def done(self, cls, **extra):
+        for s in rows(self.group):
+            if s.field not in self.values:
+                self.values[s.field] = state.read(s)
+        return cls(**self.values, **extra)
 
 
 @st.cache_data(show_spinner=False)
@@ -30,112 +80,135 @@ def _preview(name: str, n_classes: int | None) -> bytes:
     return preview_png(X, y, spec.problem, n_classes or spec.n_classes or 2)
 
 
-def data_controls() -> None:
-    ss = st.session_state
-    st.selectbox("Dataset", DATASET_NAMES, key="ds", format_func=_title, on_change=on_dataset_change)
-    if ss["ds"] == OWN_DATA:
-        _own_data()
+def data_controls() -> DataConfig:
+    g = Group("data")
+    name = g.show("ds", on_change=state.on_dataset_change)
+    points = None
+    if name == OWN_DATA:
+        points = _own_data()
+        g.put("k", None)
     else:
-        spec = datasets.DATASETS[ss["ds"]]
+        spec = datasets.DATASETS[name]
         c1, c2 = st.columns([1, 2])
-        c1.image(_preview(spec.name, ss["k"] if spec.multiclass else None), width=96)
+        c1.image(_preview(spec.name, state.read(SETTINGS["k"]) if spec.multiclass else None), width=96)
         c2.caption(spec.description)
         if spec.multiclass:
-            st.slider("Classes", *spec.class_range, key="k")
-        st.slider("Samples", 50, 2000 if spec.default_n_samples <= 2000 else datasets.MAX_SAMPLES, step=50, key="n")
-        st.slider("Noise", 0.0, 1.0 if spec.default_noise <= 1.0 else 3.0, step=0.05, key="noise")
-        st.number_input("Data seed", 0, 2**32 - 1, key="dseed")
-        st.button("New data", icon=":material/refresh:", on_click=_new_seed, use_container_width=True,
+            g.show("k", lo=spec.class_range[0], hi=spec.class_range[1])
+        else:
+            g.put("k", None)
+        g.show("n", hi=2000 if spec.default_n_samples <= 2000 else datasets.MAX_SAMPLES)
+        g.show("noise", hi=1.0 if spec.default_noise <= 1.0 else 3.0)
+        g.show("dseed")
+        st.button("New data", icon=":material/refresh:", on_click=_new_seed, width="stretch",
                   help="Draw another sample with a new seed")
-    st.slider("Test share", 0.0, 0.9, step=0.05, key="test", help="Share of the points held out as test data")
-    st.multiselect("Input features", list(FEATURES), key="feat", format_func=lambda f: FEATURES[f].label,
-                   help="What the network sees, as in TF Playground")
-    st.checkbox("Standardise features", key="std", help="Zero mean and unit variance, fitted on the training points")
+    g.show("test")
+    g.show("feat")
+    g.show("std")
     with st.expander("Browse all datasets"):
         cols = st.columns(3)
-        for i, name in enumerate(datasets.DATASETS):
-            spec = datasets.DATASETS[name]
-            cols[i % 3].image(_preview(name, spec.n_classes if spec.multiclass else None), caption=spec.title,
-                              width=88)
+        for i, (key, spec) in enumerate(datasets.DATASETS.items()):
+            cols[i % 3].image(_preview(key, spec.n_classes if spec.multiclass else None), caption=spec.title, width=88)
+    return g.done(DataConfig, points=points)
 
 
 def _new_seed() -> None:
-    st.session_state["dseed"] = (int(st.session_state["dseed"]) * 7919 + 1) % 100_000
+    key = SETTINGS["dseed"].key
+    st.session_state[key] = (int(st.session_state[key]) * 7919 + 1) % 100_000
 
 
-def _own_data() -> None:
-    ss = st.session_state
+def _own_data():
+    """The uploader; returns the learner's points (the last good upload) or None."""
     up = st.file_uploader("CSV with columns x1, x2 and label (or target)", type=["csv", "txt"], key="upload")
-    if up is not None and ss.get("upload_id") != up.file_id:
-        ss["upload_id"] = up.file_id
-        try:
-            X, y, problem = load_csv(up.getvalue())
-        except ValueError as err:
-            ss["upload_error"] = str(err)
-        else:
-            ss["upload_error"] = None
-            ss["own_data"] = (X, y, problem)
-            ss["own_version"] = ss.get("own_version", 0) + 1
-    if ss.get("upload_error"):
-        st.error(f"That file cannot be used: {ss['upload_error']}")
-    if ss.get("own_data") is None:
+    points, error = state.points_from_upload(up)
+    if error:
+        st.error(f"That file cannot be used: {error}")
+    if points is None:
         st.info("Upload a CSV to train on your own points. Until then the flower data stay loaded.")
+    return points
 
 
-def network_controls() -> None:
+def network_controls() -> NetConfig:
+    g = Group("net")
+    g.put("layers", _layer_builder())
+    c1, c2 = st.columns(2)
+    g.show("out", c1)
+    g.show("loss", c2)
+    g.show("init")
+    g.show("seed")
+    return g.done(NetConfig)
+
+
+def _layer_builder() -> tuple:
+    """One row per hidden layer (units, activation, remove) and an Add button; returns the layers."""
     ss = st.session_state
-    st.caption("Hidden layers (the output layer follows from the data)")
-    for i in range(ss["n_hidden"]):
+    s = SETTINGS["layers"]
+    n = ss.get(state.N_LAYERS_KEY, len(s.default))
+    st.caption(f"{s.label} ({s.help[0].lower() + s.help[1:]})")
+    layers = []
+    for i in range(n):
+        kw, ka = state.layer_keys(i)
         head, rm = st.columns([5, 1], vertical_alignment="center")
         head.markdown(f"**Layer {i + 1}**")
         rm.button("", key=f"rm{i}", icon=":material/close:", type="tertiary", on_click=_remove_layer, args=(i,),
                   help=f"Remove layer {i + 1}")
         c1, c2 = st.columns([2, 3])
-        c1.number_input(f"Layer {i + 1} units", 1, MAX_WIDTH, key=f"w{i}", label_visibility="collapsed")
-        c2.selectbox(f"Layer {i + 1} activation", HIDDEN_ACTIVATIONS, key=f"a{i}", label_visibility="collapsed")
+        w = c1.number_input(f"Layer {i + 1} units", 1, int(s.hi), key=kw, label_visibility="collapsed")
+        a = c2.selectbox(f"Layer {i + 1} activation", s.choices(), key=ka, label_visibility="collapsed")
+        layers.append((int(w), a))
     st.button("Add hidden layer", icon=":material/add:", on_click=_add_layer,
-              disabled=ss["n_hidden"] >= MAX_HIDDEN_LAYERS, use_container_width=True)
-    c1, c2 = st.columns(2)
-    c1.selectbox("Output", OUTPUTS, key="out", help="auto: sigmoid for 2 classes, softmax for K, linear for regression")
-    c2.selectbox("Loss", LOSS_CHOICES, key="loss")
-    st.selectbox("Initialiser", list(INITIALIZERS), key="init", format_func=INITIALIZER_TITLES.get)
-    st.number_input("Weights seed", 0, 2**32 - 1, key="seed")
+              disabled=n >= MAX_HIDDEN_LAYERS, width="stretch")
+    return tuple(layers)
 
 
 def _add_layer() -> None:
     ss = st.session_state
-    i = ss["n_hidden"]
-    ss[f"w{i}"] = ss.get(f"w{i - 1}", 4) if i else 4
-    ss[f"a{i}"] = ss.get(f"a{i - 1}", "tanh") if i else "tanh"
-    ss["n_hidden"] = i + 1
+    i = ss.get(state.N_LAYERS_KEY, 0)
+    kw, ka = state.layer_keys(i)
+    pw, pa = state.layer_keys(i - 1)
+    ss[kw] = ss.get(pw, 4) if i else 4
+    ss[ka] = ss.get(pa, "tanh") if i else "tanh"
+    ss[state.N_LAYERS_KEY] = i + 1
 
 
 def _remove_layer(i: int) -> None:
     ss = st.session_state
-    n = ss["n_hidden"]
+    n = ss[state.N_LAYERS_KEY]
     for j in range(i, n - 1):
-        ss[f"w{j}"], ss[f"a{j}"] = ss[f"w{j + 1}"], ss[f"a{j + 1}"]
-    ss["n_hidden"] = n - 1
+        for here, there in zip(state.layer_keys(j), state.layer_keys(j + 1)):
+            ss[here] = ss[there]
+    ss[state.N_LAYERS_KEY] = n - 1
 
 
-def training_controls() -> None:
-    ss = st.session_state
-    st.selectbox("Optimizer", list(OPTIMIZERS), key="opt", format_func=lambda k: OPTIMIZERS[k].title)
-    st.select_slider("Learning rate η", options=_lr_options(), key="lr")
-    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
-    c1.checkbox("Full batch", key="bs_full")
-    c2.slider("Batch size", 1, 256, key="bs", disabled=ss["bs_full"])
+def training_controls() -> TrainConfig:
+    g = Group("train")
+    g.show("opt")
+    g.show("lr")
+    g.show("bs")
     c1, c2 = st.columns(2)
-    c1.selectbox("Regularisation", ["none", "L1", "L2"], key="reg")
-    c2.select_slider("Rate", options=[0.0, 0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0],
-                     key="reg_rate", disabled=ss["reg"] == "none")
+    g.show("l1", c1)
+    g.show("l2", c2)
+    g.show("speed")
     st.caption("These change live, without a reset.")
-
-
-def _lr_options() -> list[float]:
-    lr = float(st.session_state["lr"])
-    return sorted(set(LEARNING_RATES) | {lr})
+    return g.done(TrainConfig)
 
 
 def view_controls() -> None:
-    st.checkbox("Use each dataset's recommended network", key="recommended")
+    """Sidebar view options (the rest of the view group sits above the charts)."""
+    widget("recommended")
+
+
+def chart_options(view: Group) -> None:
+    """The live charts' options row."""
+    c = st.columns(4)
+    view.show("discretize", c[0])
+    view.show("show_test", c[1])
+    view.show("log_loss", c[2])
+    view.show("grad_key", c[3], label_visibility="collapsed")
+
+
+def view_group() -> Group:
+    return Group("view")
+
+
+__all__ = ["widget", "Group", "data_controls", "network_controls", "training_controls", "view_controls",
+           "chart_options", "view_group", "ViewConfig"]

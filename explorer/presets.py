@@ -8,12 +8,12 @@ button per lesson; pass a distinct ``key_prefix`` wherever it is drawn twice.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
 from .config import Config, DataConfig, NetConfig, TrainConfig
-from .state import set_widgets
+from .state import config_from_state, set_widgets
 
 XY = ("x1", "x2")
 
@@ -26,8 +26,9 @@ class Lesson:
 
 
 def _cfg(dataset, n, noise, hidden, init, optimizer, lr, seed=2) -> Config:
-    return Config(DataConfig(dataset, n, noise, None, 0.2, 1, XY, False),
-                  NetConfig(tuple(hidden), "auto", "auto", init, seed), TrainConfig(optimizer, lr, None))
+    return Config(DataConfig(dataset=dataset, n_samples=n, noise=noise, features=XY),
+                  NetConfig(hidden=tuple(hidden), init=init, seed=seed),
+                  TrainConfig(optimizer=optimizer, learning_rate=lr))
 
 
 LESSONS: dict[str, Lesson] = {
@@ -75,7 +76,7 @@ def apply_lesson(key: str) -> None:
     """Widget callback: load lesson ``key`` into the widgets and force a fresh Run."""
     lesson = LESSONS[key]
     ss = st.session_state
-    set_widgets(lesson.config)
+    set_widgets(replace(lesson.config, view=config_from_state().view))   # the view stays as it is
     ss.pop("run", None)
     ss["bp_lesson"] = key
     for k in [k for k in ss if k.startswith("bp_pass")] + ["bp_step"]:
@@ -85,7 +86,10 @@ def apply_lesson(key: str) -> None:
 def active_lesson(cfg: Config) -> str | None:
     """The lesson whose configuration ``cfg`` still is (None once the learner changed it)."""
     key = st.session_state.get("bp_lesson")
-    return key if key in LESSONS and LESSONS[key].config == cfg else None
+    if key not in LESSONS:
+        return None
+    lesson = LESSONS[key].config
+    return key if (lesson.data, lesson.net, lesson.train) == (cfg.data, cfg.net, cfg.train) else None
 
 
 def preset_buttons(key_prefix: str = "bp_lesson_sidebar_", columns: int = 1) -> None:
@@ -93,4 +97,4 @@ def preset_buttons(key_prefix: str = "bp_lesson_sidebar_", columns: int = 1) -> 
     cols = st.columns(columns)
     for i, (key, lesson) in enumerate(LESSONS.items()):
         cols[i % columns].button(lesson.title, key=key_prefix + key, help=lesson.look_for, on_click=apply_lesson,
-                                 args=(key,), use_container_width=True)
+                                 args=(key,), width="stretch")

@@ -1,8 +1,13 @@
-"""Session state: the configuration read from the widgets, the URL kept in step,
-and the learner's Run rebuilt only when data or architecture change.
+"""Session state: widget keys from the settings table, the URL kept in step, and the
+learner's Run rebuilt only when data or architecture change.
 
-Widget keys are the URL keys of ``explorer.query`` (plus ``w{i}``/``a{i}`` for
-hidden layer i), so a shared link fills the widgets directly.
+Widget keys are the URL keys of the settings table (``explorer.settings``); the hidden
+layers use ``layers_n`` and ``layers_w{i}`` / ``layers_a{i}``. ``st.session_state`` is
+written here (first run, links, lessons, dataset presets), by Streamlit's widgets, and
+for values that are not widgets: ``run`` (the learner's Run), ``own_points`` (the last
+points the learner uploaded: a hidden uploader forgets its file, so they are kept;
+``upload_id``/``upload_error`` say which file they came from) and ``notices`` (what a
+link got wrong).
 """
 from __future__ import annotations
 
@@ -11,32 +16,63 @@ from dataclasses import replace
 import streamlit as st
 
 from core import datasets
-from .config import Config, DataConfig, NetConfig, TrainConfig, OWN_DATA, preset_for_dataset
+from core.user_data import load_csv
+from .config import Config, DataConfig, NetConfig, OWN_DATA, OwnPoints, TrainConfig, ViewConfig, preset_for_dataset
 from .query import from_query, to_query
 from .run import Run, build_data
+from .settings import GROUPS, ROWS, SETTINGS, Setting, rows
 
-VIEW_KEYS = {"discretize": False, "show_test": True, "log_loss": False, "pres": False, "grad_key": "grad_norm",
-             "recommended": True, "page": "Live training"}
+LAYERS = SETTINGS["layers"]
 
 
-def widget_values(cfg: Config) -> dict:
+def layer_keys(i: int) -> tuple[str, str]:
+    """Widget keys of hidden layer i's width and activation."""
+    return f"{LAYERS.key}_w{i}", f"{LAYERS.key}_a{i}"
+
+
+N_LAYERS_KEY = f"{LAYERS.key}_n"
+
+
+def widget_state(cfg: Config) -> dict:
     """The widget keys and values that show ``cfg``."""
-    d, n, t = cfg.data, cfg.net, cfg.train
-    values = {"ds": d.dataset, "n": d.n_samples, "noise": float(d.noise), "k": d.n_classes or 3,
-              "test": float(d.test_ratio), "dseed": d.seed, "feat": list(d.features), "std": d.standardize,
-              "n_hidden": len(n.hidden), "out": n.output, "loss": n.loss, "init": n.init, "seed": n.seed,
-              "opt": t.optimizer, "lr": t.learning_rate, "bs_full": t.batch_size is None,
-              "bs": t.batch_size or 10, "reg": "L1" if t.l1 else ("L2" if t.l2 else "none"),
-              "reg_rate": t.l1 or t.l2 or 0.001}
-    for i, (w, a) in enumerate(n.hidden):
-        values[f"w{i}"], values[f"a{i}"] = w, a
-    return values
+    out = {}
+    for s in ROWS:
+        value = getattr(getattr(cfg, s.group), s.field)
+        if s.kind == "layers":
+            out[N_LAYERS_KEY] = len(value)
+            for i, (w, a) in enumerate(value):
+                kw, ka = layer_keys(i)
+                out[kw], out[ka] = w, a
+        else:
+            out[s.key] = s.to_widget(value)
+    return out
+
+
+def read(s: Setting):
+    """The config value of setting ``s`` as the session's widgets hold it (default if unset)."""
+    ss = st.session_state
+    if s.kind == "layers":
+        n = ss.get(N_LAYERS_KEY)
+        if n is None:
+            return s.default
+        return tuple((int(ss[layer_keys(i)[0]]), ss[layer_keys(i)[1]]) for i in range(n))
+    return s.from_widget(ss[s.key]) if s.key in ss else s.default
+
+
+def config_from_state() -> Config:
+    """The Config the widgets hold now (for callbacks, which run before any widget)."""
+    groups = {g: {s.field: read(s) for s in rows(g)} for g in GROUPS}
+    spec = datasets.DATASETS.get(groups["data"]["dataset"])
+    if spec is None or not spec.multiclass:
+        groups["data"]["n_classes"] = None
+    points = st.session_state.get("own_points") if groups["data"]["dataset"] == OWN_DATA else None
+    return Config(DataConfig(**groups["data"], points=points), NetConfig(**groups["net"]),
+                  TrainConfig(**groups["train"]), ViewConfig(**groups["view"]))
 
 
 def set_widgets(cfg: Config) -> None:
     """Write ``cfg`` into the widgets' session-state keys (call from callbacks or before widgets)."""
-    for key, value in widget_values(cfg).items():
-        st.session_state[key] = value
+    st.session_state.update(widget_state(cfg))
 
 
 def keep_widget_state() -> None:
@@ -44,9 +80,7 @@ def keep_widget_state() -> None:
     (e.g. the noise slider while own data are chosen). Re-assigning every key at the top
     of the run makes it session state proper, so nothing the learner set is lost."""
     ss = st.session_state
-    n = ss.get("n_hidden", 0)
-    keys = list(widget_values(Config())) + list(VIEW_KEYS) + [f"{p}{i}" for i in range(n) for p in ("w", "a")]
-    for key in keys:
+    for key in widget_state(config_from_state()):
         if key in ss:
             ss[key] = ss[key]
 
@@ -54,39 +88,17 @@ def keep_widget_state() -> None:
 def init_session() -> None:
     """First run of a session: the configuration from the URL (or defaults), with notices."""
     ss = st.session_state
-    if "initialised" in ss:
+    if "notices" in ss:
         keep_widget_state()
         return
     cfg, notices = from_query(st.query_params.to_dict())
     set_widgets(cfg)
-    for key, value in VIEW_KEYS.items():
-        ss.setdefault(key, value)
-    if st.query_params.get("present") == "1":
-        ss["pres"] = True
     ss["notices"] = notices
-    ss["initialised"] = True
-
-
-def config_from_widgets() -> Config:
-    """The Config the widgets show now."""
-    ss = st.session_state
-    spec = datasets.DATASETS.get(ss["ds"])
-    multi = spec is not None and spec.multiclass
-    data = DataConfig(ss["ds"], int(ss["n"]), float(ss["noise"]), int(ss["k"]) if multi else None,
-                      float(ss["test"]), int(ss["dseed"]), tuple(ss["feat"]) or ("x1", "x2"), bool(ss["std"]))
-    hidden = tuple((int(ss[f"w{i}"]), ss[f"a{i}"]) for i in range(ss["n_hidden"]))
-    net = NetConfig(hidden, ss["out"], ss["loss"], ss["init"], int(ss["seed"]))
-    rate = float(ss["reg_rate"])
-    train = TrainConfig(ss["opt"], float(ss["lr"]), None if ss["bs_full"] else int(ss["bs"]),
-                        rate if ss["reg"] == "L1" else 0.0, rate if ss["reg"] == "L2" else 0.0)
-    return Config(data, net, train)
 
 
 def sync_url(cfg: Config) -> None:
     """Keep the address bar equal to the configuration, so the link can be shared."""
     q = to_query(cfg)
-    if st.session_state.get("pres"):
-        q["present"] = "1"
     if st.query_params.to_dict() != q:
         st.query_params.from_dict(q)
 
@@ -98,8 +110,8 @@ def cached_data(data_cfg: DataConfig):
 
 
 def effective_data(data: DataConfig) -> DataConfig:
-    """Own data chosen but nothing uploaded yet: the default dataset stays loaded."""
-    if data.dataset == OWN_DATA and st.session_state.get("own_data") is None:
+    """Own data chosen but none uploaded yet: the default dataset stays loaded."""
+    if data.dataset == OWN_DATA and data.points is None:
         return DataConfig()
     return data
 
@@ -109,30 +121,44 @@ def current_run(cfg: Config) -> Run:
     ss = st.session_state
     cfg = replace(cfg, data=effective_data(cfg.data))
     run: Run | None = ss.get("run")
-    if run is not None and run.cfg.data == cfg.data and run.cfg.net == cfg.net \
-            and ss.get("own_version") == ss.get("run_own_version"):
+    if run is not None and run.cfg.data == cfg.data and run.cfg.net == cfg.net:
         if run.cfg.train != cfg.train:
             run.apply_train(cfg.train)
         return run
-    own = ss.get("own_data") if cfg.data.dataset == OWN_DATA else None
-    data = build_data(cfg.data, own) if own is not None else cached_data(cfg.data)
+    data = build_data(cfg.data) if cfg.data.points is not None else cached_data(cfg.data)
     new = Run(cfg, data)
     if run is not None:
         what = "data" if run.cfg.data != cfg.data else "network"
         st.toast(f"The {what} changed, so the network was rebuilt with new weights.", icon="🔁")
     ss["run"] = new
-    ss["run_own_version"] = ss.get("own_version")
     return new
+
+
+def points_from_upload(upload) -> tuple[OwnPoints | None, str | None]:
+    """The learner's points from the uploader's file, checked (``core.user_data``), and an
+    error sentence if this file cannot be used. A new good file replaces the kept points;
+    a bad one keeps them (nothing is lost)."""
+    ss = st.session_state
+    error = None
+    if upload is not None and ss.get("upload_id") != upload.file_id:
+        ss["upload_id"] = upload.file_id
+        try:
+            X, y, problem = load_csv(upload.getvalue())
+        except ValueError as err:
+            ss["upload_error"] = str(err)
+        else:
+            ss["upload_error"] = None
+            ss["own_points"] = OwnPoints.of(X, y, problem)
+    error = ss.get("upload_error")
+    return ss.get("own_points"), error
 
 
 def on_dataset_change() -> None:
     """Picking a dataset loads its sample count and noise (and, if chosen, its recommended network)."""
-    ss = st.session_state
-    name = ss["ds"]
-    if name == OWN_DATA:
+    cfg = config_from_state()
+    if cfg.data.dataset == OWN_DATA:
         return
-    cfg = config_from_widgets()
-    new = preset_for_dataset(name, cfg)
-    if not ss.get("recommended", True):
+    new = preset_for_dataset(cfg.data.dataset, cfg)
+    if not cfg.view.recommended:
         new = replace(new, net=cfg.net, train=cfg.train)
     set_widgets(new)

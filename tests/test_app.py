@@ -83,7 +83,7 @@ def test_architecture_change_rebuilds_the_network():
     at = start()
     at.button(key="step_epoch").click().run()
     old = at.session_state["run"]
-    at.number_input(key="w0").set_value(6).run()
+    at.number_input(key="layers_w0").set_value(6).run()
     new = at.session_state["run"]
     assert new is not old and new.epoch == 0 and new.net.sizes == [2, 6, 1]
 
@@ -93,7 +93,7 @@ def test_add_and_remove_hidden_layers():
     for _ in range(2):
         at.button[[b.label for b in at.button].index("Add hidden layer")].click().run()
     assert at.session_state["run"].net.sizes == [2, 4, 4, 4, 1]
-    at.selectbox(key="a1").set_value("relu").run()
+    at.selectbox(key="layers_a1").set_value("relu").run()
     assert at.session_state["run"].net.layers[1].activation.name == "relu"
     at.button(key="rm0").click().run()
     run = at.session_state["run"]
@@ -189,7 +189,7 @@ def test_an_invalid_output_override_is_refused_with_a_reason():
 def test_choosing_own_data_before_uploading_keeps_the_default_data():
     at = start()
     run = at.session_state["run"]
-    at.selectbox(key="ds").set_value("own_csv").run()
+    at.selectbox(key="ds").set_value("own").run()
     assert not at.exception and not at.error
     assert at.session_state["run"] is run            # nothing uploaded: nothing rebuilt
     assert any("Upload a CSV" in i.value for i in at.info)
@@ -197,7 +197,7 @@ def test_choosing_own_data_before_uploading_keeps_the_default_data():
 
 def test_settings_survive_while_their_widgets_are_hidden():
     at = start({"noise": "0.35", "dseed": "5"})
-    at.selectbox(key="ds").set_value("own_csv").run()
+    at.selectbox(key="ds").set_value("own").run()
     at.slider(key="test").set_value(0.3).run()          # another run with the data sliders hidden
     assert not at.exception
     at.selectbox(key="ds").set_value("planar").run()
@@ -218,9 +218,9 @@ def test_step_epoch_completes_one_epoch_of_mini_batches():
 def test_live_chart_options_survive_a_visit_to_the_backprop_view():
     at = start()
     at.toggle(key="log_loss").set_value(True).run()
-    at.session_state["page"] = "Backpropagation, step by step"
+    at.session_state["page"] = "backprop"
     at.run()
     assert not at.exception and "log_loss" not in [t.key for t in at.toggle]
-    at.session_state["page"] = "Live training"
+    at.session_state["page"] = "live"
     at.run()
     assert at.toggle(key="log_loss").value is True

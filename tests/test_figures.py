@@ -146,7 +146,7 @@ def test_network_diagram_draws_every_edge_with_its_sign():
 
 
 def test_every_layer_has_its_own_colour_apart_from_the_class_colours():
-    from explorer.config import MAX_HIDDEN_LAYERS
+    from explorer.settings import MAX_HIDDEN_LAYERS
     from explorer.figures.theme import BLUE, CLASS_COLORS, LAYER_COLORS, ORANGE
     assert len(set(LAYER_COLORS)) == len(LAYER_COLORS) >= MAX_HIDDEN_LAYERS + 1
     assert not {BLUE, ORANGE, *CLASS_COLORS[:2], "#1f77b4", "#ff7f0e"} & set(LAYER_COLORS)

@@ -1,0 +1,238 @@
+"""Every setting of an exploration, once: the settings table.
+
+One row per setting: its key (the URL key *and* the widget key), the ``Config`` group
+and field that hold it, the default, the parser for its URL text and the formatter back,
+the widget that shows it (kind, label, help, choices) and how widget values map to the
+config value. The config groups (``DataConfig``, ``NetConfig``, ``TrainConfig``,
+``ViewConfig``), the URL form (``explorer.query``), the widgets (``explorer.controls``)
+and session state (``explorer.state``) are all derived from this table.
+
+Adding a setting: one row here and one ``controls.widget(key)`` call where it shows.
+Choices come from the engine's registries, read when asked (so an entry added to a
+registry appears in the menus and links at once). Nothing read from a URL is evaluated:
+each value goes through its row's parser, which raises ``BadValue`` with a sentence.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, make_dataclass
+from typing import Any, Callable, Sequence
+
+from core import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, datasets, hidden_activations
+from core.features import DEFAULT_FEATURES, FEATURES
+from core.outputs import AUTO
+from .figures.curves import GRADIENT_LABELS
+
+MAX_HIDDEN_LAYERS = 8
+MAX_WIDTH = 32
+OWN_DATA = "own"
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 1.2, 3.0, 10.0)
+PENALTY_RATES = (0.0, 0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+BATCH_SIZES = ("full", 1, 2, 4, 8, 10, 16, 32, 64, 128, 256)
+SPEEDS = ("1", "2", "5", "10", "20", "50", "max")
+PAGES = {"live": "Live training", "backprop": "Backpropagation, step by step"}
+
+
+class BadValue(ValueError):
+    """A value that a setting does not accept; the message completes "it ..."."""
+
+
+# ---- parsers: URL text -> value (raise BadValue) -------------------------------------
+def _int(lo: int, hi: int):
+    def parse(s: str) -> int:
+        v = int(s) if s.strip().lstrip("-").isdigit() else None
+        if v is None or not lo <= v <= hi:
+            raise BadValue(f"must be a whole number from {lo} to {hi}")
+        return v
+    return parse
+
+
+def _float(lo: float, hi: float, lo_open: bool = False):
+    def parse(s: str) -> float:
+        try:
+            v = float(s)
+        except ValueError:
+            v = math.nan
+        if not math.isfinite(v) or v > hi or v < lo or (lo_open and v <= lo):
+            raise BadValue(f"must be a number {'above' if lo_open else 'from'} {lo:g} "
+                           f"{'and at most' if lo_open else 'to'} {hi:g}")
+        return v
+    return parse
+
+
+def _choice(options: Callable[[], Sequence[str]]):
+    def parse(s: str) -> str:
+        valid = tuple(options())
+        if s not in valid:
+            raise BadValue(f"must be one of {', '.join(valid)}")
+        return s
+    return parse
+
+
+def _bool(s: str) -> bool:
+    if s not in ("0", "1"):
+        raise BadValue("must be 0 or 1")
+    return s == "1"
+
+
+def _features(s: str) -> tuple:
+    ids = tuple(f for f in s.split(",") if f)
+    if not ids or any(f not in FEATURES for f in ids) or len(set(ids)) != len(ids):
+        raise BadValue(f"must be distinct feature ids from {', '.join(FEATURES)}")
+    return ids
+
+
+def _hidden(s: str) -> tuple:
+    if s in ("", "none"):
+        return ()
+    layers = []
+    for part in s.split(","):
+        width, _, act = part.partition(":")
+        w = int(width) if width.isdigit() else 0
+        if not 1 <= w <= MAX_WIDTH or act not in hidden_activations():
+            raise BadValue(f"must list layers as width:activation, width 1–{MAX_WIDTH}, activation one of "
+                           f"{', '.join(hidden_activations())}")
+        layers.append((w, act))
+    if len(layers) > MAX_HIDDEN_LAYERS:
+        raise BadValue(f"must have at most {MAX_HIDDEN_LAYERS} hidden layers")
+    return tuple(layers)
+
+
+def _batch(s: str) -> int | None:
+    return None if s == "full" else _int(1, datasets.MAX_SAMPLES)(s)
+
+
+def _n_classes(s: str) -> int | None:
+    return None if s == "" else _int(2, 10)(s)
+
+
+def _g(v) -> str:
+    return f"{v:g}"
+
+
+def _dataset_names() -> tuple:
+    return tuple(datasets.DATASETS) + (OWN_DATA,)
+
+
+def _outputs() -> tuple:
+    return (AUTO,) + tuple(ACTIVATIONS)
+
+
+def _losses() -> tuple:
+    return (AUTO,) + tuple(LOSSES)
+
+
+# ---- the table -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Setting:
+    """One setting. ``key`` is its URL key and widget key; ``group``/``field`` its place in Config.
+
+    ``kind`` names the widget (selectbox, slider, select_slider, number, checkbox, toggle,
+    multiselect, segmented, layers). ``choices`` (a callable, read when asked) lists the
+    options of a choice widget; ``lo``/``hi``/``step`` bound a numeric one. ``title`` shows
+    a choice. ``to_widget``/``from_widget`` map the config value to the widget's value
+    and back. ``in_url`` False keeps it out of links (written only when not the default
+    for view settings; see ``explorer.query``).
+    """
+
+    key: str
+    group: str
+    field: str
+    default: Any
+    parse: Callable[[str], Any]
+    fmt: Callable[[Any], str]
+    kind: str
+    label: str
+    help: str = ""
+    choices: Callable[[], Sequence] | None = None
+    title: Callable[[Any], str] | None = None
+    lo: float | None = None
+    hi: float | None = None
+    step: float | None = None
+    to_widget: Callable[[Any], Any] = lambda v: v
+    from_widget: Callable[[Any], Any] = lambda v: v
+    in_url: bool = True
+
+
+def _dataset_title(name: str) -> str:
+    return "Your own data (CSV)" if name == OWN_DATA else datasets.DATASETS[name].title
+
+
+ROWS = [
+    # data: changing one rebuilds the data and the network
+    Setting("ds", "data", "dataset", "planar", _choice(_dataset_names), str, "selectbox", "Dataset",
+            choices=_dataset_names, title=_dataset_title),
+    Setting("n", "data", "n_samples", 400, _int(10, datasets.MAX_SAMPLES), str, "slider", "Samples",
+            lo=50, hi=datasets.MAX_SAMPLES, step=50),
+    Setting("noise", "data", "noise", 0.2, _float(0.0, 3.0), _g, "slider", "Noise", lo=0.0, hi=3.0, step=0.05),
+    Setting("k", "data", "n_classes", None, _n_classes, lambda v: "" if v is None else str(v), "slider", "Classes",
+            lo=2, hi=10, to_widget=lambda v: v or 3),
+    Setting("test", "data", "test_ratio", 0.2, _float(0.0, 0.9), _g, "slider", "Test share",
+            "Share of the points held out as test data", lo=0.0, hi=0.9, step=0.05),
+    Setting("dseed", "data", "seed", 1, _int(0, 2**32 - 1), str, "number", "Data seed", lo=0, hi=2**32 - 1),
+    Setting("feat", "data", "features", DEFAULT_FEATURES, _features, ",".join, "multiselect", "Input features",
+            "What the network sees, as in TF Playground", choices=lambda: tuple(FEATURES),
+            title=lambda f: FEATURES[f].label, to_widget=list, from_widget=lambda v: tuple(v) or DEFAULT_FEATURES),
+    Setting("std", "data", "standardize", False, _bool, lambda v: "1" if v else "0", "checkbox",
+            "Standardise features", "Zero mean and unit variance, fitted on the training points"),
+    # network: changing one builds a new network
+    Setting("layers", "net", "hidden", ((4, "tanh"),), _hidden,
+            lambda h: ",".join(f"{w}:{a}" for w, a in h) or "none", "layers", "Hidden layers",
+            "The output layer follows from the data", choices=hidden_activations, hi=MAX_WIDTH),
+    Setting("out", "net", "output", AUTO, _choice(_outputs), str, "selectbox", "Output",
+            "auto: sigmoid for 2 classes, softmax for K, linear for regression", choices=_outputs,
+            title=lambda k: k if k == AUTO else ACTIVATIONS[k].label),
+    Setting("loss", "net", "loss", AUTO, _choice(_losses), str, "selectbox", "Loss", choices=_losses,
+            title=lambda k: k if k == AUTO else LOSSES[k].label),
+    Setting("init", "net", "init", "small_gaussian", _choice(lambda: tuple(INITIALIZERS)), str, "selectbox",
+            "Initialiser", choices=lambda: tuple(INITIALIZERS), title=lambda k: INITIALIZERS[k].label),
+    Setting("seed", "net", "seed", 2, _int(0, 2**32 - 1), str, "number", "Weights seed", lo=0, hi=2**32 - 1),
+    # training: changes apply to the running trainer, no reset
+    Setting("opt", "train", "optimizer", "sgd", _choice(lambda: tuple(OPTIMIZERS)), str, "selectbox", "Optimizer",
+            choices=lambda: tuple(OPTIMIZERS), title=lambda k: OPTIMIZERS[k].label),
+    Setting("lr", "train", "learning_rate", 1.2, _float(0.0, 10.0, lo_open=True), _g, "select_slider",
+            "Learning rate η", choices=lambda: LEARNING_RATES),
+    Setting("bs", "train", "batch_size", None, _batch, lambda v: "full" if v is None else str(v), "select_slider",
+            "Batch size", "full: every training point in each update (classic gradient descent)",
+            choices=lambda: BATCH_SIZES, to_widget=lambda v: "full" if v is None else v,
+            from_widget=lambda v: None if v == "full" else int(v)),
+    Setting("l1", "train", "l1", 0.0, _float(0.0, 10.0), _g, "select_slider", "L1 penalty",
+            "l1·Σ|W| added to the cost (biases are not penalised)", choices=lambda: PENALTY_RATES),
+    Setting("l2", "train", "l2", 0.0, _float(0.0, 10.0), _g, "select_slider", "L2 penalty",
+            "(l2/2)·ΣW² added to the cost (biases are not penalised)", choices=lambda: PENALTY_RATES),
+    Setting("speed", "train", "speed", "5", _choice(lambda: SPEEDS), str, "select_slider", "Speed",
+            "Epochs (or mini-batches) per update; max trains as fast as the server allows", choices=lambda: SPEEDS),
+    # view: how the charts are drawn; nothing is rebuilt
+    Setting("page", "view", "page", "live", _choice(lambda: tuple(PAGES)), str, "segmented", "View",
+            choices=lambda: tuple(PAGES), title=PAGES.get, from_widget=lambda v: v or "live"),
+    Setting("present", "view", "present", False, _bool, lambda v: "1" if v else "0", "toggle", "Presentation mode"),
+    Setting("discretize", "view", "discretize", False, _bool, lambda v: "1" if v else "0", "toggle",
+            "Discretise output"),
+    Setting("show_test", "view", "show_test", True, _bool, lambda v: "1" if v else "0", "toggle", "Show test points"),
+    Setting("log_loss", "view", "log_loss", False, _bool, lambda v: "1" if v else "0", "toggle", "Log-scale loss"),
+    Setting("grad_key", "view", "grad_key", "grad_norm", _choice(lambda: tuple(GRADIENT_LABELS)), str, "selectbox",
+            "Gradient view", choices=lambda: tuple(GRADIENT_LABELS), title=lambda k: f"{GRADIENT_LABELS[k]} per layer"),
+    Setting("recommended", "view", "recommended", True, _bool, lambda v: "1" if v else "0", "checkbox",
+            "Use each dataset's recommended network"),
+]
+SETTINGS: dict[str, Setting] = {s.key: s for s in ROWS}
+GROUPS = ("data", "net", "train", "view")
+assert len(SETTINGS) == len(ROWS), "two settings share a key"
+
+
+def rows(group: str) -> list[Setting]:
+    return [s for s in ROWS if s.group == group]
+
+
+def _config_class(group: str, name: str, extra=()):
+    fields = [(s.field, Any, field(default=s.default)) for s in rows(group)] + list(extra)
+    return make_dataclass(name, fields, frozen=True)
+
+
+# Own points (uploaded or drawn) are a value in the data config; they never travel in a link.
+DataConfig = _config_class("data", "DataConfig", [("points", Any, field(default=None, compare=True))])
+NetConfig = _config_class("net", "NetConfig")
+TrainConfig = _config_class("train", "TrainConfig")
+ViewConfig = _config_class("view", "ViewConfig")
+for _cls in (DataConfig, NetConfig, TrainConfig, ViewConfig):
+    _cls.__module__ = __name__
