@@ -12,7 +12,7 @@ import pytest
 from core import Trainer, Network
 from explorer.config import Config
 from explorer.figures.boundary import surface_rgb
-from explorer.figures.curves import curves_figure, current_gradients, gradient_figure, loss_figure
+from explorer.figures.curves import curves_figure, current_gradients, loss_figure
 from explorer.figures.encode import png_data_uri, thin, typed
 from explorer.figures.network_diagram import network_figure
 from explorer.figures.theme import class_rgb
@@ -102,9 +102,6 @@ def test_loss_figure_has_train_and_test_lines():
     assert fig["layout"]["yaxis"]["type"] == "log"
     y0 = np.frombuffer(base64.b64decode(fig["data"][0]["y"]["bdata"]), np.float32)
     np.testing.assert_allclose(y0, tr.history.cost, rtol=1e-6)
-    g = gradient_figure(tr.history)
-    bars = g["data"][-1]
-    assert bars["type"] == "bar" and len(bars["y"]) == 2 and g["layout"]["yaxis"]["type"] == "log"
 
 
 def test_curves_figure_is_lines_only_and_names_its_panels():

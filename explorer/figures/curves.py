@@ -67,33 +67,6 @@ def gradient_lines(history, big: bool = False, key: str = "grad_norm") -> list[d
                   width=3.5 if big else 2) for l in range(series.shape[1])]
 
 
-def gradient_figure(history, big: bool = False, height: int | None = None, key: str = "grad_norm") -> dict:
-    """Per-layer ‖dJ/dW‖ over epochs on a log scale (left), and the current value per layer (right).
-
-    ``key`` may be "delta_mean" to show mean |δ| per layer instead.
-    """
-    label = GRADIENT_LABELS[key]
-    data = gradient_lines(history, big, key)
-    now = current_gradients(history, key)
-    if now:
-        L = len(now)
-        current = np.maximum(now, 1e-30)
-        data.append({"type": "bar", "orientation": "h", "x": typed(current), "y": [f"layer {l + 1}" for l in range(L)],
-                     "marker": {"color": [LAYER_COLORS[l % len(LAYER_COLORS)] for l in range(L)]},
-                     "text": [f"{v:.2e}" for v in current], "textposition": "auto",
-                     "xaxis": "x2", "yaxis": "y2", "name": "now",
-                     "hovertemplate": f"%{{y}}: {label} = %{{x:.3e}}<extra></extra>"})
-    layout = base_layout(f"Gradient magnitude per layer, {label}", big, height)
-    layout.update(
-        xaxis={"domain": [0.0, 0.64], "title": {"text": "epoch"}, "rangemode": "tozero"},
-        yaxis=_gradient_axis(label),
-        xaxis2={"domain": [0.74, 1.0], "type": "log", "anchor": "y2", "title": {"text": "now"},
-                "showticklabels": False},
-        yaxis2={"anchor": "x2", "autorange": "reversed"},
-    )
-    return {"data": data, "layout": layout}
-
-
 def _gradient_axis(label: str) -> dict:
     return {"type": "log", "title": {"text": label}, "exponentformat": "power"}
 
