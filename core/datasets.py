@@ -37,7 +37,7 @@ class DatasetSpec:
     """
 
     name: str
-    title: str
+    label: str
     description: str
     problem: str
     n_classes: Optional[int]
@@ -226,9 +226,9 @@ def _multi_spiral(n, noise, seed, k):
     return _arms(sizes, n / k, 1.0, noise, rng), _labels(sizes)
 
 
-def _spec(name, title, description, problem, n_classes, n_samples, noise, layers, lr,
+def _spec(name, label, description, problem, n_classes, n_samples, noise, layers, lr,
           generate, optimizer="adam", class_range=None):
-    return DatasetSpec(name, title, description, problem, n_classes, n_samples, noise,
+    return DatasetSpec(name, label, description, problem, n_classes, n_samples, noise,
                        tuple(layers), lr, optimizer, class_range, generate)
 
 

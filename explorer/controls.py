@@ -107,7 +107,7 @@ def data_controls() -> DataConfig:
     with st.expander("Browse all datasets"):
         cols = st.columns(3)
         for i, (key, spec) in enumerate(datasets.DATASETS.items()):
-            cols[i % 3].image(_preview(key, spec.n_classes if spec.multiclass else None), caption=spec.title, width=88)
+            cols[i % 3].image(_preview(key, spec.n_classes if spec.multiclass else None), caption=spec.label, width=88)
     return g.done(DataConfig, points=points)
 
 

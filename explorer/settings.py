@@ -155,7 +155,7 @@ class Setting:
 
 
 def _dataset_title(name: str) -> str:
-    return "Your own data (CSV)" if name == OWN_DATA else datasets.DATASETS[name].title
+    return "Your own data (CSV)" if name == OWN_DATA else datasets.DATASETS[name].label
 
 
 ROWS = [
@@ -200,7 +200,7 @@ ROWS = [
             "l1·Σ|W| added to the cost (biases are not penalised)", choices=lambda: PENALTY_RATES),
     Setting("l2", "train", "l2", 0.0, _float(0.0, 10.0), _g, "select_slider", "L2 penalty",
             "(l2/2)·ΣW² added to the cost (biases are not penalised)", choices=lambda: PENALTY_RATES),
-    Setting("speed", "train", "speed", "5", _choice(lambda: SPEEDS), str, "select_slider", "Speed",
+    Setting("speed", "train", "speed", "1", _choice(lambda: SPEEDS), str, "select_slider", "Speed",
             "Epochs (or mini-batches) per update; max trains as fast as the server allows", choices=lambda: SPEEDS),
     # view: how the charts are drawn; nothing is rebuilt
     Setting("page", "view", "page", "live", _choice(lambda: tuple(PAGES)), str, "segmented", "View",

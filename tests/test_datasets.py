@@ -32,7 +32,7 @@ def course_planar(seed=1, m=400, noise=0.2):
 @pytest.mark.parametrize("name", NAMES)
 def test_registry_entry_is_complete(name):
     s = DATASETS[name]
-    assert s.name == name and s.title and s.description and "\n" not in s.description
+    assert s.name == name and s.label and s.description and "\n" not in s.description
     assert s.problem in datasets.PROBLEMS
     if s.problem == "regression":
         assert s.n_classes is None and s.class_range is None
@@ -44,8 +44,8 @@ def test_registry_entry_is_complete(name):
     assert s.default_learning_rate > 0 and s.default_optimizer in {"sgd", "momentum", "adam"}
 
 
-def test_titles_are_unique_and_multiclass_sets_are_flagged():
-    assert len({s.title for s in DATASETS.values()}) == len(DATASETS)
+def test_labels_are_unique_and_multiclass_sets_are_flagged():
+    assert len({s.label for s in DATASETS.values()}) == len(DATASETS)
     assert {n for n, s in DATASETS.items() if s.multiclass} == {"multi_blobs", "multi_spiral"}
     assert all(DATASETS[n].class_range == (3, 10) for n in ("multi_blobs", "multi_spiral"))
 
