@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import pathlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -143,10 +144,8 @@ def load_model(source, max_bytes: int = MAX_BYTES) -> SavedModel:
 
 def _read(source, max_bytes):
     if isinstance(source, str) and not source.lstrip().startswith("{"):
-        source = os.fspath(source)
-        with open(source, "rb") as f:
-            data = f.read(max_bytes + 1)
-    elif isinstance(source, os.PathLike):
+        source = pathlib.Path(source)          # a str is JSON text only if it starts with '{'
+    if isinstance(source, os.PathLike):
         with open(source, "rb") as f:
             data = f.read(max_bytes + 1)
     elif isinstance(source, (bytes, bytearray, memoryview, str)):
