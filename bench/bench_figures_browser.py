@@ -1,6 +1,6 @@
 """Browser cost of redrawing each live figure, variants side by side, in one run.
 
-    python bench/bench_figures_browser.py [--frames 30] [--repeats 5]
+    python bench/bench_figures_browser.py [--frames 30] [--repeats 5] [--query "layers=8:tanh,..."]
 
 Builds a sequence of real frames of the default lesson (training between frames, as
 live), then in headless Chromium replays each figure's sequence with ``Plotly.react``
@@ -11,6 +11,13 @@ on one kept div, the way the live component does, and measures per frame:
 Repeats are interleaved (A B C, A B C, ...); medians are printed. Variants of the
 curves figure are listed in ``VARIANTS`` so a change is measured against the current
 figure in the same run, never against a number from another day.
+
+The ``channel`` case replays the same training states the way the live channel sends
+them (``explorer.channel``: one setup message, then binary frames of weights and new
+curve points) through the same page, with a stand-in WebSocket in the page that answers
+each ack with the next frame at once: the browser's own cost and its ceiling in updates/s
+(``upd/s``), the server taking no time. ``forward``/``surface``/``network``/``curves`` are
+the channel's own per-frame parts (view.js's timers, sync part).
 """
 from __future__ import annotations
 
@@ -44,9 +51,9 @@ REPLAY = """async ([frames, columns, height, spans]) => {
 }"""
 
 
-def frames_of_default_lesson(n: int, seconds_between: float = 0.1) -> list[dict[str, str]]:
+def frames_of_default_lesson(n: int, seconds_between: float = 0.1, cfg: Config | None = None) -> list[dict[str, str]]:
     """``n`` consecutive live frames (name → figure JSON) of the default lesson, running."""
-    cfg = Config()
+    cfg = cfg or Config()
     run = Run(cfg, build_data(cfg.data))
     run.running = True
     run.train_for(1.0)                       # past the first epochs, as a viewer sees it
@@ -56,6 +63,74 @@ def frames_of_default_lesson(n: int, seconds_between: float = 0.1) -> list[dict[
         run.train_for(seconds_between)
         out.append(build_frame(run, view))
     return out
+
+
+# A WebSocket stand-in for the channel case: it says setup once, then sends frame k+1
+# as soon as frame k is acked, and records the acks.
+FAKE_SOCKET = """
+window.__fake = {setup: null, frames: [], acks: [], sent: []};
+window.WebSocket = class {
+  constructor(url) {
+    this.url = url; this.readyState = 0; this.binaryType = "blob"; window.__fake.ws = this;
+    setTimeout(() => { this.readyState = 1; this.onopen && this.onopen(); }, 0);
+  }
+  deliver(data) { setTimeout(() => this.onmessage && this.onmessage({data}), 0); }
+  send(text) {
+    const m = JSON.parse(text), f = window.__fake;
+    f.sent.push(m);
+    if (m.type === "hello") { this.deliver(f.setup); this.deliver(f.frames[0]); }
+    if (m.type === "ack") {
+      f.acks.push([m.seq, performance.now()]);
+      if (f.acks.length < f.frames.length) this.deliver(f.frames[f.acks.length]);
+    }
+  }
+  close() { this.readyState = 3; }
+};
+"""
+
+START_CHANNEL = """([setup, frames]) => {
+  const f = window.__fake;
+  f.setup = setup;
+  f.frames = frames.map(b => Uint8Array.from(atob(b), c => c.charCodeAt(0)).buffer);
+  window.postMessage({type: 'streamlit:render', args: {channel: {route: '/live/ws', token: 'bench'},
+                      height: 330, columns: 2, controls: true, speeds: [1, 5, 'max']}}, '*');
+}"""
+
+
+def channel_messages(cfg: Config, n: int, seconds_between: float, query: str = "") -> tuple[str, list[str]]:
+    """The live channel's setup message and ``n`` binary frames (base64) of a running lesson."""
+    import base64
+
+    from explorer.channel.session import LiveSession
+    run = Run(cfg, build_data(cfg.data))
+    run.running = True
+    run.train_for(1.0)
+    s = LiveSession()
+    s.attach(run, View())
+    setup = s.setup()
+    frames = []
+    for _ in range(n):
+        run.train_for(seconds_between)
+        frames.append(base64.b64encode(s.frame()).decode("ascii"))
+    return setup, frames
+
+
+def channel_case(page, cdp, setup: str, frames: list[str], warm: int = 3) -> tuple[float, float, float, dict]:
+    """Replays the channel's frames; returns (ms per frame main thread, median draw ms, updates/s,
+    view.js's per-part ms)."""
+    page.evaluate(START_CHANNEL, [setup, frames])
+    page.wait_for_function(f"window.__fake.acks.length >= {warm}", timeout=60_000)
+    t0, a0 = main_thread_ms(cdp), page.evaluate("[window.__fake.acks.length, performance.now()]")
+    page.wait_for_function(f"window.__fake.acks.length >= {len(frames)}", timeout=120_000)
+    t1, a1 = main_thread_ms(cdp), page.evaluate("[window.__fake.acks.length, performance.now()]")
+    acks = page.evaluate("window.__fake.acks")
+    done = a1[0] - a0[0]
+    span = (acks[-1][1] - acks[warm - 1][1]) / 1000.0
+    parts = page.evaluate("__live.figMs")
+    errors = page.evaluate("__live.errors")
+    if errors:
+        raise RuntimeError(f"the channel view reported {errors} errors: {page.evaluate('__live.lastError')}")
+    return (t1 - t0) / done, page.evaluate("__live.drawMs"), (len(acks) - warm) / span, parts
 
 
 def main_thread_ms(cdp) -> float:
@@ -96,16 +171,38 @@ def variants(frames: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
     return out
 
 
+def config(query: str) -> Config:
+    """The lesson to replay: the default, or a shareable link's query (``layers=8:tanh,...``)."""
+    if not query:
+        return Config()
+    from urllib.parse import parse_qs
+
+    from explorer.query import from_query
+    params = {k: v[-1] for k, v in parse_qs(query.lstrip("?")).items()}
+    cfg, problems = from_query(params)
+    if problems:
+        raise SystemExit(f"bad query: {problems}")
+    return cfg
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=30)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--channel-frames", type=int, default=150,
+                    help="frames in the channel case (training 20 ms between them)")
+    ap.add_argument("--query", default="", help="a lesson as in a shared link, e.g. 'layers=8:tanh,8:tanh'")
+    ap.add_argument("--only-channel", action="store_true", help="skip today's per-figure cases")
     args = ap.parse_args()
-    cases = variants(frames_of_default_lesson(args.frames))
+    cfg = config(args.query)
+    cases = {} if args.only_channel else variants(frames_of_default_lesson(args.frames, cfg=cfg))
+    setup, chan = channel_messages(cfg, args.channel_frames, 0.02)
     index = ensure_static_dir() / "index.html"
     sync: dict[str, list[float]] = {k: [] for k in cases}
     main_ms: dict[str, list[float]] = {k: [] for k in cases}
+    ch_main, ch_draw, ch_rate, ch_parts = [], [], [], []
     with browser_page(1150, 900) as page:         # about the width the app gives the component
+        page.add_init_script(FAKE_SOCKET)         # (only the channel case opens a socket)
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
         for _ in range(args.repeats):
@@ -117,9 +214,21 @@ def main() -> None:
                 s = page.evaluate(REPLAY, [figs[1:], 2, 330, {"curves": 2}])
                 main_ms[name].append((main_thread_ms(cdp) - t0) / len(s))
                 sync[name].append(statistics.median(s))
+            page.goto(index.as_uri())
+            m, d, r, parts = channel_case(page, cdp, setup, chan)
+            ch_main.append(m)
+            ch_draw.append(d)
+            ch_rate.append(r)
+            ch_parts.append(parts)
     print(f"{'figure':<28}{'draw ms':>10}{'main ms':>10}   ({args.frames} frames × {args.repeats} repeats, medians)")
     for name in cases:
         print(f"{name:<28}{statistics.median(sync[name]):>10.1f}{statistics.median(main_ms[name]):>10.1f}")
+    print(f"{'channel (all charts)':<28}{statistics.median(ch_draw):>10.1f}{statistics.median(ch_main):>10.1f}"
+          f"   {statistics.median(ch_rate):.1f} upd/s ({args.channel_frames} frames, instant server)")
+    print("  channel parts, ms (sync): " + ", ".join(
+        f"{k} {statistics.median(p.get(k, float('nan')) for p in ch_parts):.2f}"
+        for k in ("forward", "boundary", "network", "curves")))
+    print(f"  setup {len(setup) / 1000:.1f} kB; frames {statistics.mean(len(f) * 3 / 4 for f in chan) / 1000:.2f} kB each")
 
 
 if __name__ == "__main__":

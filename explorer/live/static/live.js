@@ -1,5 +1,6 @@
 // Live charts: Streamlit components-v1 protocol in plain JS, one Plotly div per figure,
 // updated in place with Plotly.react. Acks each drawn frame via setComponentValue.
+// With args.channel the figures come over the live channel instead (view.js).
 (function () {
   "use strict";
   var GAP = 8;
@@ -71,7 +72,8 @@
       }
     });
     var rows = Math.ceil(used / columns);   // approximate when spans leave gaps
-    var h = rows * height + Math.max(0, rows - 1) * GAP;
+    var top = document.getElementById("top");
+    var h = rows * height + Math.max(0, rows - 1) * GAP + (top && top.offsetHeight ? top.offsetHeight + GAP : 0);
     if (h !== frameHeight) {
       frameHeight = h;
       send("streamlit:setFrameHeight", { height: h });
@@ -108,9 +110,10 @@
   // Structural sharing: a trace or top-level layout key whose JSON is unchanged is
   // passed as the very object plotly already holds, so Plotly.react skips it (and
   // keeps ranges it computed, e.g. under scaleanchor). Only real changes redraw.
-  function drawOne(name, text) {
+  function drawOne(name, text) { return drawFigure(name, JSON.parse(text)); }
+
+  function drawFigure(name, fig) {
     var div = cells[name];
-    var fig = JSON.parse(text);
     var prev = memo[name] || { traces: [], layout: {} };
     var next = { traces: [], layout: {} };
     var data = (fig.data || []).map(function (t, i) {
@@ -227,11 +230,17 @@
     var data = event.data;
     if (!data || data.type !== "streamlit:render") return;
     var args = data.args || {};
+    // the live channel (view.js): explorer.live.live_channel's args (token, ws_path)
+    if ((args.channel || (args.token && !args.fallback)) && window.BPView) return window.BPView.render(args);
     live.recv.push([args.revision | 0, now()]);
     if (live.recv.length > 5000) live.recv.splice(0, 1000);
     pending = args;                       // a newer frame replaces an undrawn one
     if (!busy) pump();
   });
+
+  // For view.js (the live channel), which draws the same grid of plots.
+  window.LiveCore = { layoutGrid: layoutGrid, drawFigure: drawFigure, decode: decode, send: send,
+                      nextFrame: nextFrame, now: now, cells: cells, sizes: sizes, live: live };
 
   send("streamlit:componentReady", { apiVersion: 1 });
 })();

@@ -1,0 +1,138 @@
+// The live channel's browser end: one WebSocket to the app's own host (explorer/channel/wire.py
+// is the format). It says hello with the page's token, hands setup/status JSON and decoded
+// binary frames to its owner, acks frames once the owner has drawn them, sends controls and
+// tab visibility, and reconnects with backoff. When it cannot open (a proxy that blocks
+// WebSockets) or the server refuses the token, it tells the owner (onState), which tells
+// the Python side so the page falls back to plain Streamlit updates.
+//
+//   var ch = BPChannel.open({route: "/live/ws", token: "...", onSetup, onStatus, onFrame,
+//                            onState, onError});
+//   ch.ack(seq); ch.control({type: "play"}); ch.close();
+(function (root) {
+  "use strict";
+
+  var HEADER_BYTES = 38;      // wire.HEADER "<IIBBHffffIIH", packed
+  var FLAG_RUNNING = 1, FLAG_TEST = 2, FLAG_WEIGHTS = 4;
+  var CLOSE = { 4401: "no_hello", 4403: "expired", 4408: "replaced", 4409: "in_use", 1001: "server_shutdown" };
+  var BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
+  var UNAVAILABLE_AFTER = 3;   // failed opens in a row (none ever open) before the fallback
+
+  // One binary frame (wire.encode_frame) → plain object with typed arrays.
+  function decodeFrame(buf) {
+    var v = new DataView(buf), n = buf.byteLength;
+    if (n < HEADER_BYTES) throw new Error("frame shorter than its header: " + n + " bytes");
+    var f = {
+      seq: v.getUint32(0, true), epoch: v.getUint32(4, true), flags: v.getUint8(8), version: v.getUint8(9),
+      perOctave: v.getUint16(10, true),
+      latest: [v.getFloat32(12, true), v.getFloat32(16, true), v.getFloat32(20, true), v.getFloat32(24, true)]
+    };
+    var nW = v.getUint32(28, true), nP = v.getUint32(32, true), width = v.getUint16(36, true);
+    f.running = !!(f.flags & FLAG_RUNNING);
+    f.hasTest = !!(f.flags & FLAG_TEST);
+    f.weightsChanged = !!(f.flags & FLAG_WEIGHTS);
+    var off = HEADER_BYTES;
+    if (off + 4 * (nW + nP * width) > n) throw new Error("frame body shorter than its header says");
+    f.weights = floats(v, off, nW);
+    off += 4 * nW;
+    f.points = floats(v, off, nP * width);
+    f.nPoints = nP;
+    f.pointWidth = width;
+    off += 4 * nP * width;
+    f.grads = floats(v, off, (n - off) >> 2);   // grad_norm[L], delta_mean[L] of the latest epoch
+    return f;
+  }
+
+  // The body is not 4-byte aligned (38-byte header): read through the DataView.
+  function floats(v, off, count) {
+    var out = new Float32Array(count);
+    for (var i = 0; i < count; i++) out[i] = v.getFloat32(off + 4 * i, true);
+    return out;
+  }
+
+  function open(opts) {
+    var ws = null, attempts = 0, everOpen = false, closed = false, timer = null, state = "connecting";
+    var url = opts.url || ((location.protocol === "https:" ? "wss://" : "ws://") + location.host + opts.route);
+
+    function setState(s, info) {
+      if (s === state && !info) return;
+      state = s;
+      if (opts.onState) opts.onState(s, info || {});
+    }
+
+    function sendJSON(msg) {
+      if (ws && ws.readyState === 1) { ws.send(JSON.stringify(msg)); return true; }
+      return false;
+    }
+
+    function connect() {
+      timer = null;
+      if (closed) return;
+      try {
+        ws = new WebSocket(url);
+      } catch (err) {             // a malformed URL or a blocked scheme
+        return retry({ reason: String(err) });
+      }
+      ws.binaryType = "arraybuffer";
+      var opened = false;
+      ws.onopen = function () {
+        opened = true;
+        ws.send(JSON.stringify({ type: "hello", token: opts.token }));
+        setState("open");
+        sendVisibility();
+      };
+      ws.onmessage = function (ev) {
+        try {
+          if (typeof ev.data === "string") {
+            var msg = JSON.parse(ev.data);
+            if (msg.type === "setup") { everOpen = true; attempts = 0; }   // (a socket that closes before its setup counts as failed)
+            if (msg.type === "setup" && opts.onSetup) opts.onSetup(msg);
+            else if (msg.type === "status" && opts.onStatus) opts.onStatus(msg);
+            else if (msg.type === "error" && opts.onError) opts.onError(msg.text);
+          } else if (opts.onFrame) {
+            opts.onFrame(decodeFrame(ev.data));
+          }
+        } catch (err) {
+          if (opts.onError) opts.onError(String(err && err.stack || err));
+        }
+      };
+      ws.onclose = function (ev) {
+        ws = null;
+        if (closed) return;
+        var why = CLOSE[ev.code];
+        // The server refused this token for good: reconnecting cannot help.
+        if (why === "expired" || why === "replaced" || why === "in_use") {
+          return setState(why, { code: ev.code, reason: ev.reason });
+        }
+        retry({ code: ev.code, reason: ev.reason || why || "", opened: opened });
+      };
+      ws.onerror = function () { /* onclose follows with the code */ };
+    }
+
+    function retry(info) {
+      attempts++;
+      if (!everOpen && attempts >= UNAVAILABLE_AFTER) setState("unavailable", info);
+      else if (state !== "unavailable") setState("reconnecting", info);
+      var wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)];
+      timer = setTimeout(connect, wait * (0.75 + 0.5 * Math.random()));   // jitter: 30 pages never retry in step
+    }
+
+    function sendVisibility() { sendJSON({ type: "visible", hidden: !!document.hidden }); }
+    document.addEventListener("visibilitychange", sendVisibility);
+
+    connect();
+    return {
+      ack: function (seq) { return sendJSON({ type: "ack", seq: seq }); },
+      control: function (msg) { return sendJSON(msg); },
+      state: function () { return state; },
+      close: function () {
+        closed = true;
+        document.removeEventListener("visibilitychange", sendVisibility);
+        if (timer) clearTimeout(timer);
+        if (ws) ws.close(1000);
+        ws = null;
+      }
+    };
+  }
+
+  root.BPChannel = { open: open, decodeFrame: decodeFrame, HEADER_BYTES: HEADER_BYTES };
+})(typeof window !== "undefined" ? window : this);

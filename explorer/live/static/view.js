@@ -1,0 +1,542 @@
+// The live view over the live channel: figures arrive once (setup), then each binary frame
+// carries the weights and the new curve points only. The browser computes the rest:
+// forward.js evaluates the network over the grid, paint.js turns that into the decision
+// surface (the boundary figure's layout image) and the neuron tiles and edges (a canvas over
+// the network figure's plot area), and the curves grow from the appended points.
+// Nothing here calls Plotly.newPlot after setup; zoom and pan survive (uirevision).
+//
+// Component args in this mode (explorer.live.live_channel): {token, ws_path, height, columns,
+// spans, controls: bool, speeds: [value or [value, label], ...]} (or {channel: {route, token}}).
+// The component value it sets, once per change: {channel: "open"} when the socket opens,
+// {channel: "failed", state: "unavailable"} when it cannot be opened (the page then falls
+// back to Streamlit updates and says so), {channel: "closed", code, state: "expired" |
+// "in_use" | "replaced"} when the server refused it.
+(function (root) {
+  "use strict";
+
+  var C = null, live = null;       // live.js's LiveCore, once loaded
+  var ch = null, token = null, args = {}, S = null, reported = null;
+  var frame = null, drawing = false;
+  var GRAD_LABELS = { grad_norm: "‖∂J/∂W‖", delta_mean: "mean |δ|" };
+  var FEATURE_LABELS = { x1: "x1", x2: "x2", x1sq: "x1²", x2sq: "x2²", x1x2: "x1·x2", sinx1: "sin x1", sinx2: "sin x2" };
+
+  function core() {
+    if (!C) {
+      C = root.LiveCore;
+      live = C.live;
+      Object.assign(live, { frames: 0, setups: 0, acks: 0, channel: "connecting", statuses: 0, notice: null,
+                            frameMs: [], drawMs: 0 });
+    }
+    return C;
+  }
+
+  // ---- the component: Streamlit render messages ------------------------------------------
+  function render(a) {
+    core();
+    args = a;
+    live.extra = a.extra || {};
+    var c = a.channel || { token: a.token, route: a.ws_path };
+    if (c.token !== token) {
+      if (ch) ch.close();
+      token = c.token;
+      ch = root.BPChannel.open({ route: c.route || "/live/ws", url: c.url, token: token,
+        onSetup: onSetup, onStatus: onStatus, onFrame: onFrame, onState: onState, onError: onError });
+      live.channel = "connecting";
+    }
+    buildTop();
+    if (S) layout();
+  }
+
+  function onState(state, info) {
+    live.channel = state;
+    if (state === "connecting" || state === "reconnecting") return;
+    if (state === reported) return;
+    reported = state;
+    // explorer.live.live_channel's value: "open", "failed" (no socket: the page falls back
+    // to Streamlit updates) or "closed" (the server refused it: code says why); "state" is
+    // the finer reason (unavailable, expired, in_use, replaced).
+    var channel = state === "open" ? "open" : state === "unavailable" ? "failed" : "closed";
+    C.send("streamlit:setComponentValue", {
+      value: Object.assign({ channel: channel, state: state }, info.code ? { code: info.code } : {},
+                           info.reason ? { reason: String(info.reason).slice(0, 200) } : {}),
+      dataType: "json"
+    });
+  }
+
+  function onError(text) {
+    live.errors++;
+    live.lastError = text;
+    console.error("live channel:", text);
+  }
+
+  // ---- controls and status line (inside the component: a click goes straight to the socket)
+  var els = {};
+  function buildTop() {
+    var top = document.getElementById("top");
+    var want = args.controls ? "controls" : "status";
+    if (top.dataset.mode !== want) {
+      top.dataset.mode = want;
+      top.innerHTML = "";
+      els = {};
+      if (args.controls) {
+        var bar = el("div", "controls", top);
+        els.play = button(bar, "Play", "primary", function () {
+          var running = S && S.running;
+          setRunning(!running);          // at once; the server's status confirms
+          ch.control({ type: running ? "pause" : "play" });
+        });
+        els.stepEpoch = button(bar, "Step epoch", "", function () { setRunning(false); ch.control({ type: "step", unit: "epoch" }); });
+        els.stepBatch = button(bar, "Step mini-batch", "", function () { setRunning(false); ch.control({ type: "step", unit: "batch" }); });
+        els.reset = button(bar, "Reset", "", function () { ch.control({ type: "reset" }); });
+        els.play.title = "Play / Pause";
+        els.stepEpoch.title = "Train one full pass over the training data, then stop";
+        els.stepBatch.title = "One gradient update on one mini-batch, then stop";
+        els.reset.title = "New random weights";
+        els.speed = el("select", "speed", bar);
+        els.speed.title = "Speed: training updates per frame, or as fast as the server allows";
+        els.speed.onchange = function () {
+          var v = els.speed.value;
+          ch.control({ type: "speed", value: v === "max" ? "max" : Number(v) });
+        };
+      }
+      els.status = el("div", "epoch-counter", top);
+      els.notice = el("div", "notice", top);
+    }
+    if (els.speed) {
+      var speeds = args.speeds || [];
+      var key = JSON.stringify(speeds);
+      if (els.speed.dataset.key !== key) {
+        els.speed.dataset.key = key;
+        els.speed.innerHTML = "";
+        speeds.forEach(function (v) {          // a value, or [value, label]
+          var o = el("option", "", els.speed), label = Array.isArray(v) ? v[1] : null;
+          v = Array.isArray(v) ? v[0] : v;
+          o.value = String(v);
+          o.textContent = label || (v === "max" ? "max speed" : "speed " + v + "×");
+        });
+        els.speed.style.display = speeds.length ? "" : "none";
+      }
+      if (S) els.speed.value = String(S.speed);
+    }
+    top.classList.toggle("big", !!(S && S.view && S.view.big));
+  }
+  function el(tag, cls, parent) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    parent.appendChild(e);
+    return e;
+  }
+  function button(parent, text, cls, fn) {
+    var b = el("button", cls, parent);
+    b.textContent = text;
+    b.onclick = fn;
+    return b;
+  }
+  function setRunning(running) {
+    if (S) S.running = running;
+    if (els.play) els.play.textContent = running ? "Pause" : "Play";
+  }
+
+  function exp2(v) {   // Python's "{:.2e}": 1.23e-02, not 1.23e-2
+    return v.toExponential(2).replace(/e([+-])(\d)$/, "e$10$2");
+  }
+  function fixed(v, n) { return v === v ? v.toFixed(n) : "–"; }
+  function esc(s) { return String(s).replace(/[&<>]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;" }[c]; }); }
+
+  // explorer/live_panel._status, from the latest values.
+  function drawStatus() {
+    if (!els.status || !S) return;
+    var h = S.latest, metric = S.metric === "accuracy" ? "accuracy" : "R²";
+    var html = "<span class='epoch'>Epoch " + S.epoch.toLocaleString("en-US") + "</span>";
+    if (S.epoch > 0 && h[0] === h[0]) {
+      html += " &nbsp; loss " + fixed(h[0], 4) + " · " + metric + " " + fixed(h[1], 3);
+      if (S.hasTest && h[2] === h[2]) html += " · test " + fixed(h[2], 4) + " · " + fixed(h[3], 3);
+    }
+    var g = S.grads, L = S.L;
+    if (g && g.length === 2 * L) {
+      var base = S.view.grad_key === "delta_mean" ? L : 0, parts = [];
+      for (var l = 0; l < L; l++) {
+        parts.push("<span style='color:" + layerColor(l) + "'>■</span>&thinsp;layer " + (l + 1) + " " + exp2(g[base + l]));
+      }
+      html += "<br><span class='grads'>" + GRAD_LABELS[S.view.grad_key] + " now: " + parts.join(" ") + "</span>";
+    }
+    if (html !== S.statusHtml) { els.status.innerHTML = html; S.statusHtml = html; }
+    var notice = S.message ? "Training paused. " + S.message : (S.notice || "");
+    if (els.notice.textContent !== notice) els.notice.textContent = notice;
+    if (els.play) {
+      els.play.textContent = S.running ? "Pause" : "Play";
+      els.play.disabled = !!S.message;
+    }
+  }
+  function layerColor(l) { var c = root.BPPaint.LAYER_COLORS; return c[l % c.length]; }
+
+  function onStatus(msg) {
+    live.statuses++;
+    if (!S) return;
+    var was = S.running;
+    S.running = !!msg.running;
+    S.speed = msg.speed;
+    S.message = msg.message || null;
+    S.notice = msg.notice || null;
+    live.notice = S.notice;
+    if (msg.epoch !== undefined) S.epoch = msg.epoch;
+    if (els.speed) els.speed.value = String(S.speed);
+    drawStatus();
+    if (was !== S.running) hoverFor(S.running);
+  }
+
+  // ---- setup: the static figures, the model, the history --------------------------------------
+  function onSetup(msg) {
+    live.setups++;
+    var sizes = [msg.n_inputs].concat(msg.sizes);
+    var fwd = root.BPForward.create({ sizes: sizes, activations: msg.activations, features: msg.features,
+                                      grid: msg.grid, mean: msg.mean, scale: msg.scale });
+    var k = Math.floor(fwd.gx / msg.tile_stride);
+    var old = S;
+    S = {
+      fwd: fwd, sizes: sizes, L: msg.sizes.length, K: msg.sizes[msg.sizes.length - 1], activations: msg.activations,
+      features: msg.features, problem: msg.problem, nClasses: msg.n_classes, metric: msg.metric,
+      view: msg.view || {}, stride: msg.tile_stride, running: !!msg.running, speed: msg.speed,
+      epoch: msg.epoch | 0, message: msg.message || null, notice: null, hasTest: false,
+      figures: {}, names: Object.keys(msg.figures), weights: null, acts: null, hover: !msg.running,
+      surface: canvas(fwd.gx, fwd.gy), geo: root.BPPaint.diagram(sizes, k), seq: msg.seq | 0,
+      curvesAt: -1e9, curvesTimer: null
+    };
+    S.tiles = canvas(S.geo.W, S.geo.H);
+    S.names.forEach(function (name) { S.figures[name] = JSON.parse(msg.figures[name]); });
+    history(msg.history, msg.per_octave);
+    if (old && old.overlay) old.overlay.remove();
+    if (old && old.curvesTimer) clearTimeout(old.curvesTimer);
+    buildTop();
+    layout();
+    // Drawn as the server built them (their pictures are the current state); the first frame
+    // replaces the pictures with the browser's own.
+    S.names.forEach(function (name) {
+      if (name === "curves") S.figures.curves.data = curveTraces();
+      drawStatic(name);
+    });
+    drawStatus();
+  }
+
+  function canvas(w, h) {
+    var c = document.createElement("canvas");
+    c.width = w;
+    c.height = h;
+    var ctx = c.getContext("2d");
+    return { canvas: c, ctx: ctx, image: ctx.createImageData(w, h) };
+  }
+
+  function layout() {
+    var columns = Math.max(1, args.columns | 0 || 1);
+    var height = Math.max(80, (args.height | 0) || (S.view && S.view.height) || 320);
+    S.columns = columns;
+    var spans = args.spans && Object.keys(args.spans).length ? args.spans : { curves: columns };
+    C.layoutGrid(S.names, columns, height, spans);
+  }
+
+  // Plotly.react with the cell's current size (the ResizeObserver's, as live.js draws).
+  function react(name) {
+    var div = C.cells[name], fig = S.figures[name], size = C.sizes[name];
+    if (size) { fig.layout.width = size[0]; fig.layout.height = size[1]; }
+    return Plotly.react(div, fig.data, fig.layout);
+  }
+
+  function drawStatic(name) {
+    var t = performance.now();
+    var p = C.drawFigure(name, S.figures[name]);
+    live.figMs[name] = performance.now() - t;
+    return Promise.resolve(p).catch(function (err) { onError("setup " + name + ": " + err); });
+  }
+
+  // ---- curves: kept points by the history's rule, plus the latest epoch ---------------------
+  function keep(e, perOctave) {
+    if (e < 2 * perOctave) return true;
+    return e % Math.pow(2, Math.floor(Math.log2(e / perOctave))) === 0;
+  }
+
+  function history(h, perOctave) {
+    var L = S.L, n = h.epoch.length;
+    S.perOctave = perOctave;
+    S.hasTest = h.test_cost && h.test_cost.length > 0;
+    S.kept = { epoch: [], cost: [], score: [], test_cost: [], test_score: [], grad_norm: [], delta_mean: [] };
+    for (var l = 0; l < L; l++) { S.kept.grad_norm.push([]); S.kept.delta_mean.push([]); }
+    var last = null;
+    for (var i = 0; i < n; i++) {
+      var row = [h.epoch[i], h.cost[i], h.score[i], S.hasTest ? h.test_cost[i] : NaN, S.hasTest ? h.test_score[i] : NaN]
+        .concat(h.grad_norm[i] || [], h.delta_mean[i] || []);
+      if (i === n - 1 && !keep(h.epoch[i], perOctave)) last = row;   // the latest, provisional
+      else push(row, 0);
+    }
+    S.latestRow = last;
+    if (n) {
+      var r = last || rowAt(n - 1, h);
+      S.latest = [r[1], r[2], r[3], r[4]];
+      S.grads = r.slice(5);
+    } else {
+      S.latest = [NaN, NaN, NaN, NaN];
+      S.grads = null;
+    }
+  }
+  function rowAt(i, h) {
+    return [h.epoch[i], h.cost[i], h.score[i], S.hasTest ? h.test_cost[i] : NaN, S.hasTest ? h.test_score[i] : NaN]
+      .concat(h.grad_norm[i] || [], h.delta_mean[i] || []);
+  }
+  // one point (epoch, cost, score, test_cost, test_score, grad_norm[L], delta_mean[L]) from row[off..]
+  function push(row, off) {
+    var k = S.kept, L = S.L;
+    k.epoch.push(row[off]); k.cost.push(row[off + 1]); k.score.push(row[off + 2]);
+    k.test_cost.push(row[off + 3]); k.test_score.push(row[off + 4]);
+    for (var l = 0; l < L; l++) {
+      k.grad_norm[l].push(row[off + 5 + l]);
+      k.delta_mean[l].push(row[off + 5 + L + l]);
+    }
+  }
+  function coarsen(perOctave) {
+    var k = S.kept, idx = [];
+    for (var i = 0; i < k.epoch.length; i++) if (keep(k.epoch[i], perOctave)) idx.push(i);
+    function pick(a) { return idx.map(function (i) { return a[i]; }); }
+    ["epoch", "cost", "score", "test_cost", "test_score"].forEach(function (f) { k[f] = pick(k[f]); });
+    k.grad_norm = k.grad_norm.map(pick);
+    k.delta_mean = k.delta_mean.map(pick);
+    S.perOctave = perOctave;
+  }
+
+  // explorer/figures/curves.curves_figure's traces: loss, score[, test loss, test score], then
+  // the gradient magnitude of each layer (x3/y3). The arrays are the kept points plus the
+  // latest epoch.
+  function curveTraces() {
+    var k = S.kept, big = !!S.view.big, w = big ? 4.0 : 2.5, metric = S.metric === "accuracy" ? "accuracy" : "R²";
+    var latest = S.latestRow, x = with_(k.epoch, latest && latest[0]);
+    var P = root.BPPaint, traces = [];
+    function line(name, y, color, yaxis, dash, width, xaxis) {
+      var t = { type: "scatter", mode: "lines", name: name, x: xaxis === "x3" ? x : x, y: y,
+                line: { color: color, width: width }, yaxis: yaxis,
+                hovertemplate: name + "<br>epoch %{x}: %{y:.4g}<extra></extra>" };
+      if (dash) t.line.dash = dash;
+      if (xaxis) t.xaxis = xaxis;
+      traces.push(t);
+    }
+    if (!x.length) return traces;
+    line("train loss", with_(k.cost, latest && latest[1]), P.BLUE, "y", null, w);
+    line("train " + metric, with_(k.score, latest && latest[2]), P.BLUE, "y2", null, w);
+    if (S.hasTest) {
+      line("test loss", with_(k.test_cost, latest && latest[3]), P.ORANGE, "y", "dot", w);
+      line("test " + metric, with_(k.test_score, latest && latest[4]), P.ORANGE, "y2", "dot", w);
+    }
+    var key = S.view.grad_key === "delta_mean" ? "delta_mean" : "grad_norm", base = key === "delta_mean" ? 5 + S.L : 5;
+    for (var l = 0; l < S.L; l++) {
+      var y = with_(k[key][l], latest && latest[base + l]).map(function (v) { return Math.max(v, 1e-30); });
+      line("layer " + (l + 1), y, layerColor(l), "y3", null, big ? 3.5 : 2, "x3");
+    }
+    return traces;
+  }
+  function with_(a, v) { return v === undefined || v === null ? a.slice() : a.concat([v]); }
+
+  // ---- frames ---------------------------------------------------------------------------------
+  function onFrame(f) {
+    live.frames++;
+    live.recv.push([f.seq, C.now()]);
+    if (live.recv.length > 5000) live.recv.splice(0, 1000);
+    if (!S) { ch.ack(f.seq); return; }
+    // New points now (a later frame may be drawn instead of this one: none may be lost).
+    if (f.perOctave && f.perOctave < S.perOctave) coarsen(f.perOctave);
+    var w = f.pointWidth;
+    for (var i = 0; i < f.nPoints; i++) {
+      var e = f.points[i * w];
+      var k = S.kept.epoch;
+      if (k.length && e <= k[k.length - 1]) continue;     // (already held, e.g. from setup)
+      push(f.points, i * w);
+    }
+    if (f.hasTest) S.hasTest = true;
+    S.epoch = f.epoch;
+    S.latest = f.latest;
+    if (f.grads.length) S.grads = f.grads;
+    var kk = S.kept.epoch;
+    S.latestRow = f.epoch > 0 && (!kk.length || f.epoch > kk[kk.length - 1])
+      ? [f.epoch, f.latest[0], f.latest[1], f.latest[2], f.latest[3]].concat(Array.from(f.grads)) : null;
+    if (S.latestRow && S.latestRow.length !== 5 + 2 * S.L) S.latestRow = null;
+    if (f.weights.length && (f.weightsChanged || !S.weights)) { S.weights = f.weights; S.dirtyWeights = true; }
+    var wasRunning = S.running;
+    S.running = f.running;
+    if (wasRunning !== S.running) S.hoverDirty = true;
+    S.dirtyCurves = true;
+    frame = f;
+    if (!drawing) pump();
+  }
+
+  async function pump() {
+    drawing = true;
+    while (frame) {
+      var f = frame;
+      frame = null;
+      try { await drawFrame(f); } catch (err) { onError(String(err && err.stack || err)); }
+    }
+    drawing = false;
+  }
+
+  async function drawFrame(f) {
+    var t0 = performance.now(), t;
+    if (S.dirtyWeights && S.weights) {
+      S.dirtyWeights = false;
+      t = performance.now();
+      S.acts = S.fwd.run(S.weights);
+      live.figMs.forward = performance.now() - t;
+      if (S.figures.boundary) paintSurface();
+      if (S.figures.network) paintNetwork();
+    }
+    if (S.dirtyCurves && S.figures.curves) {
+      // A plotly line chart redraws whole (axes, ticks, text: ~20 ms here, more than the rest
+      // of a frame together), so while training runs the curves follow at most every
+      // BPView.curvesMs; the surface and the network every frame. Paused: at once.
+      var wait = S.curvesAt + root.BPView.curvesMs - performance.now();
+      if (!S.running || wait <= 0) await drawCurves();
+      else if (!S.curvesTimer) S.curvesTimer = setTimeout(function () { S.curvesTimer = null; if (S.dirtyCurves) drawCurves(); }, wait + 20);
+    }
+    if (S.hoverDirty) { S.hoverDirty = false; hoverFor(S.running); }
+    drawStatus();
+    live.drawMs = performance.now() - t0;
+    await C.nextFrame();                      // on screen in this animation frame
+    live.renders++;
+    live.frame = f.seq;
+    live.lastMs = performance.now() - t0;
+    live.drawn.push(C.now());
+    if (live.drawn.length > 5000) live.drawn.splice(0, 1000);
+    live.extra = { epoch: S.epoch, running: S.running, seq: f.seq };
+    if (ch.ack(f.seq)) { live.acked = f.seq; live.acks++; }
+  }
+
+  async function drawCurves() {
+    var t = performance.now(), fig = S.figures.curves;
+    S.dirtyCurves = false;
+    S.curvesAt = t;
+    fig.layout.datarevision = (fig.layout.datarevision | 0) + 1;
+    fig.data = curveTraces();
+    await react("curves");
+    live.figMs.curves = performance.now() - t;
+    live.curveRenders = (live.curveRenders | 0) + 1;
+  }
+
+  // The boundary figure's layout image: the surface painted into a G×G canvas, as a PNG.
+  function paintSurface() {
+    var t = performance.now(), s = S.surface, big = !!S.view.big;
+    root.BPPaint.surface(S.acts[S.L], S.K, S.fwd.gx, S.fwd.gy, S.problem, !!S.view.discretize, big ? 0.8 : 0.6, s.image.data);
+    s.ctx.putImageData(s.image, 0, 0);
+    var url = s.canvas.toDataURL("image/png");
+    var div = C.cells.boundary;
+    // Swap the picture without a plotly redraw: the figure's own image element gets the new
+    // source, and the layout holds it too, so a zoom's redraw draws the current one.
+    var img = div && div.querySelector("g.imagelayer image, g.layer-below image");
+    if (div && div.layout && div.layout.images && div.layout.images[0]) {
+      div.layout.images[0].source = url;
+      if (div._fullLayout && div._fullLayout.images && div._fullLayout.images[0]) div._fullLayout.images[0].source = url;
+      S.figures.boundary.layout.images[0].source = url;
+    }
+    if (img) {                                 // the attribute and memo plotly's images/draw.js uses
+      img.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:href", url);
+      img._imgSrc = url;
+    } else if (div && div._fullLayout) Plotly.relayout(div, { "images[0].source": url });
+    live.figMs.boundary = performance.now() - t;
+  }
+
+  // The network figure keeps its labels; the tiles and edges are a canvas over its plot area,
+  // redrawn per frame and after every plotly redraw (zoom, pan, resize).
+  function paintNetwork() {
+    var t = performance.now(), m = S.tiles;
+    root.BPPaint.mosaic(S.acts, S.sizes, S.activations, S.fwd.gx, S.stride, S.geo, m.image.data);
+    m.ctx.putImageData(m.image, 0, 0);
+    var div = C.cells.network;
+    if (!S.stripped && div && div._fullLayout) {
+      // The server's picture (image, edge traces) gives way to the canvas.
+      S.stripped = true;
+      var fig = S.figures.network;
+      fig.layout.images = [];
+      fig.data = hoverTraces(!S.running);
+      react("network");
+      div.on("plotly_afterplot", function () { if (S && div === C.cells.network) drawOverlay(); });
+    }
+    drawOverlay();
+    live.figMs.network = performance.now() - t;
+  }
+
+  function drawOverlay() {
+    var div = C.cells.network;
+    if (!div || !div._fullLayout || !S.weights) return;
+    var fl = div._fullLayout, xa = fl.xaxis, ya = fl.yaxis;
+    var cv = S.overlay;
+    var container = div.querySelector(".svg-container");
+    if (!container) return;
+    if (!cv || cv.parentNode !== container) {
+      cv = S.overlay = document.createElement("canvas");
+      cv.className = "overlay";
+      var svgs = container.querySelectorAll("svg.main-svg");
+      container.insertBefore(cv, svgs.length > 1 ? svgs[1] : null);   // above the plot, below hover
+    }
+    var dpr = window.devicePixelRatio || 1, w = fl.width, h = fl.height;
+    if (cv.width !== Math.round(w * dpr) || cv.height !== Math.round(h * dpr)) {
+      cv.width = Math.round(w * dpr);
+      cv.height = Math.round(h * dpr);
+      cv.style.width = w + "px";
+      cv.style.height = h + "px";
+    }
+    var ctx = cv.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(xa._offset, ya._offset, xa._length, ya._length);
+    ctx.clip();
+    root.BPPaint.drawDiagram(ctx, S.geo, S.sizes, S.weights, S.tiles.canvas,
+      function (x) { return xa._offset + xa.l2p(x); }, function (y) { return ya._offset + ya.l2p(y); });
+    ctx.restore();
+  }
+
+  // Paused: hover shows each weight and bias (network_figure's invisible markers); running:
+  // no hover anywhere (nobody hovers over a moving chart, and it costs every redraw).
+  function hoverTraces(on) {
+    if (!on || !S.weights) return [];
+    var geo = S.geo, sizes = S.sizes, k = geo.k / 2, big = !!S.view.big;
+    var mx = [], my = [], mt = [], nx = [], ny = [], nt = [], off = 0;
+    for (var c = 0; c < sizes.length; c++) {
+      for (var u = 0; u < sizes[c]; u++) {
+        var cen = geo.centers[c][u];
+        nx.push(cen[0]); ny.push(cen[1]);
+        if (c === 0) nt.push(FEATURE_LABELS[S.features[u]] || S.features[u]);
+        else {
+          var P = sizes[c - 1];
+          nt.push("layer " + c + " (" + S.activations[c - 1] + ") unit " + (u + 1) +
+                  "<br>b = " + S.weights[off + u * (P + 1) + P].toFixed(4));
+        }
+      }
+      if (c === 0) continue;
+      P = sizes[c - 1];
+      for (var j = 0; j < sizes[c]; j++) for (var i = 0; i < P; i++) {
+        if (mt.length >= 1500) break;
+        var s = geo.centers[c - 1][i], d = geo.centers[c][j];
+        mx.push((s[0] + k + d[0] - k) / 2); my.push((s[1] + d[1]) / 2);
+        mt.push("W" + c + "[" + (j + 1) + "," + (i + 1) + "] = " + S.weights[off + j * (P + 1) + i].toFixed(4));
+      }
+      off += sizes[c] * (P + 1);
+    }
+    return [
+      { type: "scatter", mode: "markers", x: mx, y: my, text: mt, marker: { size: 8, opacity: 0 },
+        hovertemplate: "%{text}<extra></extra>" },
+      { type: "scatter", mode: "markers", x: nx, y: ny, text: nt, marker: { size: big ? 18 : 12, opacity: 0 },
+        hovertemplate: "%{text}<extra></extra>" }
+    ];
+  }
+
+  function hoverFor(running) {
+    if (!S) return;
+    S.names.forEach(function (name) {
+      var div = C.cells[name], fig = S.figures[name];
+      if (!div || !div._fullLayout) return;
+      if (running) fig.layout.hovermode = false;
+      else delete fig.layout.hovermode;
+      if (name === "network" && S.stripped) fig.data = hoverTraces(!running);
+      react(name);
+    });
+  }
+
+  // curvesMs: the curves' shortest redraw interval while training runs (CURVES_MS above).
+  root.BPView = { render: render, state: function () { return S; }, curvesMs: 100 };
+})(typeof window !== "undefined" ? window : this);
