@@ -30,7 +30,10 @@ from .optimizers import OPTIMIZERS, make_optimizer
 FEATURE_CODE = {"x1": "x1", "x2": "x2", "x1sq": "x1 ** 2", "x2sq": "x2 ** 2", "x1x2": "x1 * x2",
                 "sinx1": "np.sin(x1)", "sinx2": "np.sin(x2)"}
 
-TRAINING_KEYS = {"optimizer": None, "learning_rate": None, "batch_size": None, "l1": 0.0, "l2": 0.0, "seed": 0}
+# The settings ``training`` may hold, with their defaults. ``init`` is accepted (a model file
+# records it) but unused: the script writes the starting weights out instead of drawing them.
+TRAINING_KEYS = {"optimizer": None, "learning_rate": None, "batch_size": None, "l1": 0.0, "l2": 0.0, "seed": 0,
+                 "init": None}
 
 
 def python_script(net, pipeline, training: dict, epochs: int, print_every: int, csv_name: str) -> str:

@@ -109,3 +109,17 @@ def test_snapshots_of_another_network_are_refused(lesson):
     other = Network(2, [(5, "tanh"), (1, "sigmoid")], "binary_cross_entropy", seed=0)
     with pytest.raises(ValueError, match="the snapshot of epoch 0 has weights of shapes"):
         boundary_gif(**dict(lesson, net=other))
+
+
+def test_a_bounded_history_gives_its_epochs(lesson):
+    """The app's history keeps some epochs only: cost[i] belongs to epochs[i]."""
+    kept = np.unique(np.geomspace(1, 3000, 150).round().astype(int))
+    cost = np.asarray(lesson["cost"])[kept - 1]
+    gif = boundary_gif(**dict(lesson, cost=list(cost), epochs=list(kept)))
+    frames = _frames(gif)
+    full = _frames(boundary_gif(**lesson))
+    assert len(frames) == len(full)
+    box = (slice(MARGIN, MARGIN + PLOT), slice(MARGIN, MARGIN + PLOT))
+    np.testing.assert_array_equal(frames[-1][box], full[-1][box])     # same boundary, same points
+    with pytest.raises(ValueError, match="one entry each per recorded epoch"):
+        boundary_gif(**dict(lesson, cost=list(cost), epochs=list(kept[:-1])))

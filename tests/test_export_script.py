@@ -49,7 +49,8 @@ def _run(tmp_path, dataset, layers, loss, training, epochs, every, *, features=(
     script = python_script(net, pipe, training, epochs, every, "points.csv")
     (tmp_path / "points.csv").write_text(_csv(X_tr, y_tr, X_te, y_te, problem))
     (tmp_path / "train.py").write_text(script)
-    hist = Trainer(net, pipe.transform(X_tr), y_tr, **training).run_epochs(epochs)
+    settings = {k: v for k, v in training.items() if k != "init"}
+    hist = Trainer(net, pipe.transform(X_tr), y_tr, **settings).run_epochs(epochs)
     args = [sys.executable, str(tmp_path / "train.py")] + ([str(tmp_path / "points.csv")] if pass_path else [])
     done = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd="/")
     assert done.returncode == 0, done.stderr
@@ -96,7 +97,8 @@ def test_seeded_mini_batches_softmax_three_classes(tmp_path, optimizer):
 
 @needs_registry_code
 def test_mse_regression(tmp_path):
-    training = dict(optimizer="sgd", learning_rate=0.03, batch_size=10, seed=2, l1=0.0005, l2=0.001)
+    training = dict(optimizer="sgd", learning_rate=0.03, batch_size=10, seed=2, l1=0.0005, l2=0.001,
+                    init="xavier")        # a model file's settings carry init; the script ignores it
     printed, hist, _ = _run(tmp_path, "reg_plane", [(6, "tanh"), (1, "linear")], "mse", training, 100, 10,
                             n_samples=200, features=("x1", "x2", "x2sq", "sinx1"), standardize=True)
     _assert_same(printed, hist, 100, 10)

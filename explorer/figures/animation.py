@@ -28,16 +28,19 @@ COLORS = 128                        # the GIF palette's colours; index 255 is "u
 TRANSPARENT = 255
 
 
-def boundary_gif(snapshots, net, pipeline, X, y, cost, *, X_test=None, y_test=None, extent: float | None = None,
-                 grid: int = 68, max_frames: int = 120, frame_ms: int = 80, hold_ms: int = 2000) -> bytes:
+def boundary_gif(snapshots, net, pipeline, X, y, cost, *, epochs=None, X_test=None, y_test=None,
+                 extent: float | None = None, grid: int = 68, max_frames: int = 120, frame_ms: int = 80,
+                 hold_ms: int = 2000) -> bytes:
     """The run as GIF bytes: one frame per snapshot (at most ``max_frames``, evenly thinned).
 
     snapshots: (epoch, [Wb per layer]) pairs in epoch order, e.g. a ``WeightSnapshots``;
     net: a ``core.Network`` of the same shape (copied, never changed); pipeline: the
     ``InputPipeline`` from raw (x1, x2) to its inputs; X (N, 2), y (N,): the points
-    drawn (X_test, y_test: drawn with a dark outline); cost: ``History.cost``
-    (cost[e − 1] is J after epoch e); extent: the plane shown is [−extent, extent]²
-    (default: the app's rule on X). The last frame is held ``hold_ms``.
+    drawn (X_test, y_test: drawn with a dark outline); cost: the history's J per
+    recorded epoch and epochs: those epochs (default 1, 2, ...: ``History.cost[e − 1]``
+    is J after epoch e; a bounded history passes its ``epochs``); a frame shows the J of
+    the latest recorded epoch up to its own. extent: the plane shown is
+    [−extent, extent]² (default: the app's rule on X). The last frame is held ``hold_ms``.
     """
     frames = list(snapshots)
     if not frames:
@@ -61,7 +64,10 @@ def boundary_gif(snapshots, net, pipeline, X, y, cost, *, X_test=None, y_test=No
     F_grid = pipeline.transform(np.column_stack([gx.ravel(), gy.ravel()]))
     overlay = _points_layer(X, y, X_test, y_test, extent, classify, n_classes)
     cost = np.asarray(cost, dtype=float)
-    curve = _Curve(cost, frames[-1][0])
+    epochs = np.arange(1, len(cost) + 1) if epochs is None else np.asarray(epochs, dtype=int)
+    if epochs.shape != cost.shape:
+        raise ValueError(f"epochs and cost need one entry each per recorded epoch, got {epochs.shape} and {cost.shape}")
+    curve = _Curve(epochs, cost, frames[-1][0])
     base = Image.new("RGB", (WIDTH, HEIGHT), "white")
     curve.draw_axes(ImageDraw.Draw(base))
     big, small = ImageFont.load_default(size=22), ImageFont.load_default(size=15)
@@ -78,7 +84,7 @@ def boundary_gif(snapshots, net, pipeline, X, y, cost, *, X_test=None, y_test=No
         frame.paste(Image.alpha_composite(surface, overlay).convert("RGB"), (MARGIN, MARGIN))
         draw = ImageDraw.Draw(frame)
         draw.text((CURVE[0] - 50, 16), f"epoch {epoch:,}", fill=INK, font=big)
-        J = cost[epoch - 1] if 1 <= epoch <= len(cost) else None
+        J = curve.at(epoch) if epoch >= 1 else None
         draw.text((CURVE[0] - 50, 48), "starting weights" if J is None else f"loss {J:.4g}", fill=INK, font=small)
         curve.draw_until(draw, epoch)
         rgb_frames.append(frame)
@@ -108,17 +114,28 @@ def _points_layer(X, y, X_test, y_test, extent, classify, n_classes) -> Image.Im
 
 
 class _Curve:
-    """The loss so far on a log epoch axis (epochs 1..last), J from 0 to its maximum."""
+    """The loss so far on a log epoch axis (epochs 1..last), J from 0 to its maximum.
 
-    def __init__(self, cost: np.ndarray, last_epoch: int):
-        self.n = min(len(cost), max(last_epoch, 1))
-        finite = cost[:self.n][np.isfinite(cost[:self.n])]
-        self.top = float(finite.max()) * 1.05 if finite.size else 1.0
-        self.log_end = math.log10(max(self.n, 2))
-        # At most ~400 points: every epoch early, log-spaced later.
-        e = np.unique(np.geomspace(1, max(self.n, 1), 400).round().astype(int)) if self.n else np.array([], int)
-        self.epochs = e
-        self.xy = [self._xy(int(k), float(cost[k - 1])) for k in e]
+    ``epochs[i]`` is the epoch whose J is ``cost[i]`` (increasing); a bounded history
+    keeps only some epochs, and the curve draws the ones it has.
+    """
+
+    def __init__(self, epochs: np.ndarray, cost: np.ndarray, last_epoch: int):
+        keep = (epochs >= 1) & (epochs <= max(last_epoch, 1)) & np.isfinite(cost)
+        epochs, cost = epochs[keep], cost[keep]
+        if len(epochs) > 400:       # at most ~400 points: every epoch early, log-spaced later
+            targets = np.geomspace(1, epochs[-1], 400)
+            idx = np.unique(np.append(np.searchsorted(epochs, targets).clip(0, len(epochs) - 1), len(epochs) - 1))
+            epochs, cost = epochs[idx], cost[idx]
+        self.epochs, self.cost = epochs, cost
+        self.top = float(cost.max()) * 1.05 if len(cost) else 1.0
+        self.log_end = math.log10(max(last_epoch, 2))
+        self.xy = [self._xy(int(k), float(J)) for k, J in zip(epochs, cost)]
+
+    def at(self, epoch: int) -> float | None:
+        """J at the latest recorded epoch ≤ ``epoch`` (None before the first)."""
+        k = int(np.searchsorted(self.epochs, epoch, side="right"))
+        return float(self.cost[k - 1]) if k else None
 
     def _xy(self, epoch: int, J: float):
         left, top, right, bottom = CURVE
