@@ -4,9 +4,11 @@ It only composes: the sidebar's controls return the data, network and training
 settings, the view options above the charts return the view; session state, the live
 panel and the backpropagation view live in the other ``explorer`` modules.
 """
+from dataclasses import replace
+
 import streamlit as st
 
-from explorer import controls, page, state
+from explorer import controls, export_panel, page, state
 from explorer.config import Config
 from explorer.frames import View
 from explorer.live_panel import live_panel, training_buttons
@@ -28,6 +30,7 @@ def main() -> None:
             data = controls.data_controls()
         with st.expander("Network", expanded=True):
             net = controls.network_controls()
+        net = replace(net, start=export_panel.imported_start(net))
         with st.expander("Training", expanded=True):
             train = controls.training_controls()
         controls.view_controls()
@@ -47,6 +50,8 @@ def main() -> None:
         st.error(f"This network cannot be built: {err}")
         st.stop()
     state.sync_url(cfg)
+    with st.sidebar, st.expander("Take it with you", expanded=False, icon=":material/download:"):
+        export_panel.export_panel(run)
     if page_name == "live":
         v = cfg.view
         training_buttons(run)

@@ -53,6 +53,41 @@ class OwnPoints:
         return hash(self.digest)
 
 
+@dataclass(frozen=True, eq=False)
+class StartWeights:
+    """Starting weights from a model file: each layer's Wb = [W | b] (S_l, S_{l−1} + 1),
+    compared by content. ``epoch`` is how far the file's run had trained."""
+
+    Wb: tuple
+    epoch: int = 0
+    digest: str = field(default="", repr=False)
+
+    @classmethod
+    def of(cls, net, epoch: int = 0) -> "StartWeights":
+        Wb = tuple(np.array(p, dtype=float) for p in net.parameters())
+        h = hashlib.sha256()
+        for p in Wb:
+            h.update(str(p.shape).encode())
+            h.update(p.tobytes())
+        return cls(Wb, int(epoch), h.hexdigest())
+
+    def copy_into(self, net) -> None:
+        """Write these weights into ``net`` (same layer shapes, else ValueError)."""
+        params = net.parameters()
+        shapes = [p.shape for p in params]
+        if shapes != [p.shape for p in self.Wb]:
+            raise ValueError(f"the imported weights have layer shapes {[p.shape for p in self.Wb]}, "
+                             f"the network {shapes}")
+        for p, w in zip(params, self.Wb):
+            np.copyto(p, w)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, StartWeights) and other.digest == self.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+
 @dataclass(frozen=True)
 class Config:
     data: DataConfig = field(default_factory=DataConfig)
@@ -74,11 +109,11 @@ def preset_for_dataset(name: str, cfg: Config) -> Config:
     data = replace(cfg.data, dataset=name, n_samples=spec.default_n_samples, noise=spec.default_noise,
                    n_classes=spec.n_classes if spec.multiclass else None, points=None)
     init = "small_gaussian" if name == "planar" else "xavier"
-    net = replace(cfg.net, hidden=tuple(spec.default_layers), output=AUTO, loss=AUTO, init=init)
+    net = replace(cfg.net, hidden=tuple(spec.default_layers), output=AUTO, loss=AUTO, init=init, start=None)
     train = replace(cfg.train, optimizer=spec.default_optimizer, learning_rate=spec.default_learning_rate,
                     batch_size=None)
     return replace(cfg, data=data, net=net, train=train)
 
 
-__all__ = ["Config", "DataConfig", "NetConfig", "TrainConfig", "ViewConfig", "OwnPoints", "OWN_DATA",
+__all__ = ["Config", "DataConfig", "NetConfig", "TrainConfig", "ViewConfig", "OwnPoints", "StartWeights", "OWN_DATA",
            "preset_for_dataset"]

@@ -99,7 +99,7 @@ def data_controls() -> DataConfig:
         g.show("n", hi=2000 if spec.default_n_samples <= 2000 else datasets.MAX_SAMPLES)
         g.show("noise", hi=1.0 if spec.default_noise <= 1.0 else 3.0)
         g.show("dseed")
-        st.button("New data", icon=":material/refresh:", on_click=_new_seed, width="stretch",
+        st.button("New data", key="new_data", icon=":material/refresh:", on_click=_new_seed, width="stretch",
                   help="Draw another sample with a new seed")
     g.show("test")
     g.show("feat")

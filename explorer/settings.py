@@ -231,7 +231,8 @@ def _config_class(group: str, name: str, extra=()):
 
 # Own points (uploaded or drawn) are a value in the data config; they never travel in a link.
 DataConfig = _config_class("data", "DataConfig", [("points", Any, field(default=None, compare=True))])
-NetConfig = _config_class("net", "NetConfig")
+# Weights imported from a model file (``explorer.config.StartWeights``) replace the seeded draw.
+NetConfig = _config_class("net", "NetConfig", [("start", Any, field(default=None))])
 TrainConfig = _config_class("train", "TrainConfig")
 ViewConfig = _config_class("view", "ViewConfig")
 for _cls in (DataConfig, NetConfig, TrainConfig, ViewConfig):

@@ -16,7 +16,7 @@ from dataclasses import replace
 import streamlit as st
 
 from core import datasets
-from core.user_data import load_csv
+from core.user_data import read_points
 from .config import Config, DataConfig, NetConfig, OWN_DATA, OwnPoints, TrainConfig, ViewConfig, preset_for_dataset
 from .query import from_query, to_query
 from .run import Run, build_data
@@ -143,12 +143,12 @@ def points_from_upload(upload) -> tuple[OwnPoints | None, str | None]:
     if upload is not None and ss.get("upload_id") != upload.file_id:
         ss["upload_id"] = upload.file_id
         try:
-            X, y, problem = load_csv(upload.getvalue())
+            pts = read_points(upload.getvalue())
         except ValueError as err:
             ss["upload_error"] = str(err)
         else:
             ss["upload_error"] = None
-            ss["own_points"] = OwnPoints.of(X, y, problem)
+            ss["own_points"] = OwnPoints.of(pts.X, pts.y, pts.problem, pts.is_test)
     error = ss.get("upload_error")
     return ss.get("own_points"), error
 

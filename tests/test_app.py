@@ -15,7 +15,7 @@ from explorer.query import to_query
 
 
 def start(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "explorer" / "app_page.py"), default_timeout=60)   # the page script app.py serves
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()

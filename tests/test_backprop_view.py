@@ -19,7 +19,7 @@ from core.activations import Softmax
 from explorer.backprop_math import batch_indices, sup
 from explorer.presets import LESSONS
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")    # from_file resolves relative to this file
+APP = str(Path(__file__).resolve().parents[1] / "explorer" / "app_page.py")   # the page script app.py serves
 PAGE = "backprop"
 ERRS = ["relative error ∂J/∂W", "relative error ∂J/∂b"]
 
