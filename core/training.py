@@ -48,13 +48,28 @@ class History:
     def __len__(self) -> int:
         return len(self.cost)
 
+    def record(self, epoch: int, cost: float, score: float, test_cost: float | None, test_score: float | None,
+               grad_norm: list, delta_mean: list) -> None:
+        """Append epoch ``epoch``'s numbers (the trainer calls this once per completed epoch).
+
+        A caller that trains for a long time can hand the trainer another object with
+        this method and these attributes (e.g. a bounded history that keeps some epochs).
+        """
+        self.cost.append(cost)
+        self.accuracy.append(score)
+        if test_cost is not None:
+            self.test_cost.append(test_cost)
+            self.test_accuracy.append(test_score)
+        self.grad_norm.append(grad_norm)
+        self.delta_mean.append(delta_mean)
+
 
 class Trainer:
     """Trains ``net`` on (X, y) with mini-batches; see ``train`` for the arguments."""
 
     def __init__(self, net, X, y, *, optimizer: str = "sgd", learning_rate: float = 0.03,
                  batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed: int = 0,
-                 X_test=None, y_test=None):
+                 X_test=None, y_test=None, history=None):
         self.net = net
         self.X, self.T = net.check_X(X), net.targets(y)
         if self.X.shape[0] != self.T.shape[0]:
@@ -77,8 +92,11 @@ class Trainer:
         self.learning_rate, self.batch_size, self.l1, self.l2 = learning_rate, batch_size, l1, l2
         self.optimizer = optimizer
         self.rng = np.random.default_rng(seed)
-        self.history = History(metric="accuracy" if net.is_classifier else "r2")
+        # ``history``: any object with History's ``record`` and ``metric`` (default: a full History)
+        self.history = History() if history is None else history
+        self.history.metric = "accuracy" if net.is_classifier else "r2"
         self.epoch = 0                # completed epochs
+        self._kept_epoch = 0          # the epoch whose end the kept weights are
         self._pos = 0                 # examples consumed in the current epoch
         self._order = None            # this epoch's permutation (mini-batch only)
         self._pending = False         # full batch: last epoch's scores come from the next forward
@@ -217,23 +235,21 @@ class Trainer:
             raise self._diverged("a weight became infinite or NaN")
         for kept, p in zip(self._kept, self._params):
             np.copyto(kept, p)
-        h.cost.append(cost)
-        h.accuracy.append(score)
+        self._kept_epoch = self.epoch
+        test_cost = test_score = None
         if self.X_test is not None:
             test_cost, test_score = self._score_test(forward_into(net, self._buffers_test, self._X_test_aug))
-            h.test_cost.append(test_cost)
-            h.test_accuracy.append(test_score)
         k = self._n_batches
-        h.grad_norm.append([g / k for g in self._sums[0]])
-        h.delta_mean.append([d / k for d in self._sums[1]])
+        h.record(self.epoch, cost, score, test_cost, test_score, [g / k for g in self._sums[0]],
+                 [d / k for d in self._sums[1]])
         self._sums, self._n_batches = None, 0
 
     def _diverged(self, what: str) -> TrainingDiverged:
         """Put the network back to the last history entry and build the exception to raise."""
-        epoch = len(self.history.cost) + 1           # the epoch that went wrong
+        epoch = self._kept_epoch + 1                 # the epoch that went wrong
         for p, kept in zip(self._params, self._kept):
             np.copyto(p, kept)
-        self.epoch = len(self.history.cost)
+        self.epoch = self._kept_epoch
         self._pos, self._order, self._pending = 0, None, False
         self._sums, self._n_batches, self.last_batch = None, 0, None
         self._opt = make_optimizer(self._opt_name, self._params)    # running averages may hold inf

@@ -2,7 +2,9 @@
 
 ``build_frame`` computes only what the frame shows: one forward pass over the
 grid (cached per parameter version) feeds the boundary, the neuron tiles and the
-hidden-space view; curves come from the history, thinned.
+hidden-space view; curves come from the history, thinned. With the live channel the
+server builds a frame only for the setup message (the static parts and the first
+picture) and for the fallback; the browser draws the rest from weights.
 """
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.features import FEATURES
+from core.targets import CLASSIFIERS
 from .figures.boundary import boundary_figure
+from .figures.encode import thin, typed
 from .figures.curves import curves_figure
 from .figures.hidden_space import hidden_space_figure
 from .figures.network_diagram import network_figure
@@ -37,7 +41,7 @@ def neuron_tiles(run: Run, acts: list[np.ndarray]) -> list[np.ndarray]:
     tiles = []
     for l, a in enumerate(acts):
         sub = a.reshape(GRID, GRID, -1)[::TILE_STRIDE, ::TILE_STRIDE]          # (k, k, S)
-        if l > 0 and run.net.layers[l - 1].activation.name in ("sigmoid", "softmax"):
+        if l > 0 and run.net.layers[l - 1].activation.name in CLASSIFIERS:   # outputs in (0, 1)
             sub = 2.0 * sub - 1.0                                              # (0, 1) → (−1, 1)
         else:
             scale = np.maximum(np.abs(sub).max(axis=(0, 1)), 1.0)              # keep tanh's ±1 as is
@@ -74,6 +78,16 @@ def hidden_space(run: Run, big: bool, height: int | None) -> dict | None:
     return hidden_space_figure(lines, Hd, y, d.n_classes or 2, l + 1, big=big, height=height)
 
 
+def _epoch_axis(fig: dict, history) -> dict:
+    """The curves' x values are the epochs a bounded history kept (not 1..n)."""
+    epochs = getattr(history, "epochs", None)
+    if epochs:
+        x = typed(np.asarray(epochs, dtype=float)[thin(len(epochs))])
+        for trace in fig["data"]:
+            trace["x"] = x
+    return fig
+
+
 def build_frame(run: Run, view: View) -> dict[str, str]:
     """name → figure JSON for the live component (boundary, network, curves[, hidden])."""
     d, h = run.data, run.trainer.history
@@ -87,7 +101,7 @@ def build_frame(run: Run, view: View) -> dict[str, str]:
         "boundary": boundary_figure(d.xs, d.ys, P, d.problem, d.n_classes or 2, d.X_train, d.y_train,
                                     d.X_test, d.y_test, view.discretize, view.show_test, view.big),
         "network": network_view(run, acts, view.big, None, hover=not run.running),
-        "curves": curves_figure(h, view.log_loss, view.big, key=view.grad_key),
+        "curves": _epoch_axis(curves_figure(h, view.log_loss, view.big, key=view.grad_key), h),
     }
     hs = hidden_space(run, view.big, None)
     if hs is not None:

@@ -7,14 +7,17 @@ is G×G points, flattened row by row (x2 outer, x1 inner).
 """
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from core import Network, Trainer, TrainingDiverged, datasets
 from core.features import train_test_split
 from core.pipeline import InputPipeline
+from core.snapshots import WeightSnapshots
+from .channel.history import LiveHistory
 from .config import Config, DataConfig, TrainConfig
 
 GRID = 100          # boundary resolution (TF Playground draws 100×100)
@@ -43,11 +46,13 @@ class DataBundle:
         return self.pipeline.features
 
 
-def build_data(cfg: DataConfig, own=None) -> DataBundle:
-    """Generate (or take ``own`` = (X, y, problem)), split, featurise and grid the data."""
+def build_data(cfg: DataConfig) -> DataBundle:
+    """Generate the named dataset (or take the learner's own ``cfg.points``), split,
+    featurise and grid the data. Own points that mark their test rows keep that split."""
+    own = cfg.points
     if own is not None:
-        X, y, problem = own
-        n_classes = int(y.max()) + 1 if problem == "classification" else None
+        X, y, problem = own.X, own.y, own.problem
+        n_classes = own.n_classes
     else:
         spec = datasets.DATASETS[cfg.dataset]
         X, y = datasets.make(cfg.dataset, n_samples=cfg.n_samples, noise=cfg.noise, seed=cfg.seed,
@@ -55,7 +60,9 @@ def build_data(cfg: DataConfig, own=None) -> DataBundle:
         problem = spec.problem
         n_classes = (cfg.n_classes or spec.n_classes) if problem == "classification" else None
     classify = problem == "classification"
-    if cfg.test_ratio > 0:
+    if own is not None and own.is_test is not None:
+        X_tr, X_te, y_tr, y_te = X[~own.is_test], X[own.is_test], y[~own.is_test], y[own.is_test]
+    elif cfg.test_ratio > 0:
         X_tr, X_te, y_tr, y_te = train_test_split(X, y, cfg.test_ratio, seed=cfg.seed, stratify=classify)
     else:
         X_tr, X_te, y_tr, y_te = X, X[:0], y, y[:0]
@@ -73,19 +80,34 @@ class Run:
     """A network being trained on one DataBundle, in short slices."""
 
     def __init__(self, cfg: Config, data: DataBundle):
+        self.cfg, self.data = cfg, data
+        # The page's script thread and the live channel's training thread both touch a
+        # Run: whoever changes or reads the network holds this lock (a slice, a click).
+        self.lock = threading.RLock()
+        self.version = 0                   # bumps whenever the parameters change
+        self._grid_cache = (-1, None)
+        self.reset()
+
+    def reset(self) -> None:
+        """New random weights (the configured seed), an empty history, paused."""
+        cfg, data = self.cfg, self.data
         units, out, loss = cfg.resolve_output(data.problem, data.n_classes)
         layers = [tuple(layer) for layer in cfg.net.hidden] + [(units, out)]
-        self.cfg, self.data = cfg, data
         self.net = Network(len(data.feature_ids), layers, loss, seed=cfg.net.seed, init=cfg.net.init)
+        if cfg.net.start is not None:                  # weights imported from a model file
+            cfg.net.start.copy_into(self.net)
+        self.snapshots = WeightSnapshots()             # spaced copies of the weights, for the GIF
+        self.snapshots.record(0, self.net.parameters())
         t = cfg.train
+        # The live view keeps a bounded history (a fixed budget of epochs, log-spaced):
+        # memory stays flat however long a learner trains.
         self.trainer = Trainer(self.net, data.F_train, data.y_train, optimizer=t.optimizer,
                                learning_rate=t.learning_rate, batch_size=t.batch_size, l1=t.l1, l2=t.l2,
                                seed=cfg.net.seed, X_test=data.F_test if len(data.F_test) else None,
-                               y_test=data.y_test if len(data.y_test) else None)
+                               y_test=data.y_test if len(data.y_test) else None, history=LiveHistory())
         self.running = False
         self.message: str | None = None    # divergence advice, shown until the next reset
-        self.version = 0                   # bumps whenever the parameters change
-        self._grid_cache = (-1, None)
+        self.version += 1
 
     # ---- live settings ---------------------------------------------------------
     def apply_train(self, t: TrainConfig) -> None:
@@ -93,7 +115,7 @@ class Run:
         tr = self.trainer
         tr.learning_rate, tr.batch_size, tr.optimizer, tr.l1, tr.l2 = (
             t.learning_rate, t.batch_size, t.optimizer, t.l1, t.l2)
-        self.cfg = Config(self.cfg.data, self.cfg.net, t)
+        self.cfg = replace(self.cfg, train=t)
 
     # ---- training ----------------------------------------------------------------
     def train_for(self, budget_s: float, min_s: float | None = None, stop=None) -> int:
@@ -109,6 +131,7 @@ class Run:
         try:
             while True:
                 done += tr.step()
+                self._snap()
                 n += 1
                 if n % 4 == 0:
                     now = time.perf_counter()
@@ -120,10 +143,34 @@ class Run:
         self.version += 1
         return done
 
+    def train_steps(self, n: int, deadline: float) -> int:
+        """At most ``n`` mini-batch updates (full batch: epochs), stopping at ``deadline``
+        (perf_counter); returns the updates done. The live channel's scheduler calls this."""
+        done, tr = 0, self.trainer
+        try:
+            while done < n:
+                tr.step()
+                self._snap()
+                done += 1
+                if done % 4 == 0 and time.perf_counter() >= deadline:
+                    break
+            tr.flush()
+        except TrainingDiverged as err:
+            self._diverged(err)
+        if done:
+            self.version += 1
+        return done
+
+    @property
+    def steps_per_epoch(self) -> int:
+        b, n = self.trainer.batch_size, self.trainer.X.shape[0]
+        return 1 if b is None else -(-n // b)
+
     def step_epoch(self) -> None:
         """Exactly one more epoch (finishing the current one if a mini-batch step began it)."""
         try:
             self.trainer.run_epochs(1)
+            self._snap()
         except TrainingDiverged as err:
             self._diverged(err)
         self.version += 1
@@ -133,11 +180,17 @@ class Run:
         try:
             self.trainer.step()
             self.trainer.flush()
+            self._snap()
         except TrainingDiverged as err:
             self._diverged(err)
         self.version += 1
 
+    def _snap(self) -> None:
+        """Keep the weights if a GIF frame is due at this epoch (one int compare when not)."""
+        self.snapshots.record(self.trainer.epoch, self.net.parameters())
+
     def _diverged(self, err: Exception) -> None:
+        self.snapshots.truncate(self.trainer.epoch)   # the trainer went back to this epoch
         self.running = False
         self.message = str(err)
         self.version += 1             # the trainer restored earlier weights: redraw

@@ -1,0 +1,104 @@
+"""The live view's history: a fixed budget of epochs, however long training runs.
+
+``core.Trainer`` records every epoch into its history; a full ``core.History`` grows
+by ~480 bytes an epoch (300 MB a minute at max speed). ``LiveHistory`` has the same
+attributes and ``record`` method but keeps only the epochs on a log-spaced grid:
+
+    keep epoch e  iff  e % spacing(e) == 0,  spacing(e) = max(1, 2**floor(log2(e / per_octave)))
+
+so every epoch up to 2·per_octave is kept, then ``per_octave`` epochs per doubling:
+early epochs keep their detail and a curve over a million epochs still has hundreds
+of points. When more than ``budget`` are kept, ``per_octave`` halves and the kept
+points are filtered by the new rule (the client applies the same rule to its copy).
+The latest epoch is always the last entry, whether or not the rule keeps it.
+"""
+from __future__ import annotations
+
+import math
+
+NAN = float("nan")
+
+
+def spacing(epoch: int, per_octave: int) -> int:
+    if epoch < 2 * per_octave:
+        return 1
+    return 1 << int(math.log2(epoch / per_octave))
+
+
+def kept(epoch: int, per_octave: int) -> bool:
+    return epoch % spacing(epoch, per_octave) == 0
+
+
+class LiveHistory:
+    """A bounded stand-in for ``core.History`` (same lists, plus ``epochs``)."""
+
+    def __init__(self, budget: int = 512, per_octave: int = 64):
+        if budget < 4 * per_octave:
+            raise ValueError(f"budget must be at least 4 × per_octave, got {budget} and {per_octave}")
+        self.metric = "accuracy"
+        self.budget, self.per_octave = budget, per_octave
+        self.epochs: list[int] = []
+        self.cost: list[float] = []
+        self.accuracy: list[float] = []
+        self.test_cost: list[float] = []
+        self.test_accuracy: list[float] = []
+        self.grad_norm: list[list[float]] = []
+        self.delta_mean: list[list[float]] = []
+        self._provisional = False       # the last entry is the latest epoch, not a kept one
+        self._new: list[tuple] = []     # kept rows not yet taken by ``take_new``
+
+    def __len__(self) -> int:
+        return len(self.cost)
+
+    @property
+    def latest_epoch(self) -> int:
+        return self.epochs[-1] if self.epochs else 0
+
+    def _lists(self):
+        lists = [self.epochs, self.cost, self.accuracy, self.grad_norm, self.delta_mean]
+        return lists + [self.test_cost, self.test_accuracy] if self.test_cost else lists
+
+    def record(self, epoch, cost, score, test_cost, test_score, grad_norm, delta_mean) -> None:
+        if self._provisional:
+            for lst in self._lists():
+                lst.pop()
+        self.epochs.append(int(epoch))
+        self.cost.append(cost)
+        self.accuracy.append(score)
+        if test_cost is not None:
+            self.test_cost.append(test_cost)
+            self.test_accuracy.append(test_score)
+        self.grad_norm.append(grad_norm)
+        self.delta_mean.append(delta_mean)
+        self._provisional = not kept(epoch, self.per_octave)
+        if not self._provisional:
+            self._new.append(self.row(-1))
+            if len(self.epochs) > self.budget:
+                self._coarsen()
+
+    def row(self, i: int) -> tuple:
+        """Entry i as (epoch, cost, score, test_cost, test_score, *grad_norm, *delta_mean)."""
+        test = (self.test_cost[i], self.test_accuracy[i]) if self.test_cost else (NAN, NAN)
+        return (self.epochs[i], self.cost[i], self.accuracy[i], *test, *self.grad_norm[i], *self.delta_mean[i])
+
+    def rows(self) -> list[tuple]:
+        return [self.row(i) for i in range(len(self.epochs))]
+
+    def take_new(self) -> list[tuple]:
+        """Kept rows recorded since the last call (each row is handed out once)."""
+        new, self._new = self._new, []
+        return new
+
+    def _coarsen(self) -> None:
+        self.per_octave //= 2
+        keep = [i for i, e in enumerate(self.epochs) if kept(e, self.per_octave)
+                or (i == len(self.epochs) - 1 and self._provisional)]
+        for lst in self._lists():
+            lst[:] = [lst[i] for i in keep]
+        self._new = [r for r in self._new if kept(int(r[0]), self.per_octave)]
+
+    def to_json(self) -> dict:
+        """The whole history for the setup message (see ``wire``)."""
+        return {"epoch": list(self.epochs), "cost": list(self.cost), "score": list(self.accuracy),
+                "test_cost": list(self.test_cost), "test_score": list(self.test_accuracy),
+                "grad_norm": [list(g) for g in self.grad_norm], "delta_mean": [list(d) for d in self.delta_mean]}

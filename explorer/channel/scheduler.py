@@ -1,0 +1,201 @@
+"""The one training thread of the process: fair slices for every playing run.
+
+Streamlit's script threads never train in the live view. This thread does, for every
+learner at once, round robin:
+
+* **Controls first.** Before each slice it applies every learner's queued messages
+  (play, pause, step, speed, reset, ack, visible) and answers each control with a
+  ``status`` message: a control acts within one slice.
+* **Paced runs** (speed k: k updates of the trainer, i.e. k epochs or k mini-batches,
+  per frame) train their k updates, send the frame, and wait for its ack and the next
+  tick (``PACED_FPS`` ticks a second): one epoch per frame at 20 frames a second is
+  a pace a teacher can narrate. **"max" runs** train for one ``SLICE_S`` each per
+  round: equal time, so two runs at max get the same share (tested within 20 % in
+  epochs), whatever the paced runs leave.
+* **Bounded CPU.** Training takes at most ``TRAIN_SHARE`` of the wall clock over
+  each second (a duty cycle); the rest of the time the GIL is free for the event loop
+  (Streamlit's and the channel's sockets) and the script threads, so controls stay
+  prompt with everyone at max.
+* **Frames follow acks.** A learner gets its next binary frame only once it acked the
+  previous one, something changed, and ``frame_interval`` has passed (at most
+  ``MAX_FPS`` a second, fewer when many learners play, so the total stays near
+  ``FRAME_BUDGET`` frames a second). No backlog can build up.
+* **Hand-off.** Messages reach the sockets through ``loop.call_soon_threadsafe``
+  (``routes.Connection.send``); this thread never awaits.
+* **Auto-pause** when the tab is hidden, after 15 minutes without input, or the
+  socket closed (at once).
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from . import registry
+from .session import IDLE_PAUSE_S, LiveSession, parse_speed
+
+SLICE_S = 0.004            # training per max-speed run per round
+TRAIN_SHARE = 0.6          # at most this share of wall time spent training
+MAX_FPS = 30               # frames per second per learner, at most
+FRAME_BUDGET = 600         # frames per second over all learners (fewer each when many play)
+PACED_FPS = 20             # frames per second at a paced speed (k updates each)
+IDLE_WAIT_S = 1.0          # nothing to do: wake up this often for the idle checks
+
+
+def frame_interval(n_playing: int) -> float:
+    return 1.0 / max(8.0, min(MAX_FPS, FRAME_BUDGET / max(1, n_playing)))
+
+
+class Scheduler:
+    def __init__(self):
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self.busy_s = 0.0          # training time in the current window
+        self._window_t = time.perf_counter()
+
+    def ensure_started(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="live-scheduler", daemon=True)
+                self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    # ---- the loop -----------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            try:
+                self._round()
+            except Exception:   # noqa: BLE001 - one learner's bug must not stop everyone's training
+                import traceback
+                traceback.print_exc()
+                time.sleep(0.05)
+
+    def _round(self) -> None:
+        sessions = registry.sessions()
+        for s in sessions:
+            self._apply_inbox(s)
+        playing = [s for s in sessions if s.wants_training()]
+        interval = frame_interval(len(playing))
+        for s in playing:
+            self._apply_inbox(s)
+            self._train(s)
+            self._push(s, interval)
+            self._throttle()
+        for s in sessions:
+            if s not in playing:
+                self._push(s, interval)
+            self._idle_checks(s)
+        if not playing:
+            del sessions
+            self._wake.wait(IDLE_WAIT_S)
+            self._wake.clear()
+        elif all(s.speed != "max" for s in playing):
+            # Only paced runs: sleep until the next tick is due (an ack or a control wakes us).
+            now = time.perf_counter()
+            due = [s.next_tick - now for s in playing if s.owed == 0 and (s.conn is None or s.acked >= s.seq)]
+            if not any(s.owed for s in playing):
+                self._wake.wait(max(0.0, min(due)) if due else IDLE_WAIT_S)
+                self._wake.clear()
+
+    def _throttle(self) -> None:
+        """Keep training under TRAIN_SHARE of the wall clock (per one-second window)."""
+        now = time.perf_counter()
+        elapsed = now - self._window_t
+        if elapsed >= 1.0:
+            self._window_t, self.busy_s = now, 0.0
+            return
+        over = self.busy_s / TRAIN_SHARE - elapsed
+        if over > 0:
+            self._wake.wait(over)
+            self._wake.clear()
+
+    # ---- per learner ------------------------------------------------------------------
+    def _apply_inbox(self, s: LiveSession) -> None:
+        while s.inbox:
+            msg = s.inbox.popleft()
+            kind = msg["type"]
+            run = s.run
+            if kind == "ack":
+                s.acked = max(s.acked, min(msg["seq"], s.seq))
+                continue
+            if kind == "visible":
+                s.hidden = msg["hidden"]
+                if s.hidden and run is not None and run.running:
+                    run.running = False
+                    s.notice = "Training paused while this tab was hidden: press Play to go on."
+                    s.send_json(s.status("visible"))
+                continue
+            s.last_input = time.monotonic()
+            if run is None:
+                continue
+            with run.lock:
+                s.notice = None
+                if kind == "play":
+                    run.running = run.message is None
+                    s.owed, s.next_tick = 0, 0.0
+                elif kind == "pause":
+                    run.running = False
+                elif kind == "step":
+                    run.running = False
+                    run.step_epoch() if msg["unit"] == "epoch" else run.step_batch()
+                elif kind == "speed":
+                    s.speed = parse_speed(msg["value"])
+                    s.owed = 0
+                elif kind == "reset":
+                    run.reset()
+                    s.setup_needed = True
+                s.send_json(s.status(kind))
+
+    def _train(self, s: LiveSession) -> None:
+        run = s.run
+        t0 = time.perf_counter()
+        if s.speed == "max":
+            n = 1 << 30
+        else:
+            if s.owed == 0:                       # the last update's steps are all done
+                waiting = s.conn is not None and s.acked < s.seq
+                if waiting or t0 < s.next_tick:
+                    return                        # the browser has not drawn it, or too soon
+                s.owed = int(s.speed)
+                s.next_tick = max(s.next_tick, t0 - 0.5 / PACED_FPS) + 1.0 / PACED_FPS
+            n = s.owed
+        with run.lock:
+            if not run.running:
+                return
+            done = run.train_steps(n, t0 + SLICE_S)
+            if not run.running:                   # diverged: say so at once
+                s.owed = 0
+                s.send_json(s.status(None))
+        if s.speed != "max":
+            s.owed = max(0, s.owed - done)
+        s.steps += done
+        self.busy_s += time.perf_counter() - t0
+
+    def _push(self, s: LiveSession, interval: float) -> None:
+        conn, run = s.conn, s.run
+        if conn is None or run is None or conn.closed:
+            return
+        if s.setup_needed:
+            with run.lock:
+                text = s.setup()
+            conn.send(text)
+            return
+        if s.acked < s.seq or not s.changed():
+            return
+        if run.running and (s.owed if s.speed != "max" else time.monotonic() - s.last_frame_t < interval):
+            return                                # mid-update, or too soon after the last frame
+        with run.lock:
+            data = s.frame()
+        conn.send(data)
+
+    def _idle_checks(self, s: LiveSession) -> None:
+        run = s.run
+        if run is not None and run.running and time.monotonic() - s.last_input > IDLE_PAUSE_S:
+            run.running = False
+            s.notice = "Training paused after 15 minutes without input: press Play to go on."
+            s.send_json(s.status(None))
+
+
+SCHEDULER = Scheduler()

@@ -1,0 +1,184 @@
+"""One learner's live channel: the token, the run it drives, its socket and pacing state.
+
+A ``LiveSession`` lives in the learner's ``st.session_state`` (the page creates it
+once and calls ``attach`` on every script run); the registry only holds it weakly.
+Its socket (``Connection``) belongs to the asyncio loop; everything else is touched
+by the scheduler thread, or by the page's script thread while holding ``run.lock``.
+Client messages are queued in ``inbox`` and applied by the scheduler between slices.
+"""
+from __future__ import annotations
+
+import collections
+import json
+import math
+import secrets
+import time
+from typing import Any
+
+import numpy as np
+
+from . import registry, wire
+
+# Speed k: k trainer updates (epochs when training full-batch, else mini-batches) per
+# frame, at scheduler.PACED_FPS frames a second; "max": a fair share of the CPU.
+DEFAULT_SPEED = 1            # Ng's flower at 20 epochs/s: 0.85 accuracy after ~120 epochs (~6 s),
+                             # most of the learning over 15 s
+IDLE_PAUSE_S = 15 * 60       # auto-pause after this long without input
+NAN = float("nan")
+
+
+def parse_speed(value: Any) -> float | str:
+    """A speed from the URL, a widget or the socket: "max" or a whole number ≥ 1 of updates per frame."""
+    if value == "max":
+        return "max"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"speed must be a number of updates per frame or 'max', got {value!r}") from None
+    if not (math.isfinite(v) and 1 <= v <= 10_000 and v == int(v)):
+        raise ValueError(f"speed must be a whole number of updates per frame from 1 to 10000, got {value!r}")
+    return int(v)
+
+
+class LiveSession:
+    """The live channel's state for one Streamlit session."""
+
+    def __init__(self, speed: float | str = DEFAULT_SPEED):
+        self.token = secrets.token_urlsafe(32)
+        self.run = None                  # explorer.run.Run, set by attach
+        self.view = None                 # explorer.frames.View
+        self.speed = parse_speed(speed)
+        self.conn = None                 # the one open socket (routes.Connection) or None
+        self.fallback = False            # the page trains without a socket (it said so)
+        self.inbox: collections.deque = collections.deque(maxlen=256)
+        self.hidden = False
+        self.last_input = time.monotonic()
+        self.notice: str | None = None
+        # pacing (scheduler thread only)
+        self.seq = 0                     # last frame sent
+        self.acked = 0                   # last frame the browser acked
+        self.setup_needed = True
+        self.sent = None                 # (run id, version, running) of the last frame
+        self.last_frame_t = 0.0
+        self.owed = 0                    # updates of the current frame still to train (paced)
+        self.next_tick = 0.0             # perf_counter time of the next paced frame
+        self.page_speed = None           # the speed widget's value last seen
+        self.steps = 0                   # updates trained by the scheduler (fairness tests)
+        registry.register(self)
+
+    # ---- page side (script thread) ----------------------------------------------
+    def attach(self, run, view, speed=None) -> None:
+        """The page's current run and view; a new one of either makes the next message a setup."""
+        with run.lock:
+            if run is not self.run or view != self.view:
+                old = self.run
+                if old is not None and old is not run:
+                    old.running = False
+                self.run, self.view = run, view
+                self.setup_needed = True
+            if speed is not None and speed != self.page_speed:     # the widget moved
+                self.page_speed = speed
+                self.speed = parse_speed(speed)
+                self.owed = 0
+            self.last_input = time.monotonic()
+
+    def touch(self) -> None:
+        """The learner did something (resets the idle auto-pause clock)."""
+        self.last_input = time.monotonic()
+
+    # ---- socket side (event loop) -------------------------------------------------
+    def connect(self, conn) -> bool:
+        """Bind the socket; False if another socket already holds this token."""
+        if self.conn is not None and not self.conn.closed:
+            return False
+        self.conn = conn
+        self.setup_needed = True
+        self.hidden = False
+        self.fallback = False
+        return True
+
+    def disconnect(self, conn) -> None:
+        """The socket closed: that run stops training at once (the scheduler sees it next slice)."""
+        if self.conn is conn:
+            self.conn = None
+            run = self.run
+            if run is not None:
+                run.running = False
+
+    # ---- scheduler side -------------------------------------------------------------
+    def wants_training(self) -> bool:
+        run = self.run
+        return run is not None and run.running and (self.conn is not None or self.fallback)
+
+    def send_json(self, msg: dict) -> None:
+        conn = self.conn
+        if conn is not None:
+            conn.send(json.dumps(msg, separators=(",", ":")))
+
+    def status(self, reply_to: str | None = None) -> dict:
+        run = self.run
+        return {"type": "status", "running": bool(run and run.running), "speed": self.speed,
+                "epoch": run.epoch if run else 0, "message": run.message if run else None,
+                "notice": self.notice, "reply_to": reply_to}
+
+    def setup(self) -> str:
+        """The setup message (see ``wire``) for the current run and view; call under run.lock."""
+        from ..frames import build_frame
+        from ..run import GRID, TILE_STRIDE
+        run, view, d = self.run, self.view, self.run.data
+        h = run.trainer.history
+        h.take_new()                     # the setup carries all of it
+        pipe = d.pipeline
+        msg = {"type": "setup", "seq": self.seq, "problem": d.problem, "n_classes": d.n_classes,
+               "n_inputs": run.net.layers[0].W.shape[1], "sizes": [layer.size for layer in run.net.layers],
+               "activations": [layer.activation.name for layer in run.net.layers],
+               "features": list(d.feature_ids),
+               "mean": None if pipe.mean is None else [float(v) for v in pipe.mean],
+               "scale": None if pipe.scale is None else [float(v) for v in pipe.scale],
+               "grid": {"x": [float(d.xs[0]), float(d.xs[-1]), GRID], "y": [float(d.ys[0]), float(d.ys[-1]), GRID]},
+               "tile_stride": TILE_STRIDE, "figures": build_frame(run, view), "history": _finite(h.to_json()),
+               "per_octave": h.per_octave, "metric": h.metric, "epoch": run.epoch, "running": run.running,
+               "speed": self.speed, "message": run.message,
+               "view": {k: getattr(view, k) for k in ("discretize", "show_test", "log_loss", "big", "grad_key",
+                                                      "height")} if view else None}
+        self.setup_needed = False
+        self.sent = None
+        return json.dumps(msg, separators=(",", ":"), allow_nan=False)
+
+    def frame(self) -> bytes:
+        """The next binary frame (see ``wire``); call under run.lock."""
+        run = self.run
+        h = run.trainer.history
+        self.seq += 1
+        has_test = bool(h.test_cost)
+        flags = (wire.FLAG_RUNNING if run.running else 0) | (wire.FLAG_TEST if has_test else 0)
+        key = (id(run), run.version)
+        if self.sent is None or self.sent[:2] != key:
+            flags |= wire.FLAG_WEIGHTS
+        self.sent = key + (run.running,)
+        self.last_frame_t = time.monotonic()
+        if len(h):
+            latest = (h.cost[-1], h.accuracy[-1], h.test_cost[-1] if has_test else NAN,
+                      h.test_accuracy[-1] if has_test else NAN)
+            grads = np.array(list(h.grad_norm[-1]) + list(h.delta_mean[-1]), dtype=np.float32)
+        else:
+            latest, grads = (NAN,) * 4, np.zeros(0, np.float32)
+        weights = np.concatenate([layer.Wb.ravel() for layer in run.net.layers]).astype(np.float32)
+        new = h.take_new()
+        points = np.array(new, dtype=np.float32) if new else np.zeros((0, 0), np.float32)
+        return wire.encode_frame(self.seq, run.epoch, flags, h.per_octave, latest, weights, points, grads)
+
+    def changed(self) -> bool:
+        run = self.run
+        return self.sent is None or self.sent != (id(run), run.version, run.running)
+
+
+def _finite(obj):
+    """JSON has no NaN/inf: such numbers (a diverged epoch's cost) become null."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj

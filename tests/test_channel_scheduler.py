@@ -1,0 +1,166 @@
+"""The training scheduler: fair shares at "max", the default lesson's pace, auto-pause,
+and training that stops when its socket closes. A fake socket acks every frame at once
+(as a fast browser would); nothing here asserts on wall-clock durations."""
+from __future__ import annotations
+
+import gc
+import json
+import time
+
+import pytest
+
+from explorer.channel import wire
+from explorer.channel.scheduler import PACED_FPS, SCHEDULER
+from explorer.channel.session import LiveSession
+from explorer.config import Config
+from explorer.frames import View
+from explorer.run import Run, build_data
+
+WAIT_S = 60          # generous limits for a loaded machine: a test fails only if nothing happens
+
+
+class FakeSocket:
+    """Collects what the scheduler sends; acks each binary frame immediately."""
+
+    closed = False
+
+    def __init__(self, session: LiveSession, auto_ack: bool = True):
+        self.session, self.auto_ack = session, auto_ack
+        self.frames: list[dict] = []
+        self.texts: list[dict] = []
+
+    def send(self, data):
+        if isinstance(data, bytes):
+            n_layers = len(self.session.run.net.layers)
+            frame = wire.decode_frame(data, n_layers)
+            self.frames.append(frame)
+            if self.auto_ack:
+                self.session.inbox.append({"type": "ack", "seq": frame["seq"]})
+                SCHEDULER.wake()
+        else:
+            self.texts.append(json.loads(data))
+
+    def statuses(self, reply_to=None):
+        return [m for m in self.texts if m["type"] == "status" and (reply_to is None or m["reply_to"] == reply_to)]
+
+
+def wait_for(predicate, what: str):
+    deadline = time.monotonic() + WAIT_S
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {WAIT_S} s for {what}")
+        time.sleep(0.01)
+
+
+def learner(speed="1", cfg: Config | None = None):
+    cfg = cfg or Config()
+    run = Run(cfg, build_data(cfg.data))
+    s = LiveSession()
+    s.attach(run, View(), speed)
+    sock = FakeSocket(s)
+    assert s.connect(sock)
+    SCHEDULER.ensure_started()
+    return s, sock, run
+
+
+def send(s: LiveSession, **msg):
+    s.inbox.append(msg)
+    SCHEDULER.wake()
+
+
+@pytest.fixture(autouse=True)
+def quiet():
+    gc.collect()            # sessions of earlier tests are gone: they do not share the CPU
+    yield
+    gc.collect()
+
+
+def test_two_runs_at_max_get_the_same_share():
+    a, sa, ra = learner("max")
+    b, sb, rb = learner("max")
+    send(a, type="play")
+    send(b, type="play")
+    wait_for(lambda: ra.epoch + rb.epoch > 3000, "3000 epochs")
+    send(a, type="pause")
+    send(b, type="pause")
+    wait_for(lambda: not ra.running and not rb.running, "both paused")
+    assert 0.8 < ra.epoch / rb.epoch < 1.25, (ra.epoch, rb.epoch)
+    assert sa.frames and sb.frames
+
+
+def test_the_default_lesson_learns_at_a_pace_people_can_follow():
+    """Speed 1: one epoch per frame, PACED_FPS frames a second. Ng's flower must not pass
+    0.85 training accuracy within 5 s of Play, and must get there within 20 s."""
+    s, sock, run = learner()
+    assert s.speed == 1
+    send(s, type="play")
+    wait_for(lambda: len(sock.frames) >= 20 * PACED_FPS, f"{20 * PACED_FPS} frames")
+    send(s, type="pause")
+    epochs = [f["epoch"] for f in sock.frames[:20 * PACED_FPS]]
+    assert epochs == list(range(epochs[0], epochs[0] + len(epochs)))      # one epoch per frame
+    acc = {f["epoch"]: f["latest"][1] for f in sock.frames}
+    five_s, twenty_s = 5 * PACED_FPS, 20 * PACED_FPS
+    assert max(acc[e] for e in acc if e <= five_s) < 0.85
+    assert acc[twenty_s] >= 0.85
+    assert len(sock.statuses("play")) == 1 and sock.statuses("play")[0]["running"]
+
+
+def test_pause_step_and_speed_act_within_a_slice():
+    s, sock, run = learner("max")
+    send(s, type="play")
+    wait_for(lambda: run.epoch > 50, "training")
+    send(s, type="pause")
+    wait_for(lambda: sock.statuses("pause"), "the pause status")
+    stopped = run.epoch
+    assert sock.statuses("pause")[0]["running"] is False
+    send(s, type="step", unit="epoch")
+    wait_for(lambda: sock.statuses("step"), "the step status")
+    assert run.epoch == stopped + 1 and not run.running
+    send(s, type="speed", value=5)
+    wait_for(lambda: sock.statuses("speed"), "the speed status")
+    assert s.speed == 5 and sock.statuses("speed")[0]["speed"] == 5
+
+
+def test_a_hidden_tab_pauses_with_a_notice():
+    s, sock, run = learner("max")
+    send(s, type="play")
+    wait_for(lambda: run.epoch > 10, "training")
+    send(s, type="visible", hidden=True)
+    wait_for(lambda: sock.statuses("visible"), "the auto-pause status")
+    status = sock.statuses("visible")[-1]
+    assert not run.running and status["running"] is False and "hidden" in status["notice"]
+
+
+def test_fifteen_minutes_without_input_pause_with_a_notice():
+    s, sock, run = learner("max")
+    send(s, type="play")
+    wait_for(lambda: run.epoch > 10, "training")
+    s.last_input -= 15 * 60 + 1
+    SCHEDULER.wake()
+    wait_for(lambda: not run.running, "the idle auto-pause")
+    assert "15 minutes" in sock.statuses()[-1]["notice"]
+
+
+def test_closing_the_socket_stops_training_at_once():
+    s, sock, run = learner("max")
+    send(s, type="play")
+    wait_for(lambda: run.epoch > 10, "training")
+    s.disconnect(sock)
+    assert not run.running
+    SCHEDULER.wake()
+    time.sleep(0.2)
+    stopped = s.steps
+    time.sleep(0.3)
+    assert s.steps == stopped and s.conn is None
+
+
+def test_frames_wait_for_the_ack():
+    s, sock, run = learner("max")
+    sock.auto_ack = False
+    send(s, type="play")
+    wait_for(lambda: sock.frames, "the first frame")
+    wait_for(lambda: run.epoch > sock.frames[0]["epoch"] + 100, "training past the first frame")
+    assert len(sock.frames) == 1                     # trained on, but sent nothing unacked
+    send(s, type="ack", seq=sock.frames[0]["seq"])
+    wait_for(lambda: len(sock.frames) == 2, "the next frame after the ack")
+    send(s, type="pause")
