@@ -12,7 +12,10 @@ client frames are refused):
     {"type": "ack", "seq": 17}            frame 17 is on screen: the server may send the next
     {"type": "play"} | {"type": "pause"} | {"type": "reset"}
     {"type": "step", "unit": "epoch" | "batch"}      pauses, then one epoch / one mini-batch
-    {"type": "speed", "value": 20 | "max"}           epochs per second (a SPEEDS entry) or "max"
+    {"type": "speed", "value": 1 | "max"}   trainer updates per frame (epochs, or mini-batches
+                                            when training in mini-batches; a whole number
+                                            1..10000, the page offers 1, 2, 5, 10, 20, 50) or
+                                            "max" (a fair share of the server)
     {"type": "visible", "hidden": true | false}      the tab was hidden / shown again
 
 Anything else (unknown type, missing or wrong-typed field, not JSON, too long) is
@@ -64,7 +67,8 @@ Server → client, text JSON:
 
 Server → client, binary frame (one per ack at most; the server never runs ahead):
 
-    header  HEADER = struct "<IIBBHffffIIH" (36 bytes; fields in order)
+    header  HEADER = struct "<IIBBHffffIIH" (38 bytes, packed; fields in order; the body that
+            follows is therefore not 4-byte aligned: read it through a DataView)
         seq          u32   frame number (strictly increasing per socket)
         epoch        u32   completed epochs
         flags        u8    bit 0 running, bit 1 has test data, bit 2 the weights changed
