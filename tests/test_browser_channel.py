@@ -1,0 +1,153 @@
+"""The live view over its own WebSocket (explorer/channel), in headless Chromium.
+
+The page trains over the socket: frames arrive, each is acked once drawn, the browser
+computes the surface and the tiles from the weights (view.js), zoom survives the
+updates, no sampled animation frame shows a chart missing, Pause brings a last frame
+that says paused, Step trains exactly one epoch. And when no socket can be opened, the
+page says so in one line and falls back to Streamlit updates.
+"""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from tests.browser import app_server, browser_page, live_frame
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+STATE = """() => ({channel: __live.channel, setups: __live.setups, frames: __live.frames,
+  renders: __live.renders, acks: __live.acks, acked: __live.acked, errors: __live.errors,
+  lastError: __live.lastError || null, extra: __live.extra, statuses: __live.statuses,
+  curves: __live.curveRenders || 0})"""
+
+# Every animation frame for a while: is each chart whole? (boundary: its surface image;
+# network: the tiles-and-edges canvas; curves: its lines.)
+SAMPLE = """async (ms) => {
+  const cells = LiveCore.cells, out = {frames: 0, bad: 0, hrefs: new Set(), why: []};
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    await new Promise(r => requestAnimationFrame(r));
+    out.frames++;
+    const img = cells.boundary && cells.boundary.querySelector('g.imagelayer image, g.layer-below image');
+    const href = img && (img.getAttribute('href') || img.getAttributeNS('http://www.w3.org/1999/xlink', 'href'));
+    const ov = cells.network && cells.network.querySelector('canvas.overlay');
+    const lines = cells.curves && cells.curves.querySelectorAll('.scatterlayer .trace path.js-line').length;
+    const bad = !href ? 'no surface' : !ov ? 'no network canvas' : !lines ? 'no curves' : null;
+    if (bad) { out.bad++; if (out.why.length < 5) out.why.push(bad); }
+    if (href) out.hrefs.add(href.length + ':' + href.slice(-40));
+  }
+  out.hrefs = out.hrefs.size;
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    with app_server() as url:
+        yield url
+
+
+def wait_channel(page, timeout_s: float = 120):
+    """The live iframe once the channel's setup and first frame are drawn."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        frame = live_frame(page)
+        if frame is not None:
+            try:
+                if frame.evaluate("window.__live && __live.setups > 0 && __live.renders > 0"):
+                    return frame
+            except Exception:  # navigating
+                pass
+        page.wait_for_timeout(200)
+    raise TimeoutError("the live channel never drew a frame")
+
+
+def epoch(frame) -> int:
+    return int(re.sub(r"\D", "", frame.locator(".epoch-counter .epoch").inner_text()))
+
+
+def test_trains_over_the_socket(server):
+    with browser_page() as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server)
+        frame = wait_channel(page)
+        s = frame.evaluate(STATE)
+        assert s["channel"] == "open" and s["errors"] == 0, s
+        assert epoch(frame) == 0
+
+        frame.locator("#top button.primary").click()            # Play (in the component)
+        frame.wait_for_function("__live.extra.running && __live.extra.epoch > 0", timeout=30_000)
+        a = frame.evaluate(STATE)
+        page.wait_for_timeout(3000)
+        b = frame.evaluate(STATE)
+        assert b["frames"] - a["frames"] >= 20, (a, b)           # frames arrive...
+        assert b["acks"] - a["acks"] >= b["renders"] - a["renders"] - 1   # ...and each drawn one is acked
+        assert b["extra"]["epoch"] > a["extra"]["epoch"]
+        assert b["curves"] > a["curves"]                          # the curves follow
+
+        # Zoom into the boundary: the range survives the updates, and the surface still changes.
+        frame.evaluate("Plotly.relayout(LiveCore.cells.boundary, {'xaxis.range': [-1, 1], 'yaxis.range': [-1, 1]})")
+        sample = frame.evaluate(SAMPLE, 2500)
+        rng = frame.evaluate("LiveCore.cells.boundary._fullLayout.xaxis.range")
+        assert abs(rng[0] + 1) < 1e-6 and abs(rng[1] - 1) < 1e-6, rng
+        assert sample["bad"] == 0, sample
+        assert sample["hrefs"] >= 5, sample                       # the surface is repainted
+        page.screenshot(path=str(ARTIFACTS / "channel_running.png"), full_page=True)
+
+        # Pause: a last frame that says paused arrives, then nothing more.
+        t0 = time.time()
+        frame.locator("#top button.primary").click()
+        frame.wait_for_function("__live.extra.running === false", timeout=5_000)
+        pause_s = time.time() - t0
+        page.wait_for_timeout(800)
+        c = frame.evaluate(STATE)
+        page.wait_for_timeout(1000)
+        d = frame.evaluate(STATE)
+        assert d["extra"]["epoch"] == c["extra"]["epoch"] and d["frames"] == c["frames"], (c, d)
+        assert epoch(frame) == d["extra"]["epoch"]
+        assert frame.locator("#top button.primary").inner_text() == "Play"
+        print(f"Pause → last frame: {pause_s * 1000:.0f} ms (includes Playwright's round trips)")
+
+        # Step epoch: exactly one more.
+        before = epoch(frame)
+        frame.get_by_role("button", name="Step epoch").click()
+        frame.wait_for_function(f"__live.extra.epoch === {before + 1}", timeout=10_000)
+        page.wait_for_timeout(500)
+        assert epoch(frame) == before + 1
+        final = frame.evaluate(STATE)
+        assert final["errors"] == 0 and final["channel"] == "open", final
+        assert not errors, errors
+
+
+# As a proxy that blocks WebSockets: the component's scripts see a WebSocket that cannot open.
+BLOCK_SOCKETS = "window.WebSocket = function () { throw new Error('blocked by the test, as a proxy would'); };\n"
+
+
+def block_sockets(route):
+    response = route.fetch()
+    route.fulfill(response=response, body=BLOCK_SOCKETS + response.text())
+
+
+def test_falls_back_when_no_socket_opens(server):
+    with browser_page() as page:
+        page.route("**/component/**/channel.js", block_sockets)
+        page.goto(server)
+        page.get_by_text("could not be opened").wait_for(timeout=60_000)
+        assert page.get_by_text("could not be opened").count() == 1      # said once, in one line
+        deadline = time.time() + 60
+        frame = None
+        while time.time() < deadline:             # the fallback draws server-built figures
+            frame = live_frame(page)
+            try:
+                if frame is not None and frame.evaluate("__live.renders > 0 && !!LiveCore.cells.boundary"):
+                    break
+            except Exception:
+                pass
+            page.wait_for_timeout(300)
+        else:
+            raise AssertionError("the fallback never drew the charts")
+        page.screenshot(path=str(ARTIFACTS / "channel_fallback.png"), full_page=True)
