@@ -103,6 +103,26 @@ class Config:
         return resolve_output(problem, n_classes, self.net.output, self.net.loss)
 
 
+def tidy_data(data: DataConfig) -> DataConfig:
+    """``data`` with the fields that do not apply emptied: points only for own data, a
+    class count only for sets whose class count may be chosen (and within its range)."""
+    if data.dataset == OWN_DATA:
+        return replace(data, n_classes=None)
+    spec = datasets.DATASETS[data.dataset]
+    k = data.n_classes
+    if spec.multiclass and (k is None or not spec.class_range[0] <= k <= spec.class_range[1]):
+        k = spec.n_classes
+    return replace(data, points=None, n_classes=k if spec.multiclass else None)
+
+
+def problem_of(data: DataConfig) -> tuple[str, int | None]:
+    """(problem, number of classes) of the data ``data`` describes."""
+    if data.dataset == OWN_DATA and data.points is not None:
+        return data.points.problem, data.points.n_classes
+    spec = datasets.DATASETS[data.dataset]
+    return spec.problem, (data.n_classes or spec.n_classes) if spec.problem == "classification" else None
+
+
 def preset_for_dataset(name: str, cfg: Config) -> Config:
     """``cfg`` with the data, network and training defaults the registry gives ``name``."""
     spec = datasets.DATASETS[name]

@@ -83,9 +83,8 @@ def _preview(name: str, n_classes: int | None) -> bytes:
 def data_controls() -> DataConfig:
     g = Group("data")
     name = g.show("ds", on_change=state.on_dataset_change)
-    points = None
     if name == OWN_DATA:
-        points = _own_data()
+        g.put("pts", _own_data())
         g.put("k", None)
     else:
         spec = datasets.DATASETS[name]
@@ -96,6 +95,7 @@ def data_controls() -> DataConfig:
             g.show("k", lo=spec.class_range[0], hi=spec.class_range[1])
         else:
             g.put("k", None)
+        g.put("pts", None)
         g.show("n", hi=2000 if spec.default_n_samples <= 2000 else datasets.MAX_SAMPLES)
         g.show("noise", hi=1.0 if spec.default_noise <= 1.0 else 3.0)
         g.show("dseed")
@@ -108,7 +108,7 @@ def data_controls() -> DataConfig:
         cols = st.columns(3)
         for i, (key, spec) in enumerate(datasets.DATASETS.items()):
             cols[i % 3].image(_preview(key, spec.n_classes if spec.multiclass else None), caption=spec.label, width=88)
-    return g.done(DataConfig, points=points)
+    return g.done(DataConfig)
 
 
 def _new_seed() -> None:

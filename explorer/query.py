@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core import datasets
-from .config import Config, DataConfig, OWN_DATA
+from .config import Config, DataConfig, OWN_DATA, problem_of, tidy_data
 from .settings import GROUPS, ROWS, SETTINGS, BadValue
 
 MAX_TEXT = 400      # longer URL values are cut before parsing
@@ -23,7 +22,9 @@ def to_query(cfg: Config) -> dict[str, str]:
     for s in ROWS:
         value = getattr(getattr(cfg, s.group), s.field)
         if s.in_url and (s.group != "view" or value != s.default):
-            out[s.key] = s.fmt(value)
+            text = s.fmt(value)
+            if text is not None:                      # e.g. no points, or too many for a link
+                out[s.key] = text
     return out
 
 
@@ -42,19 +43,15 @@ def from_query(params, base: Config | None = None) -> tuple[Config, list[str]]:
         except BadValue as err:
             notices.append(f"Ignored `{key}={raw[:40]}` from the link: it {err}. Using the default.")
     data = replace(cfg.data, **values["data"])
-    if data.dataset == OWN_DATA:
-        notices.append("A link cannot carry uploaded data; opening the default dataset instead.")
+    if data.dataset == OWN_DATA and data.points is None:
+        notices.append("This link names your own data but carries no points (more than 200 travel as a CSV: "
+                       "upload it); opening the default dataset instead.")
         data = replace(data, dataset=DataConfig().dataset)
-    spec = datasets.DATASETS[data.dataset]
-    if spec.multiclass:
-        if data.n_classes is None or not spec.class_range[0] <= data.n_classes <= spec.class_range[1]:
-            data = replace(data, n_classes=spec.n_classes)
-    elif data.n_classes is not None:
-        data = replace(data, n_classes=None)
+    data = tidy_data(data)
     new = Config(data, replace(cfg.net, **values["net"]), replace(cfg.train, **values["train"]),
                  replace(cfg.view, **values["view"]))
     try:
-        new.resolve_output(spec.problem, data.n_classes or spec.n_classes)
+        new.resolve_output(*problem_of(data))
     except ValueError as err:
         notices.append(f"The link's output layer does not fit this data ({err}); using the automatic one.")
         new = replace(new, net=replace(new.net, output=SETTINGS["out"].default, loss=SETTINGS["loss"].default))

@@ -110,6 +110,16 @@ def _g(v) -> str:
     return f"{v:g}"
 
 
+def _points_parse(s: str):
+    from .drawing import decode          # (drawing needs this module's BadValue)
+    return decode(s)
+
+
+def _points_fmt(points) -> str | None:
+    from .drawing import encode
+    return encode(points)
+
+
 def _dataset_names() -> tuple:
     return tuple(datasets.DATASETS) + (OWN_DATA,)
 
@@ -128,7 +138,7 @@ class Setting:
     """One setting. ``key`` is its URL key and widget key; ``group``/``field`` its place in Config.
 
     ``kind`` names the widget (selectbox, slider, select_slider, number, checkbox, toggle,
-    multiselect, segmented, layers). ``choices`` (a callable, read when asked) lists the
+    multiselect, segmented, layers; canvas: drawn on the boundary chart, no sidebar widget). ``choices`` (a callable, read when asked) lists the
     options of a choice widget; ``lo``/``hi``/``step`` bound a numeric one. ``title`` shows
     a choice. ``to_widget``/``from_widget`` map the config value to the widget's value
     and back. ``in_url`` False keeps it out of links (written only when not the default
@@ -175,6 +185,9 @@ ROWS = [
             title=lambda f: FEATURES[f].label, to_widget=list, from_widget=lambda v: tuple(v) or DEFAULT_FEATURES),
     Setting("std", "data", "standardize", False, _bool, lambda v: "1" if v else "0", "checkbox",
             "Standardise features", "Zero mean and unit variance, fitted on the training points"),
+    # the learner's own points (uploaded or drawn on the boundary): used when ds is "own";
+    # up to 200 travel in a link, larger sets as a CSV. Session state holds them under "pts".
+    Setting("pts", "data", "points", None, _points_parse, _points_fmt, "canvas", "Your points"),
     # network: changing one builds a new network
     Setting("layers", "net", "hidden", ((4, "tanh"),), _hidden,
             lambda h: ",".join(f"{w}:{a}" for w, a in h) or "none", "layers", "Hidden layers",
@@ -229,8 +242,7 @@ def _config_class(group: str, name: str, extra=()):
     return make_dataclass(name, fields, frozen=True)
 
 
-# Own points (uploaded or drawn) are a value in the data config; they never travel in a link.
-DataConfig = _config_class("data", "DataConfig", [("points", Any, field(default=None, compare=True))])
+DataConfig = _config_class("data", "DataConfig")
 # Weights imported from a model file (``explorer.config.StartWeights``) replace the seeded draw.
 NetConfig = _config_class("net", "NetConfig", [("start", Any, field(default=None))])
 TrainConfig = _config_class("train", "TrainConfig")

@@ -4,10 +4,9 @@ learner's Run rebuilt only when data or architecture change.
 Widget keys are the URL keys of the settings table (``explorer.settings``); the hidden
 layers use ``layers_n`` and ``layers_w{i}`` / ``layers_a{i}``. ``st.session_state`` is
 written here (first run, links, lessons, dataset presets), by Streamlit's widgets, and
-for values that are not widgets: ``run`` (the learner's Run), ``own_points`` (the last
-points the learner uploaded: a hidden uploader forgets its file, so they are kept;
-``upload_id``/``upload_error`` say which file they came from) and ``notices`` (what a
-link got wrong).
+for values that are not widgets: ``run`` (the learner's Run), ``pts`` (the learner's own
+points, uploaded or drawn, kept while another dataset is shown; ``upload_id`` and
+``upload_error`` say which file they came from) and ``notices`` (what a link got wrong).
 """
 from __future__ import annotations
 
@@ -17,12 +16,14 @@ import streamlit as st
 
 from core import datasets
 from core.user_data import read_points
-from .config import Config, DataConfig, NetConfig, OWN_DATA, OwnPoints, TrainConfig, ViewConfig, preset_for_dataset
+from .config import (Config, DataConfig, NetConfig, OWN_DATA, OwnPoints, TrainConfig, ViewConfig, preset_for_dataset,
+                     tidy_data)
 from .query import from_query, to_query
 from .run import Run, build_data
 from .settings import GROUPS, ROWS, SETTINGS, Setting, rows
 
 LAYERS = SETTINGS["layers"]
+POINTS = SETTINGS["pts"].key       # session key of the learner's own points (an OwnPoints, not a widget)
 
 
 def layer_keys(i: int) -> tuple[str, str]:
@@ -62,11 +63,7 @@ def read(s: Setting):
 def config_from_state() -> Config:
     """The Config the widgets hold now (for callbacks, which run before any widget)."""
     groups = {g: {s.field: read(s) for s in rows(g)} for g in GROUPS}
-    spec = datasets.DATASETS.get(groups["data"]["dataset"])
-    if spec is None or not spec.multiclass:
-        groups["data"]["n_classes"] = None
-    points = st.session_state.get("own_points") if groups["data"]["dataset"] == OWN_DATA else None
-    return Config(DataConfig(**groups["data"], points=points), NetConfig(**groups["net"]),
+    return Config(tidy_data(DataConfig(**groups["data"])), NetConfig(**groups["net"]),
                   TrainConfig(**groups["train"]), ViewConfig(**groups["view"]))
 
 
@@ -148,9 +145,9 @@ def points_from_upload(upload) -> tuple[OwnPoints | None, str | None]:
             ss["upload_error"] = str(err)
         else:
             ss["upload_error"] = None
-            ss["own_points"] = OwnPoints.of(pts.X, pts.y, pts.problem, pts.is_test)
+            ss[POINTS] = OwnPoints.of(pts.X, pts.y, pts.problem, pts.is_test)
     error = ss.get("upload_error")
-    return ss.get("own_points"), error
+    return ss.get(POINTS), error
 
 
 def on_dataset_change() -> None:

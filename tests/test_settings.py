@@ -14,7 +14,8 @@ from core.metrics import Scorer
 from core.optimizers import make_optimizer
 from explorer.config import Config
 from explorer.query import from_query, to_query
-from explorer.settings import ROWS, SETTINGS, BadValue
+from explorer.drawing import start_from
+from explorer.settings import OWN_DATA, ROWS, SETTINGS, BadValue
 
 BAD_TEXTS = ["zzz", "-5", "1e999", "nan", "99999999999", "4:tanh,x", "x1,x1", "2", "0.5", ""]
 
@@ -30,6 +31,9 @@ def _candidates(s):
     """Valid values of ``s`` other than its default, from its choices or its range."""
     if s.key == "layers":
         return [((8, "relu"), (3, "sigmoid")), ()]
+    if s.key == "pts":
+        rng = np.random.default_rng(0)
+        return [start_from(rng.uniform(-3, 3, (30, 2)), rng.integers(0, 3, 30), "classification")]
     if s.key == "feat":
         return [("x1sq", "x2sq", "x1x2"), ("sinx1",)]
     if s.choices is not None:
@@ -46,6 +50,8 @@ def test_every_setting_round_trips_through_a_link(s):
     base = Config()
     if s.key == "k":                                        # classes exist only for multiclass sets
         base = _with(base, SETTINGS["ds"], "multi_blobs")
+    if s.key == "pts":                                      # points only count for own data
+        base = _with(base, SETTINGS["ds"], OWN_DATA)
     kept = []
     for value in _candidates(s):
         cfg = _with(base, s, value)
