@@ -1,4 +1,9 @@
-"""Page chrome: title, notices, presentation-mode styling."""
+"""Page chrome: title, notices, keyboard shortcuts, and the styling and chart sizes that
+fit the screen in use (a projector in presentation mode, a laptop, a tablet, a phone).
+
+Sizes come from the viewport the browser reports (``explorer.shortcuts``); before it
+has answered (the first run, AppTest) a 1366 × 768 laptop is assumed.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -6,32 +11,135 @@ import logging
 
 import streamlit as st
 
+from . import shortcuts
+
 BASE_CSS = """
 <style>
 .epoch-counter {font-size: 0.95rem; line-height: 1.4; white-space: nowrap;}
 .epoch-counter .epoch {font-size: 1.35rem; font-weight: 700;}
 .epoch-counter .grads {white-space: normal;}
 div[data-testid="stMainBlockContainer"] {padding-top: 2.2rem;}
+/* the shortcuts component is invisible: it takes no room in the page */
+.st-key-shortcuts {position: absolute !important; width: 0 !important; height: 0 !important; overflow: hidden;}
+/* touch targets: every button at least 44 px high */
+div.stButton > button, [data-testid="stButtonGroup"] button {min-height: 44px;}
+@media (max-width: 991px) {
+  header[data-testid="stHeader"] button, section[data-testid="stSidebar"] button {min-height: 44px; min-width: 44px;}
+}
+/* the step-by-step view's matrices scroll sideways on a narrow screen instead of squeezing */
+[class*="st-key-bp_mats"] {overflow-x: auto;}
+[class*="st-key-bp_mats"] > div[data-testid="stHorizontalBlock"] {min-width: 600px; flex-wrap: nowrap;}
+#bp-shortcuts {position: fixed; z-index: 1000100; top: 50%; left: 50%; transform: translate(-50%, -50%);
+  background: white; color: #111; border: 2px solid #333; border-radius: 10px; padding: 1rem 1.5rem;
+  box-shadow: 0 8px 30px rgba(0,0,0,.3); max-width: 90vw; font-size: 1rem; outline: none;}
+#bp-shortcuts h2 {font-size: 1.3rem; margin: 0 0 .5rem; padding: 0;}
+#bp-shortcuts th {text-align: left; padding: .2rem 1rem .2rem 0; white-space: nowrap;}
+#bp-shortcuts kbd {border: 1px solid #999; border-radius: 4px; padding: 0 .4rem; background: #f3f3f3;}
+#bp-shortcuts p {font-size: .9rem; margin: .6rem 0 0;}
 </style>
 """
 
+# Presentation mode: the root font follows the screen (18 px at the smallest text of a
+# 1280 × 720 projector, larger on a larger one; Streamlit sizes its widgets in rem),
+# no Streamlit toolbar and no sidebar, and tight spacing so that the charts, the epoch
+# line and Play/Pause share one screen.
 PRESENTATION_CSS = """
 <style>
-html, body, [class*="css"] {font-size: 22px;}
-section[data-testid="stSidebar"] {display: none;}
-div[data-testid="stMainBlockContainer"] {padding: 1rem 1.5rem; max-width: 100%;}
-.epoch-counter {font-size: 1.2rem;} .epoch-counter .epoch {font-size: 2rem;}
-div.stButton > button {font-size: 1.3rem; padding: 0.5rem 1rem;}
-h1 {font-size: 2.2rem !important;}
+html {font-size: clamp(21px, min(1.65vw, 2.93vh), 34px) !important;}
+header[data-testid="stHeader"] {display: none;}
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stExpandSidebarButton"] {display: none;}
+div[data-testid="stMainBlockContainer"] {padding: 0.5rem 1.2rem 0.3rem; max-width: 100%;}
+div[data-testid="stMainBlockContainer"] div[data-testid="stVerticalBlock"] {gap: 0.6rem;}
+.epoch-counter {font-size: 1rem; line-height: 1.3; margin-bottom: 0.4rem;} .epoch-counter .epoch {font-size: 1.45rem;}
+div.stButton > button {font-size: 1.05rem; padding: 0.2rem 1rem; min-height: 2.3rem;}
+h1 {font-size: 2rem !important;}
 </style>
 """
+
+# A clean projected screen (``&clean=1``): no sidebar and no row of chart options.
+CLEAN_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stExpandSidebarButton"] {display: none;}
+div[data-testid="stHorizontalBlock"]:has(.st-key-discretize) {display: none;}
+</style>
+"""
+
+LAPTOP = {"width": 1366, "height": 768}
+NARROW = 992            # below this width: one column of charts (phones, tablets)
+SIDEBAR = 336           # px the open sidebar takes from the page
 
 
 def header(big: bool) -> None:
+    """Styling for the mode and screen, the keyboard shortcuts, and the title."""
+    ss = st.session_state
+    if "clean" not in ss:                       # a link option, read once per session
+        ss["clean"] = st.query_params.get("clean") == "1"
     st.markdown(BASE_CSS, unsafe_allow_html=True)
     if big:
         st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
-    st.markdown("### Backprop Explorer" if not big else "# Backprop Explorer")
+    if ss["clean"]:
+        st.markdown(CLEAN_CSS, unsafe_allow_html=True)
+    viewport = shortcuts.keyboard()
+    if viewport is not None:
+        ss["viewport"] = viewport
+    if not big:
+        st.markdown("### Backprop Explorer")
+
+
+def keep_link_options() -> None:
+    """Keep ``clean=1`` in the address bar (call after ``state.sync_url``), so the link
+    of a clean projected screen can be shared as it is."""
+    if st.session_state.get("clean") and st.query_params.get("clean") != "1":
+        st.query_params["clean"] = "1"
+
+
+def viewport() -> dict:
+    """The browser's viewport in CSS px (a laptop's until the browser has reported)."""
+    return st.session_state.get("viewport") or LAPTOP
+
+
+def root_font_px(big: bool, vp: dict | None = None) -> float:
+    """The page's root font size: PRESENTATION_CSS's clamp() in presentation mode, else theme.baseFontSize."""
+    vp = vp or viewport()
+    if not big:
+        return 18.0
+    return min(max(21.0, min(0.0165 * vp["width"], 0.0293 * vp["height"])), 34.0)
+
+
+def live_layout(big: bool, clean: bool | None = None, charts: int = 3) -> tuple[int, int]:
+    """(chart height px, grid columns) for the live charts on this screen.
+
+    Wide screens: boundary, network and curves side by side in one row, as tall as the
+    screen leaves below the controls. Narrow screens
+    (phones, tablets): one column, each chart about as tall as it is wide.
+    ``charts`` > 3 (the hidden-space view) adds a column.
+    """
+    vp = viewport()
+    clean = st.session_state.get("clean", False) if clean is None else clean
+    w, h = vp["width"], vp["height"]
+    if w < NARROW:
+        side = w - 32
+        return int(min(max(side * 0.85, 260), 420)), 1
+    rem = root_font_px(big, vp)
+    # What sits above the charts, in rem of the root font, measured in Chromium (see
+    # tests/test_browser_layout.py): the view row, the options row (not with clean=1), the
+    # buttons and a two-line epoch line; outside presentation also the toolbar and title.
+    above = (14.2 if big else 21.6) - ((3.1 if big else 3.4) if clean else 0.0)
+    height = int(h - above * rem)
+    return max(height, 280), WIDE_COLUMNS + 2 * (charts > 3)
+
+
+WIDE_COLUMNS = 7        # grid columns of a wide row: boundary 2, network 2, curves 3 (two panels)
+
+
+def chart_spans(columns: int) -> dict[str, int]:
+    """Grid columns each live chart spans: on a wide row (``live_layout``) the curves, two
+    panels side by side, get the most; with two columns they take a row of their own."""
+    if columns >= WIDE_COLUMNS:
+        return {"boundary": 2, "network": 2, "curves": 3, "hidden": 2}
+    return {"curves": columns}
 
 
 def notices(cfg) -> None:
