@@ -23,10 +23,15 @@ def start(query: dict | None = None) -> AppTest:
     return at
 
 
+def live_args(at: AppTest) -> dict:
+    """The JSON arguments of the live charts' component (the page also holds the keyboard shortcuts')."""
+    (comp,) = [c for c in at.get("component_instance") if "live" in c.proto.component_name]
+    return json.loads(comp.proto.json_args)
+
+
 def figures(at: AppTest) -> dict:
     """The live component's figures (the last state it was sent), decoded from its JSON arguments."""
-    (comp,) = at.get("component_instance")
-    args = json.loads(comp.proto.json_args)
+    args = live_args(at)
     return {name: json.loads(text) for name, text in args["figures"][-1].items()}
 
 
@@ -167,7 +172,7 @@ def test_hidden_space_view_appears_for_a_two_unit_layer():
 @pytest.mark.parametrize("pres", ["0", "1"])
 def test_presentation_mode_enlarges_the_charts(pres):
     at = start({"present": pres} if pres == "1" else None)
-    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    args = live_args(at)
     assert args["height"] == (430 if pres == "1" else 330)
     figs = figures(at)
     assert figs["curves"]["layout"]["font"]["size"] == (18 if pres == "1" else 12)
