@@ -7,7 +7,8 @@ same weights (written out with ``repr``, so they are exact), and trains with the
 optimizer, learning rate, batch order and penalties as ``core.Trainer``. What it prints
 every k epochs is what ``History.cost`` holds: J (with the penalties) over the whole
 training set after that epoch's updates. ``tests/test_export_script.py`` runs it and
-compares to 1e-9.
+compares to 1e-9. ``python_notebook`` gives the same program as a Jupyter notebook, one
+part per cell (plain JSON: no notebook library needed).
 
 Examples are rows in the script, as in the engine: X is (N, S_0), a of layer l is
 (N, S_l), W of layer l is (S_l, S_{l-1}) as in the seeds, so z = W a + b is written
@@ -18,6 +19,7 @@ every registered one has it).
 """
 from __future__ import annotations
 
+import json
 import textwrap
 
 import numpy as np
@@ -46,6 +48,37 @@ def python_script(net, pipeline, training: dict, epochs: int, print_every: int, 
     csv_name: the exported data file the script reads (next to it, or its first argument).
     Raises ValueError for a setting the script cannot reproduce.
     """
+    about, parts = _parts(net, pipeline, training, epochs, print_every, csv_name, notebook=False)
+    doc = '"""' + about + f"\n\n    python this_script.py [{csv_name}]\n" + '"""\n'
+    return doc + "\n\n\n".join(parts) + "\n"
+
+
+def python_notebook(net, pipeline, training: dict, epochs: int, print_every: int, csv_name: str) -> str:
+    """The same as a Jupyter notebook (nbformat 4 JSON text): one cell per part of the
+    script, reading ``csv_name`` from the notebook's folder. Arguments as ``python_script``.
+
+    Written with the standard ``json`` module: the format is a small JSON document, so a
+    notebook library would add a dependency and nothing else.
+    """
+    about, parts = _parts(net, pipeline, training, epochs, print_every, csv_name, notebook=True)
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": _lines(about)}]
+    cells += [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": _lines(p)}
+              for p in parts]
+    nb = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                       "language_info": {"name": "python"}}}
+    for i, cell in enumerate(nb["cells"]):
+        cell["id"] = f"cell-{i}"
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def _lines(text: str) -> list[str]:
+    """A cell's source as the list of lines (each with its newline but the last) nbformat keeps."""
+    return text.rstrip("\n").splitlines(keepends=True)
+
+
+def _parts(net, pipeline, training, epochs, print_every, csv_name, notebook):
+    """(what the program does, [its parts as code]) after checking every argument."""
     t = _check_training(training)
     epochs, print_every = _whole(epochs, "epochs", 1), _whole(print_every, "print_every", 1)
     if len(pipeline.features) != net.n_inputs:
@@ -57,8 +90,8 @@ def python_script(net, pipeline, training: dict, epochs: int, print_every: int, 
         raise ValueError(f"the script trains in float64; this network is {net.dtype}")
     acts = [layer.activation for layer in net.layers]
     parts = [
-        _header(net, pipeline, t, csv_name),
-        _data(net, pipeline, csv_name),
+        _imports(notebook),
+        _data(net, pipeline, csv_name, notebook),
         _functions(net, acts),
         _weights(net),
         _settings(t, epochs, print_every),
@@ -66,7 +99,7 @@ def python_script(net, pipeline, training: dict, epochs: int, print_every: int, 
         _optimizer(t["optimizer"]),
         _loop(t),
     ]
-    return "\n\n\n".join(p.strip("\n") for p in parts) + "\n"
+    return _about(net, t), [p.strip("\n") for p in parts]
 
 
 # ---- checks ---------------------------------------------------------------------------
@@ -103,32 +136,30 @@ def _code(obj, field, kind):
 
 
 # ---- the script, part by part ---------------------------------------------------------
-def _header(net, pipeline, t, csv_name):
+def _about(net, t) -> str:
     sizes = "-".join(str(s) for s in net.sizes)
     acts = ", ".join(layer.activation.name for layer in net.layers)
     batch = "the full batch" if t["batch_size"] is None else f"mini-batches of {t['batch_size']}"
-    return f'''\
-"""Backprop Explorer, exported: a {sizes} network ({acts}) trained with
+    return f"""\
+Backprop Explorer, exported: a {sizes} network ({acts}) trained with
 {net.loss.name}, {t["optimizer"]}, learning rate {t["learning_rate"]!r} and {batch}, from the app's
 starting weights. It prints the same costs as the app, epoch by epoch.
 
-    python this_script.py [{csv_name}]
-
 Examples are rows: X is (N, S_0) and a^(l) is (N, S_l). W^(l) is (S_l, S_(l-1)) as in the
-derivations, so z = W a + b is written a @ W.T + b here.
-"""
-import csv
-import sys
-from pathlib import Path
-
-import numpy as np'''
+derivations, so z = W a + b is written a @ W.T + b here."""
 
 
-def _data(net, pipeline, csv_name):
+def _imports(notebook: bool) -> str:
+    return ("import csv\nfrom pathlib import Path\n\nimport numpy as np" if notebook else
+            "import csv\nimport sys\nfrom pathlib import Path\n\nimport numpy as np")
+
+
+def _data(net, pipeline, csv_name, notebook):
     y_col = "label" if net.is_classifier else "target"
     cols = ", ".join(FEATURE_CODE[f] for f in pipeline.features)
     lines = [
         "# ---- data: the training rows of the exported CSV ----",
+        f"path = Path({csv_name!r})   # next to this notebook" if notebook else
         f"path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name({csv_name!r})",
         'with open(path, newline="") as f:',
         '    rows = [r for r in csv.DictReader(f) if r["split"] == "train"]',

@@ -8,6 +8,7 @@ Examples are rows (X is (N, 2) raw points).
 import ast
 import csv
 import io
+import json
 import subprocess
 import sys
 
@@ -16,7 +17,7 @@ import pytest
 
 from core import ACTIVATIONS, LOSSES, OPTIMIZERS, Network, Trainer, datasets
 from core import user_data
-from core.export_script import FEATURE_CODE, python_script
+from core.export_script import FEATURE_CODE, python_notebook, python_script
 from core.features import FEATURES, train_test_split
 from core.pipeline import InputPipeline
 
@@ -39,8 +40,9 @@ def _csv(X_tr, y_tr, X_te, y_te, problem) -> str:
 
 
 def _run(tmp_path, dataset, layers, loss, training, epochs, every, *, features=("x1", "x2"), standardize=False,
-         init="xavier", n_samples=None, noise=None, n_classes=None, net_seed=3, pass_path=True):
-    """Train with the engine and with the exported script; return (printed {epoch: cost}, history)."""
+         init="xavier", n_samples=None, noise=None, n_classes=None, net_seed=3, pass_path=True, notebook=False):
+    """Train with the engine and with the exported script (or the notebook's cells, run in
+    order in the notebook's folder); return (printed {epoch: cost}, history, the text)."""
     X, y = datasets.make(dataset, n_samples=n_samples, noise=noise, seed=1, n_classes=n_classes)
     problem = datasets.DATASETS[dataset].problem
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, 0.2, seed=1, stratify=problem == "classification")
@@ -48,11 +50,17 @@ def _run(tmp_path, dataset, layers, loss, training, epochs, every, *, features=(
     net = Network(pipe.n_inputs, layers, loss, seed=net_seed, init=init)
     script = python_script(net, pipe, training, epochs, every, "points.csv")
     (tmp_path / "points.csv").write_text(_csv(X_tr, y_tr, X_te, y_te, problem))
-    (tmp_path / "train.py").write_text(script)
+    if notebook:
+        script = python_notebook(net, pipe, training, epochs, every, "points.csv")
+        cells = json.loads(script)["cells"]
+        code = "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        (tmp_path / "train.py").write_text(code)
+    else:
+        (tmp_path / "train.py").write_text(script)
     settings = {k: v for k, v in training.items() if k != "init"}
     hist = Trainer(net, pipe.transform(X_tr), y_tr, **settings).run_epochs(epochs)
     args = [sys.executable, str(tmp_path / "train.py")] + ([str(tmp_path / "points.csv")] if pass_path else [])
-    done = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd="/")
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd=tmp_path if notebook else "/")
     assert done.returncode == 0, done.stderr
     printed = {}
     for line in done.stdout.splitlines():
@@ -93,6 +101,20 @@ def test_seeded_mini_batches_softmax_three_classes(tmp_path, optimizer):
                                  features=("x1", "x2", "x1sq", "x1x2", "sinx2"), standardize=True)
     _assert_same(printed, hist, 150, 10)
     assert "rng.permutation(N)" in script and "MEAN = np.array(" in script
+
+
+@needs_registry_code
+def test_notebook_cells_reproduce_the_costs(tmp_path):
+    """The notebook (nbformat 4 JSON) holds the same program, one part per cell."""
+    training = dict(optimizer="momentum", learning_rate=0.05, batch_size=32, seed=4)
+    printed, hist, text = _run(tmp_path, "noisy_moons", [(6, "tanh"), (1, "sigmoid")], "binary_cross_entropy",
+                               training, 60, 10, n_samples=200, features=("x1", "x2", "x1x2"), standardize=True,
+                               notebook=True)
+    _assert_same(printed, hist, 60, 10)
+    nb = json.loads(text)
+    assert nb["nbformat"] == 4 and nb["cells"][0]["cell_type"] == "markdown"
+    assert all(set(c) >= {"cell_type", "metadata", "source", "id"} for c in nb["cells"])
+    assert sum(c["cell_type"] == "code" for c in nb["cells"]) == 8
 
 
 @needs_registry_code
