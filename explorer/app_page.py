@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from explorer import controls, export_panel, page, state
+from explorer import controls, draw_panel, export_panel, page, state
 from explorer.config import Config
 from explorer.frames import View
 from explorer.live_panel import live_panel, training_buttons
@@ -18,7 +18,7 @@ from explorer.settings import SETTINGS
 
 def main() -> None:
     st.set_page_config(page_title="Backprop Explorer", page_icon="🧠", layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state="auto")
     state.init_session()
     big = bool(state.read(SETTINGS["present"]))   # the header is drawn before the toggle
 
@@ -50,13 +50,15 @@ def main() -> None:
         st.error(f"This network cannot be built: {err}")
         st.stop()
     state.sync_url(cfg)
+    page.keep_link_options()
     with st.sidebar, st.expander("Take it with you", expanded=False, icon=":material/download:"):
         export_panel.export_panel(run)
     if page_name == "live":
         v = cfg.view
+        height, columns = page.live_layout(big)          # sized to the screen
         training_buttons(run)
         live_panel(View(discretize=v.discretize, show_test=v.show_test, log_loss=v.log_loss, big=big,
-                        grad_key=v.grad_key, height=430 if big else 330), columns=2)
+                        grad_key=v.grad_key, height=height), columns=columns)
     else:
         from explorer import backprop_view
         with page.friendly_errors("showing the backpropagation steps"):

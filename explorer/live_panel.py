@@ -25,7 +25,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from .figures.curves import GRADIENT_LABELS, current_gradients
 from .figures.theme import LAYER_COLORS
 from .frames import View, build_frame
-from .page import friendly_errors
+from .page import chart_spans, friendly_errors
 from .live import acked, live_charts, rerun_requested
 from .run import Run
 
@@ -143,7 +143,7 @@ def _live_panel(view: View, columns: int) -> None:
             ss["figs"] = ss["next_figs"] if ss.get("next_state") == state else [build_frame(run, view)]
             ss["frame_state"] = state
             ss["rev"] = ss.get("rev", 0) + 1
-    live_charts(ss["figs"], ss["rev"], height=view.height, columns=columns, key="charts", spans={"curves": columns},
+    live_charts(ss["figs"], ss["rev"], height=view.height, columns=columns, key="charts", spans=chart_spans(columns),
                 extra={"epoch": run.epoch, "running": run.running, "rev": ss["rev"]})
     if not (pipelined and run.running and ss["frame_state"] == state):
         return

@@ -173,7 +173,7 @@ def test_hidden_space_view_appears_for_a_two_unit_layer():
 def test_presentation_mode_enlarges_the_charts(pres):
     at = start({"present": pres} if pres == "1" else None)
     args = live_args(at)
-    assert args["height"] == (430 if pres == "1" else 330)
+    assert args["height"] >= (420 if pres == "1" else 330)       # sized to the screen (a laptop's here)
     figs = figures(at)
     assert figs["curves"]["layout"]["font"]["size"] == (18 if pres == "1" else 12)
     assert figs["boundary"]["data"][0]["marker"]["size"] == (10 if pres == "1" else 6)
