@@ -22,6 +22,7 @@ from .config import Config, DataConfig, TrainConfig
 
 GRID = 100          # boundary resolution (TF Playground draws 100×100)
 TILE_STRIDE = 5     # neuron tiles sample every 5th grid point: 20×20
+EMPTY_EXTENT = 6.0  # the plane shown for a set with no points yet: [−6, 6]², as TF Playground's
 
 
 @dataclass
@@ -62,18 +63,37 @@ def build_data(cfg: DataConfig) -> DataBundle:
     classify = problem == "classification"
     if own is not None and own.is_test is not None:
         X_tr, X_te, y_tr, y_te = X[~own.is_test], X[own.is_test], y[~own.is_test], y[own.is_test]
-    elif cfg.test_ratio > 0:
+    elif cfg.test_ratio > 0 and len(y) > 1:
         X_tr, X_te, y_tr, y_te = train_test_split(X, y, cfg.test_ratio, seed=cfg.seed, stratify=classify)
     else:
         X_tr, X_te, y_tr, y_te = X, X[:0], y, y[:0]
-    extent = float(np.ceil(np.abs(X).max() * 1.1 * 2) / 2) if len(X) else 1.0
+    extent = float(np.ceil(np.abs(X).max() * 1.1 * 2) / 2) if len(X) else EMPTY_EXTENT
     xs = np.linspace(-extent, extent, GRID)
     ys = xs.copy()
     gx, gy = np.meshgrid(xs, ys)
     grid = np.column_stack([gx.ravel(), gy.ravel()])
-    pipe = InputPipeline.fit(X_tr, cfg.features, cfg.standardize)
+    pipe = InputPipeline.fit(X_tr, cfg.features, cfg.standardize and len(X_tr) > 0)
     F_tr, F_te, F_grid = (pipe.transform(A) for A in (X_tr, X_te, grid))
     return DataBundle(problem, n_classes, pipe, X_tr, y_tr, X_te, y_te, F_tr, F_te, xs, ys, F_grid)
+
+
+class Untrained:
+    """Stands in for a Trainer while the learner's own set has no training point: the
+    network exists (its surface can be drawn, points can be clicked in), nothing trains."""
+
+    def __init__(self, net: Network, t: TrainConfig, history: LiveHistory):
+        self.net, self.history, self.epoch = net, history, 0
+        self.optimizer, self.learning_rate, self.batch_size, self.l1, self.l2 = (
+            t.optimizer, t.learning_rate, t.batch_size, t.l1, t.l2)
+
+    def step(self) -> bool:
+        raise TrainingDiverged("There are no training points yet: click on the plane to add some.")
+
+    def run_epochs(self, n: int = 1):
+        self.step()
+
+    def flush(self) -> None:
+        pass
 
 
 class Run:
@@ -98,16 +118,48 @@ class Run:
             cfg.net.start.copy_into(self.net)
         self.snapshots = WeightSnapshots()             # spaced copies of the weights, for the GIF
         self.snapshots.record(0, self.net.parameters())
-        t = cfg.train
         # The live view keeps a bounded history (a fixed budget of epochs, log-spaced):
         # memory stays flat however long a learner trains.
-        self.trainer = Trainer(self.net, data.F_train, data.y_train, optimizer=t.optimizer,
-                               learning_rate=t.learning_rate, batch_size=t.batch_size, l1=t.l1, l2=t.l2,
-                               seed=cfg.net.seed, X_test=data.F_test if len(data.F_test) else None,
-                               y_test=data.y_test if len(data.y_test) else None, history=LiveHistory())
+        self.trainer = self._trainer(cfg, data, LiveHistory())
         self.running = False
         self.message: str | None = None    # divergence advice, shown until the next reset
         self.version += 1
+
+    def _trainer(self, cfg: Config, data: DataBundle, history: LiveHistory):
+        """A Trainer for ``data`` (or, with no training point yet, a stand-in that cannot train)."""
+        t = cfg.train
+        if len(data.y_train) == 0:
+            return Untrained(self.net, t, history)
+        return Trainer(self.net, data.F_train, data.y_train, optimizer=t.optimizer, learning_rate=t.learning_rate,
+                       batch_size=t.batch_size, l1=t.l1, l2=t.l2, seed=cfg.net.seed,
+                       X_test=data.F_test if len(data.F_test) else None,
+                       y_test=data.y_test if len(data.y_test) else None, history=history)
+
+    @property
+    def trainable(self) -> bool:
+        """False while the learner's own set has no training point (nothing to learn from)."""
+        return isinstance(self.trainer, Trainer)
+
+    def fits(self, data: DataBundle) -> bool:
+        """True when this network's input and output layers fit ``data`` (same inputs, and
+        the output the data call for is the one the network has)."""
+        units, out, loss = self.cfg.resolve_output(data.problem, data.n_classes)
+        last = self.net.layers[-1]
+        return (data.feature_ids == self.data.feature_ids
+                and (units, out, loss) == (last.size, last.activation.name, self.net.loss.name))
+
+    def set_data(self, cfg: Config, data: DataBundle) -> None:
+        """Train on new points from here on (the learner drew or removed some): the weights,
+        the epoch count and the curves go on; the optimizer's running averages restart."""
+        with self.lock:
+            old = self.trainer
+            self.cfg, self.data = cfg, data
+            self.trainer = self._trainer(cfg, data, old.history)
+            self.trainer.epoch = old.epoch
+            self.message = None
+            if not self.trainable:
+                self.running = False
+            self.version += 1
 
     # ---- live settings ---------------------------------------------------------
     def apply_train(self, t: TrainConfig) -> None:

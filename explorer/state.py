@@ -123,10 +123,20 @@ def current_run(cfg: Config) -> Run:
             run.apply_train(cfg.train)
         return run
     data = build_data(cfg.data) if cfg.data.points is not None else cached_data(cfg.data)
+    if run is not None and cfg.data.points is not None and run.cfg.net == cfg.net and run.fits(data):
+        run.set_data(cfg, data)           # points drawn or removed: the network learns on from here
+        if run.cfg.train != cfg.train:
+            run.apply_train(cfg.train)
+        return run
     new = Run(cfg, data)
     if run is not None:
         what = "data" if run.cfg.data != cfg.data else "network"
-        st.toast(f"The {what} changed, so the network was rebuilt with new weights.", icon="🔁")
+        out = new.net.layers[-1]
+        if cfg.data.points is not None and run.cfg.net == cfg.net:
+            st.toast(f"The points now need a {out.activation.name} output with {out.size} unit(s), so the network "
+                     "was rebuilt with new weights.", icon="🔁")
+        else:
+            st.toast(f"The {what} changed, so the network was rebuilt with new weights.", icon="🔁")
     ss["run"] = new
     return new
 

@@ -1,0 +1,134 @@
+"""Drawing on the decision boundary: the toolbar above the charts and what a click does.
+
+The live component owns the boundary chart and reports a click on it (anywhere in the
+plane, empty space included) as its value ``{"click": [x1, x2], "seq": n}``; ``on_click``
+is the component's change callback, so it runs before the page's widgets and may set
+them. A click adds a point of the class (or target) chosen in the toolbar, or removes the
+nearest point. The first edit of a named dataset starts from its points (train and test)
+and switches the data to "your own"; training goes on while the learner draws. Undo
+goes back one edit, Clear empties the plane.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core.user_data import MAX_CLASSES
+from . import drawing
+from .config import Config, OwnPoints
+from .run import Run
+from .settings import OWN_DATA, SETTINGS
+
+ON, MODE, TARGET = "draw_on", "draw_mode", "draw_target"        # widget keys
+UNDO, ERROR, SEQ = "draw_undo", "draw_error", "draw_seq"          # what the edits keep
+ADD, REMOVE = "add", "remove"
+MAX_UNDO = 50
+
+
+def _classes(run: Run) -> list:
+    """What a click can add: the data's classes and one new class (up to MAX_CLASSES)."""
+    k = run.data.n_classes or 2
+    return list(range(min(k + 1, MAX_CLASSES)))
+
+
+def _points_now(run: Run) -> OwnPoints:
+    """The points being edited: the learner's own, or the shown dataset's (train and test)."""
+    cfg: Config = run.cfg
+    if cfg.data.dataset == OWN_DATA and cfg.data.points is not None:
+        return cfg.data.points
+    d = run.data
+    return drawing.start_from(np.vstack([d.X_train, d.X_test]), np.concatenate([d.y_train, d.y_test]), d.problem)
+
+
+def _set_points(points: OwnPoints, before: OwnPoints) -> None:
+    """Make ``points`` the learner's own data (keeping ``before`` for Undo). Callback only."""
+    ss = st.session_state
+    undo = ss.setdefault(UNDO, [])
+    undo.append(before)
+    del undo[:-MAX_UNDO]
+    ss[SETTINGS["pts"].key] = points
+    ss[SETTINGS["ds"].key] = OWN_DATA
+    if points.problem == "classification" and (points.n_classes or 0) > 2 \
+            and ss.get(SETTINGS["out"].key) == "sigmoid":
+        # One sigmoid unit cannot tell three classes apart: follow the data, as a K-class set does.
+        ss[SETTINGS["out"].key] = ss[SETTINGS["loss"].key] = "auto"
+        ss[ERROR] = "A third class: the output switched from one sigmoid unit to softmax (one unit per class)."
+
+
+def edit(points: OwnPoints, x1: float, x2: float, mode, target: float, extent: float) -> OwnPoints:
+    """What a click at (x1, x2) makes of ``points``: ``mode`` is a class to add, ADD (a point
+    with ``target``, regression) or REMOVE (the nearest point). ValueError says why not."""
+    if mode == REMOVE:
+        return drawing.remove_nearest(points, x1, x2)
+    return drawing.add(points, x1, x2, target if points.problem == "regression" else mode, extent=extent)
+
+
+def on_click(component_key: str) -> None:
+    """Component callback: apply a click on the boundary chart, if the value holds a new one."""
+    ss = st.session_state
+    value = ss.get(component_key)
+    click = value.get("click") if isinstance(value, dict) else None
+    if not click or value.get("seq") == ss.get(SEQ):
+        return
+    ss[SEQ] = value.get("seq")
+    run: Run | None = ss.get("run")
+    try:
+        x1, x2 = (float(v) for v in click)
+    except (TypeError, ValueError):
+        ss[ERROR] = "That click could not be read."
+        return
+    if run is None:
+        return
+    before = _points_now(run)
+    try:
+        new = edit(before, x1, x2, ss.get(MODE, 0), float(ss.get(TARGET, 0.0)), float(run.data.xs[-1]))
+    except ValueError as err:
+        ss[ERROR] = f"That point was not added: {err}."
+        return
+    ss[ERROR] = None
+    _set_points(new, before)
+
+
+def _undo() -> None:
+    ss = st.session_state
+    undo = ss.get(UNDO) or []
+    if undo:
+        ss[SETTINGS["pts"].key] = undo.pop()
+        ss[SETTINGS["ds"].key] = OWN_DATA
+
+
+def _clear(problem: str) -> None:
+    ss = st.session_state
+    run: Run | None = ss.get("run")
+    if run is not None:
+        empty = OwnPoints.of(np.zeros((0, 2)), np.zeros(0, dtype=np.int64 if problem == "classification" else float),
+                             problem)
+        _set_points(empty, _points_now(run))
+
+
+def drawing_on() -> bool:
+    """Whether clicks on the boundary chart draw (the component shows a crosshair then)."""
+    return bool(st.session_state.get(ON))
+
+
+def draw_toolbar(run: Run) -> None:
+    """Draw on/off, what a click does (a class, or a target, or remove), Undo and Clear."""
+    ss = st.session_state
+    c = st.columns([1.3, 4, 1, 1], vertical_alignment="center")
+    on = c[0].toggle("Draw", key=ON, help="Click the decision boundary chart to add or remove points; "
+                                           "training goes on while you draw")
+    classify = run.data.problem == "classification"
+    options = (_classes(run) if classify else [ADD]) + [REMOVE]
+    if ss.get(MODE) not in options:
+        ss[MODE] = options[0]
+    mode = c[1].segmented_control("A click", options, key=MODE, label_visibility="collapsed", disabled=not on,
+                                  format_func=lambda o: "remove nearest" if o == REMOVE
+                                  else (f"class {o}" if classify else "add a point"))
+    if not classify and mode == ADD:
+        c[1].number_input("with target", -30.0, 30.0, step=0.1, key=TARGET, disabled=not on)
+    c[2].button("Undo", key="draw_undo_btn", icon=":material/undo:", on_click=_undo, width="stretch",
+                disabled=not ss.get(UNDO))
+    c[3].button("Clear", key="draw_clear_btn", icon=":material/delete:", on_click=_clear,
+                args=(run.data.problem,), width="stretch", help="Remove every point and draw your own")
+    if ss.get(ERROR):
+        st.warning(ss[ERROR], icon="✏️")
