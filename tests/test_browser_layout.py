@@ -1,0 +1,274 @@
+"""Every view fits the screen it is shown on (headless Chromium, 100 % zoom).
+
+Checks what a viewer sees, not how the page is built: the bounding boxes of the charts
+(every plotly plot on the page or in a same-origin iframe), of the Play/Pause button and
+of the epoch line; the smallest computed font size of visible text; the sidebar; the
+keyboard shortcuts. One server for the module. Screenshots go to tests/artifacts/layout_*.png
+and the measurements to tests/artifacts/layout.json.
+"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.browser import app_server, browser_page
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+MEASURED: dict[str, dict] = {}
+
+# Boxes in the top page's coordinates, of every plot, Play/Pause, the epoch line; and the
+# smallest font of visible text (page text, and chart text inside same-origin iframes).
+MEASURE = r"""() => {
+  const out = {plots: [], buttons: [], epoch: null, pageFont: [1e9, ''], chartFont: [1e9, ''],
+               vw: innerWidth, vh: innerHeight, scrollW: document.documentElement.scrollWidth};
+  const box = (r, dx, dy) => ({x: r.x + dx, y: r.y + dy, w: r.width, h: r.height,
+                               right: r.right + dx, bottom: r.bottom + dy});
+  function visit(doc, dx, dy, depth, clip) {
+    const win = doc.defaultView;
+    doc.querySelectorAll('.js-plotly-plot').forEach(p => {
+      const r = p.getBoundingClientRect();
+      if (r.width < 50 || r.height < 50) return;
+      const t = p.querySelector('.gtitle');
+      out.plots.push(Object.assign(box(r, dx, dy), {title: t ? t.textContent : ''}));
+    });
+    doc.querySelectorAll('button').forEach(b => {
+      const r = b.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) return;
+      out.buttons.push(Object.assign(box(r, dx, dy), {text: b.textContent.trim().slice(0, 30)}));
+    });
+    const ep = Array.from(doc.querySelectorAll('.epoch-counter, .epoch')).find(e => /Epoch/.test(e.textContent));
+    if (ep && !out.epoch) out.epoch = Object.assign(box(ep.getBoundingClientRect(), dx, dy), {text: ep.textContent});
+    const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const n = walker.currentNode;
+      if (!n.textContent.trim()) continue;
+      const el = n.parentElement, r = el.getBoundingClientRect();
+      const x = r.x + dx, y = r.y + dy;
+      if (r.width === 0 || r.height === 0 || y + r.height <= 0 || y >= innerHeight || x + r.width <= 0 || x >= innerWidth) continue;
+      if (x < clip.x0 || y < clip.y0 || x >= clip.x1 || y >= clip.y1) continue;
+      const cs = win.getComputedStyle(el);
+      if (cs.visibility === 'hidden' || cs.display === 'none' || parseFloat(cs.opacity) === 0) continue;
+      if (el.closest('[aria-hidden="true"], .stTooltipContent, [data-baseweb="tooltip"]')) continue;
+      const s = parseFloat(cs.fontSize);
+      const which = depth ? 'chartFont' : 'pageFont';
+      if (s < out[which][0]) out[which] = [s, n.textContent.trim().slice(0, 40)];
+    }
+    doc.querySelectorAll('iframe').forEach(f => {
+      let d; try { d = f.contentDocument; } catch (e) { return; }
+      if (!d || !d.body) return;
+      const r = f.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) return;
+      visit(d, dx + r.x, dy + r.y, depth + 1, {x0: dx + r.x, y0: dy + r.y, x1: dx + r.right, y1: dy + r.bottom});
+    });
+  }
+  visit(document, 0, 0, 0, {x0: -1e9, y0: -1e9, x1: 1e9, y1: 1e9});
+  const sb = document.querySelector('section[data-testid="stSidebar"]');
+  out.sidebar = sb ? box(sb.getBoundingClientRect(), 0, 0) : null;
+  out.sidebarVisible = !!sb && getComputedStyle(sb).display !== 'none' && sb.getBoundingClientRect().right > 10;
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    with app_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module", autouse=True)
+def keep_measurements():
+    yield
+    (ARTIFACTS / "layout.json").write_text(json.dumps(MEASURED, indent=1))
+
+
+def play_button(page):
+    """Play/Pause as the viewer sees it: on the page or in the live component."""
+    name = re.compile(r"(Play|Pause)$")
+    for frame in page.frames:
+        loc = frame.get_by_role("button", name=name)
+        if loc.count():
+            return loc.first
+    return None
+
+
+def wait_charts(page, n: int = 3, timeout_ms: int = 120_000):
+    """Until n plots are drawn and Play/Pause is on screen."""
+    page.wait_for_function(f"() => ({MEASURE})().plots.length >= {n}", timeout=timeout_ms, polling=500)
+    page.wait_for_function(f"() => ({MEASURE})().buttons.some(b => /(Play|Pause)$/.test(b.text))",
+                           timeout=30_000, polling=500)
+    page.wait_for_function("() => window.__bpShortcuts", timeout=30_000)     # the shortcuts are installed
+
+
+def epoch(page) -> int:
+    text = page.evaluate(f"() => ({MEASURE})().epoch.text")
+    return int(re.sub(r"\D", "", re.search(r"Epoch\s*([\d,]+)", text).group(1)))
+
+
+def inside(b, m, slack: float = 1.0) -> bool:
+    return b["x"] >= -slack and b["y"] >= -slack and b["right"] <= m["vw"] + slack and b["bottom"] <= m["vh"] + slack
+
+
+def plot(m, title: str):
+    found = [p for p in m["plots"] if title.lower() in p["title"].lower()]
+    assert found, (title, [p["title"] for p in m["plots"]])
+    return found[0]
+
+
+def settle(page, ms: int = 1500):
+    page.wait_for_timeout(ms)
+    return page.evaluate(f"({MEASURE})")
+
+
+SCREENS = [(1280, 720), (1366, 768), (1920, 1080)]
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+def test_presentation_fits_the_projector(server, size):
+    w, h = size
+    with browser_page(w, h) as page:
+        page.goto(server + "/?present=1")
+        wait_charts(page)
+        page.keyboard.press("Space")                       # Play, by the shortcut
+        page.wait_for_function(f"() => /Epoch\\s*[1-9]/.test(({MEASURE})().epoch.text)", timeout=30_000)
+        m = settle(page, 2500)                             # playing: two-line epoch line, curves drawn
+        page.screenshot(path=str(ARTIFACTS / f"layout_present_{w}x{h}.png"))
+        page.keyboard.press("Space")                       # Pause
+        MEASURED[f"present_{w}x{h}"] = m
+        charts = [plot(m, "Decision boundary"), plot(m, "Loss")]
+        big = sorted(m["plots"], key=lambda p: -p["w"] * p["h"])[:3]      # the network has no title
+        assert len(big) == 3 and all(inside(p, m) for p in big + charts), m["plots"]
+        play = [b for b in m["buttons"] if re.search(r"(Play|Pause)$", b["text"])]
+        assert play and inside(play[0], m), play
+        assert m["epoch"] and inside(m["epoch"], m), m["epoch"]
+        assert m["scrollW"] <= w
+        assert not m["sidebarVisible"]
+        # Text: at least 18 px at 1280 x 720, and larger on a larger screen.
+        assert m["pageFont"][0] >= 18 * min(w / 1280, h / 720) - 0.01, m["pageFont"]
+
+
+def test_laptop_with_sidebar_shows_boundary_and_curves_together(server):
+    with browser_page(1366, 768) as page:
+        page.goto(server)
+        wait_charts(page)
+        play_button(page).click()
+        page.wait_for_function(f"() => /Epoch\\s*[1-9]/.test(({MEASURE})().epoch.text)", timeout=30_000)
+        m = settle(page, 2500)
+        page.screenshot(path=str(ARTIFACTS / "layout_laptop_1366x768.png"))
+        play_button(page).click()
+        MEASURED["laptop_1366x768"] = m
+        assert m["sidebarVisible"] and m["sidebar"]["w"] > 200
+        for title in ("Decision boundary", "Loss"):
+            assert inside(plot(m, title), m), plot(m, title)
+        play = [b for b in m["buttons"] if re.search(r"(Play|Pause)$", b["text"])]
+        assert play and inside(play[0], m)
+
+
+NARROW = [(390, 844), (768, 1024)]
+
+
+@pytest.mark.parametrize("size", NARROW, ids=["phone_390x844", "tablet_768x1024"])
+def test_phone_and_tablet_one_column_big_buttons_no_sidebar(server, size):
+    w, h = size
+    with browser_page(w, h) as page:
+        page.goto(server)
+        wait_charts(page)
+        m = settle(page)
+        page.screenshot(path=str(ARTIFACTS / f"layout_narrow_{w}x{h}.png"), full_page=True)
+        MEASURED[f"narrow_{w}x{h}"] = m
+        assert not m["sidebarVisible"], m["sidebar"]                      # collapsed on first load
+        big = sorted(m["plots"], key=lambda p: -p["w"] * p["h"])[:3]
+        assert len(big) == 3 and all(p["w"] >= 300 for p in big), big
+        lefts = {round(p["x"]) for p in big}
+        assert len(lefts) == 1, big                                        # one column, stacked
+        visible = [b for b in m["buttons"] if b["x"] >= 0 and b["right"] <= w and b["w"] >= 30 and b["text"]]
+        assert visible and all(b["h"] >= 44 - 0.5 for b in visible), [(b["text"], b["h"]) for b in visible]
+        assert m["scrollW"] <= w, m["scrollW"]                              # nothing sticks out sideways
+
+
+def shortcuts_fired(page) -> int:
+    return page.evaluate("() => window.__bpShortcuts.fired.length")
+
+
+def test_keyboard_shortcuts_and_never_while_typing(server):
+    with browser_page(1366, 768) as page:
+        page.goto(server)
+        wait_charts(page)
+        page.evaluate("document.activeElement && document.activeElement.blur()")   # focus the page, not a field
+        page.keyboard.press("?")                                       # the list
+        dialog = page.locator("#bp-shortcuts")
+        dialog.wait_for(state="visible", timeout=5000)
+        assert "Space" in dialog.inner_text() and "Presentation" in dialog.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "layout_shortcuts_help.png"))
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="detached", timeout=5000)
+
+        page.keyboard.press("Space")                                   # Play
+        page.wait_for_function(f"() => /Epoch\\s*[1-9]/.test(({MEASURE})().epoch.text)", timeout=30_000)
+        page.keyboard.press("Space")                                   # Pause
+        page.wait_for_timeout(1500)
+        paused = epoch(page)
+        page.wait_for_timeout(1000)
+        assert epoch(page) == paused > 0
+
+        page.keyboard.press("ArrowRight")                              # one epoch
+        page.wait_for_function(f"() => ({MEASURE})().epoch.text.replace(/,/g, '').includes('Epoch {paused + 1}')",
+                               timeout=20_000)
+
+        # Typing in a field, or in a select: no shortcut fires.
+        fired = shortcuts_fired(page)
+        for field in (".st-key-dseed input", ".st-key-grad_key input"):
+            page.locator(field).first.focus()
+            for key in ("r", "Space", "ArrowRight", "p", "?"):
+                page.keyboard.press(key)
+            page.keyboard.press("Escape")
+        page.wait_for_timeout(1500)
+        assert shortcuts_fired(page) == fired and epoch(page) == paused + 1
+        assert page.locator("#bp-shortcuts").count() == 0
+
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("r")                                       # Reset
+        page.wait_for_function(f"() => /Epoch\\s*0\\b/.test(({MEASURE})().epoch.text)", timeout=20_000)
+        page.keyboard.press("p")                                       # Presentation on
+        page.wait_for_function("() => location.search.includes('present=1')", timeout=20_000)
+        page.wait_for_function("() => !document.querySelector('section[data-testid=\"stSidebar\"]') || "
+                               "getComputedStyle(document.querySelector('section[data-testid=\"stSidebar\"]')).display === 'none'",
+                               timeout=20_000)
+
+
+def test_clean_link_hides_sidebar_and_options(server):
+    with browser_page(1280, 720) as page:
+        page.goto(server + "/?present=1&clean=1")
+        wait_charts(page)
+        m = settle(page)
+        page.screenshot(path=str(ARTIFACTS / "layout_clean_1280x720.png"))
+        MEASURED["clean_1280x720"] = m
+        assert not m["sidebarVisible"]
+        assert not page.locator(".st-key-discretize").first.is_visible()
+        assert page.locator(".st-key-present").first.is_visible()      # the presentation toggle stays
+        assert "clean=1" in page.url and "present=1" in page.url
+        big = sorted(m["plots"], key=lambda p: -p["w"] * p["h"])[:3]
+        assert len(big) == 3 and all(inside(p, m) for p in big)
+
+
+def test_embedded_in_an_iframe_keeps_the_link(server):
+    link = "/?embed=true&ds=xor&present=1"
+    with browser_page(1280, 800) as page:
+        page.set_content(f"<h3 style='font: 16px sans-serif'>A course page</h3>"
+                         f"<iframe src='{server}{link}' width='1200' height='700' style='border: 1px solid #999'></iframe>")
+        app = None
+        for _ in range(120):
+            app = next((f for f in page.frames if "embed=true" in f.url), None)
+            if app is not None:
+                break
+            page.wait_for_timeout(500)
+        assert app is not None
+        app.wait_for_function(f"() => ({MEASURE})().plots.length >= 3", timeout=120_000, polling=500)
+        app.wait_for_timeout(1500)
+        q = parse_qs(urlparse(app.url).query)
+        assert q.get("embed") == ["true"] and q.get("ds") == ["xor"] and q.get("present") == ["1"], app.url
+        assert app.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(ARTIFACTS / "layout_embedded.png"))
