@@ -13,7 +13,7 @@ part per cell (plain JSON: no notebook library needed).
 Examples are rows in the script, as in the engine: X is (N, S_0), a of layer l is
 (N, S_l), W of layer l is (S_l, S_{l-1}) as in the seeds. The script computes exactly
 as the trainer's fast step does, so its weights stay bit for bit the engine's even in
-long, chaotic mini-batch runs (a one-ulp difference grows to 0.03 in the cost over
+long, chaotic mini-batch runs (a one-ulp difference grows to 0.01 in the cost over
 8000 steps of a 16-16 ReLU net): each layer is Wb = [W | b] and z = [a | 1] Wbᵀ;
 δ^(L) carries the batch mean's 1/n from the start; [dJ/dW | dJ/db] = δᵀ [a | 1]. The numpy text of every activation and loss comes from the registries
 (``Activation.np_fn``/``np_df``, ``Loss.np_fn``/``np_grad``); the input features and
