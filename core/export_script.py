@@ -15,7 +15,9 @@ Examples are rows in the script, as in the engine: X is (N, S_0), a of layer l i
 as the trainer's fast step does, so its weights stay bit for bit the engine's even in
 long, chaotic mini-batch runs (a one-ulp difference grows to 0.01 in the cost over
 8000 steps of a 16-16 ReLU net): each layer is Wb = [W | b] and z = [a | 1] Wbᵀ;
-δ^(L) carries the batch mean's 1/n from the start; [dJ/dW | dJ/db] = δᵀ [a | 1]. The numpy text of every activation and loss comes from the registries
+δ^(L) carries the batch mean's 1/n from the start; [dJ/dW | dJ/db] = δᵀ [a | 1].
+
+The numpy text of every activation and loss comes from the registries
 (``Activation.np_fn``/``np_df``, ``Loss.np_fn``/``np_grad``); the input features and
 optimizers have their text here, keyed by the registries' names (a test checks that
 every registered one has it).
@@ -178,9 +180,9 @@ def _data(net, pipeline, csv_name, notebook):
     if not net.is_classifier:
         lines.append(f'T = np.array([float(r["{y_col}"]) for r in rows]).reshape(-1, 1)   # t: the target')
     elif K == 1:
-        lines.append(f'T = np.array([float(r["{y_col}"]) for r in rows]).reshape(-1, 1)   # t: 1 for class 1, 0 for class 0')
+        lines.append(f'T = np.array([float(r["{y_col}"]) for r in rows]).reshape(-1, 1)   # t: 1 or 0, the class')
     else:
-        lines.append(f'T = np.eye({K})[[int(r["{y_col}"]) for r in rows]]   # t: one-hot, a 1 in the column of the class')
+        lines.append(f'T = np.eye({K})[[int(r["{y_col}"]) for r in rows]]   # t: one-hot, 1 in its class\'s column')
     lines.append("N = len(X)")
     return "\n".join(lines)
 
@@ -193,7 +195,8 @@ def _functions(net, acts):
         output_needs = act is acts[-1] and not net.fused
         if _coupled(act) and output_needs:
             out += [f"def {act.name}_backward(z, a, Delta):",
-                    "    # softmax couples a row's units: δ_k = Σ_j Δ_j a_j (1[j=k] − a_k) = a_k (Δ_k − Σ_j Δ_j a_j)",
+                    "    # softmax couples a row's units:",
+                    "    # δ_k = Σ_j Δ_j a_j (1[j=k] − a_k) = a_k (Δ_k − Σ_j Δ_j a_j)",
                     "    return a * (Delta - np.sum(Delta * a, axis=1, keepdims=True))", "", ""]
         elif act in hidden or output_needs:
             out += [f"def {act.name}_prime(z, a):", f"    return {_code(act, 'np_df', 'activation')}", "", ""]
@@ -244,7 +247,7 @@ def _settings(t, epochs, print_every):
     if t["batch_size"] is not None:
         lines.append(f"BATCH_SIZE, SEED = {int(t['batch_size'])}, {int(t['seed'])}")
     if t["l1"] or t["l2"]:
-        lines.append(f"L1, L2 = {float(t['l1'])!r}, {float(t['l2'])!r}   # penalties L1·Σ|W| + (L2/2)·ΣW², biases free")
+        lines.append(f"L1, L2 = {float(t['l1'])!r}, {float(t['l2'])!r}   # penalties L1·Σ|W| + (L2/2)·ΣW²")
     return "\n".join(lines)
 
 
@@ -285,7 +288,7 @@ _BACKWARD_TAIL = '''\
 def _passes(net, t):
     out = [_FORWARD, ""]
     if t["l1"] or t["l2"]:
-        out += ["", "def penalty():", '    """L1·Σ|W| + (L2/2)·ΣW² over every W (the biases are not penalised)."""',
+        out += ["", "def penalty():", '    """L1·Σ|W| + (L2/2)·ΣW² over every W (not the biases)."""',
                 "    p = 0.0", "    for Wl in W:"]
         if t["l1"]:
             out.append("        p += L1 * np.abs(Wl).sum()")
@@ -296,7 +299,7 @@ def _passes(net, t):
     out_act = net.layers[-1].activation
     mean = "    # The mean cost's 1/n is applied once, here; every δ and Δ below carries it."
     if net.fused:
-        out += [f"    # δ^(L) = a − t: with {out_act.name} and {net.loss.name}, σ'(z) cancels the denominator of ∂L/∂a.",
+        out += [f"    # δ^(L) = a − t: with {out_act.name} and {net.loss.name}, σ'(z) cancels ∂L/∂a's denominator.",
                 mean, "    delta = (A[-1] - T) * (1 / n)"]
     else:
         out.append("    Delta = loss_grad(A[-1], T)   # Δ^(L) = ∂L/∂a^(L)")
