@@ -25,6 +25,7 @@ import argparse
 import json
 import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,6 +186,59 @@ def config(query: str) -> Config:
     return cfg
 
 
+def _full_plotly(route):
+    response = route.fetch()
+    route.fulfill(response=response, body=response.text().replace("plotly-basic.min.js", "plotly.min.js"))
+
+
+def first_load(runs: int = 3) -> None:
+    """Bytes over the wire and seconds from navigation to the live view's first drawn frame,
+    on the real app (fresh browser each run: nothing cached), largest resources listed; the
+    component with plotly.js's basic bundle (as shipped) and with the full one, interleaved."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import ARGS, CHROMIUM, app_server, live_frame
+    with app_server() as url, sync_playwright() as p:
+        for run, bundle in enumerate(["basic", "full"] * runs):
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            if bundle == "full":     # what the component loaded before: the whole plotly.min.js
+                page.route(lambda u: "live_charts/index.html" in u, _full_plotly)
+            sizes: dict[int, int] = {}            # request → bytes over the wire (body as sent + headers)
+            urls: dict[int, str] = {}
+
+            def finished(req):
+                try:
+                    n = req.sizes()
+                except Exception:                 # (a request of a frame that went away)
+                    return
+                sizes[id(req)] = n["responseBodySize"] + n["responseHeadersSize"]
+                urls[id(req)] = req.url
+            page.on("requestfinished", finished)
+            t0 = time.perf_counter()
+            page.goto(url)
+            frame = None
+            while time.perf_counter() - t0 < 120:
+                frame = live_frame(page)
+                try:
+                    if frame is not None and frame.evaluate("window.__live && __live.renders > 0"):
+                        break
+                except Exception:  # navigating
+                    pass
+                page.wait_for_timeout(50)
+            seconds = time.perf_counter() - t0
+            page.wait_for_timeout(500)                    # (let the transfer counters settle)
+            total = sum(sizes.values())
+            print(f"[{bundle} plotly.js] first frame after {seconds:.1f} s; {total / 1e6:.2f} MB transferred, "
+                  f"{len(sizes)} requests")
+            for n, u in sorted(((n, urls.get(k, k)) for k, n in sizes.items()), reverse=True)[:5]:
+                print(f"   {n / 1e3:8.0f} kB  {u.split('?')[0][-70:]}")
+            print("   plotly code: " + ", ".join(f"{u.split('?')[0].rsplit('/', 1)[-1]} {n / 1e3:.0f} kB"
+                                              for k, n in sizes.items() for u in [urls.get(k, "")]
+                                              if "plotly" in u.lower()))
+            browser.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=30)
@@ -193,7 +247,11 @@ def main() -> None:
                     help="frames in the channel case (training 20 ms between them)")
     ap.add_argument("--query", default="", help="a lesson as in a shared link, e.g. 'layers=8:tanh,8:tanh'")
     ap.add_argument("--only-channel", action="store_true", help="skip today's per-figure cases")
+    ap.add_argument("--first-load", action="store_true",
+                    help="instead: bytes and seconds to the first live frame of the real app")
     args = ap.parse_args()
+    if args.first_load:
+        return first_load()
     cfg = config(args.query)
     cases = {} if args.only_channel else variants(frames_of_default_lesson(args.frames, cfg=cfg))
     setup, chan = channel_messages(cfg, args.channel_frames, 0.02)

@@ -107,6 +107,13 @@
     return out;
   }
 
+  var traceTypes = null;
+  function hasTrace(type) {
+    if (!type) return true;
+    if (!traceTypes) traceTypes = Plotly.PlotSchema.get().traces;
+    return !!traceTypes[type];
+  }
+
   // Structural sharing: a trace or top-level layout key whose JSON is unchanged is
   // passed as the very object plotly already holds, so Plotly.react skips it (and
   // keeps ranges it computed, e.g. under scaleanchor). Only real changes redraw.
@@ -117,6 +124,7 @@
     var prev = memo[name] || { traces: [], layout: {} };
     var next = { traces: [], layout: {} };
     var data = (fig.data || []).map(function (t, i) {
+      if (!hasTrace(t.type)) t.type = "scatter";       // the basic bundle has no scattergl
       var s = JSON.stringify(t);
       next.traces.push(s);
       var old = div.data && div.data[i];
