@@ -22,7 +22,7 @@ from .theme import BLUE, CLASS_COLORS, ORANGE, ramp_rgb
 WIDTH, HEIGHT = 640, 360            # 16:9, for a slide
 PLOT = 340                          # the boundary's square, in pixels
 MARGIN = 10
-CURVE = (420, 96, 620, 310)         # the loss plot's box: left, top, right, bottom
+CURVE = (420, 110, 620, 310)         # the loss plot's box: left, top, right, bottom
 INK, GREY, LINE = (51, 51, 51), (150, 150, 150), (214, 39, 40)
 COLORS = 128                        # the GIF palette's colours; index 255 is "unchanged"
 TRANSPARENT = 255
@@ -71,6 +71,9 @@ def boundary_gif(snapshots, net, pipeline, X, y, cost, *, epochs=None, X_test=No
     base = Image.new("RGB", (WIDTH, HEIGHT), "white")
     curve.draw_axes(ImageDraw.Draw(base))
     big, small = ImageFont.load_default(size=22), ImageFont.load_default(size=15)
+    acts = ", ".join(dict.fromkeys(layer.activation.name for layer in work.layers))
+    ImageDraw.Draw(base).text((CURVE[0] - 50, 64), f"{'-'.join(map(str, work.sizes))} network: {acts}", fill=INK,
+                              font=ImageFont.load_default(size=12))
 
     rgb_frames = []
     for epoch, params in frames:
@@ -83,9 +86,9 @@ def boundary_gif(snapshots, net, pipeline, X, y, cost, *, epochs=None, X_test=No
         frame = base.copy()
         frame.paste(Image.alpha_composite(surface, overlay).convert("RGB"), (MARGIN, MARGIN))
         draw = ImageDraw.Draw(frame)
-        draw.text((CURVE[0] - 50, 16), f"epoch {epoch:,}", fill=INK, font=big)
+        draw.text((CURVE[0] - 50, 12), f"epoch {epoch:,}", fill=INK, font=big)
         J = curve.at(epoch) if epoch >= 1 else None
-        draw.text((CURVE[0] - 50, 48), "starting weights" if J is None else f"loss {J:.4g}", fill=INK, font=small)
+        draw.text((CURVE[0] - 50, 42), "starting weights" if J is None else f"loss {J:.4g}", fill=INK, font=small)
         curve.draw_until(draw, epoch)
         rgb_frames.append(frame)
     return _encode(rgb_frames, frame_ms, hold_ms)
