@@ -83,11 +83,11 @@
         els.play = button(bar, "Play", "primary", function () {
           var running = S && S.running;
           setRunning(!running);          // at once; the server's status confirms
-          ch.control({ type: running ? "pause" : "play" });
+          control({ type: running ? "pause" : "play" });
         });
-        els.stepEpoch = button(bar, "Step epoch", "", function () { setRunning(false); ch.control({ type: "step", unit: "epoch" }); });
-        els.stepBatch = button(bar, "Step mini-batch", "", function () { setRunning(false); ch.control({ type: "step", unit: "batch" }); });
-        els.reset = button(bar, "Reset", "", function () { ch.control({ type: "reset" }); });
+        els.stepEpoch = button(bar, "Step epoch", "", function () { setRunning(false); control({ type: "step", unit: "epoch" }); });
+        els.stepBatch = button(bar, "Step mini-batch", "", function () { setRunning(false); control({ type: "step", unit: "batch" }); });
+        els.reset = button(bar, "Reset", "", function () { control({ type: "reset" }); });
         els.play.title = "Play / Pause";
         els.stepEpoch.title = "Train one full pass over the training data, then stop";
         els.stepBatch.title = "One gradient update on one mini-batch, then stop";
@@ -96,7 +96,7 @@
         els.speed.title = "Speed: training updates per frame, or as fast as the server allows";
         els.speed.onchange = function () {
           var v = els.speed.value;
-          ch.control({ type: "speed", value: v === "max" ? "max" : Number(v) });
+          control({ type: "speed", value: v === "max" ? "max" : Number(v) });
         };
       }
       els.status = el("div", "epoch-counter", top);
@@ -170,8 +170,22 @@
   }
   function layerColor(l) { var c = root.BPPaint.LAYER_COLORS; return c[l % c.length]; }
 
+  // A control goes straight to the socket; its round trip (click → the server's status that
+  // answers it) is kept for the benchmark: live.controls = [[type, ms], ...].
+  var sentAt = {};
+  function control(msg) {
+    sentAt[msg.type] = performance.now();
+    ch.control(msg);
+  }
+
   function onStatus(msg) {
     live.statuses++;
+    if (msg.reply_to && sentAt[msg.reply_to] !== undefined) {
+      live.controls = live.controls || [];
+      live.controls.push([msg.reply_to, performance.now() - sentAt[msg.reply_to]]);
+      if (live.controls.length > 500) live.controls.splice(0, 100);
+      delete sentAt[msg.reply_to];
+    }
     if (!S) return;
     var was = S.running;
     S.running = !!msg.running;
@@ -538,5 +552,5 @@
   }
 
   // curvesMs: the curves' shortest redraw interval while training runs (CURVES_MS above).
-  root.BPView = { render: render, state: function () { return S; }, curvesMs: 100 };
+  root.BPView = { render: render, state: function () { return S; }, curvesMs: 100, control: control };
 })(typeof window !== "undefined" ? window : this);
