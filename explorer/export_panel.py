@@ -14,7 +14,7 @@ from dataclasses import replace
 import streamlit as st
 
 from core import Network
-from core.export_script import python_script
+from core.export_script import python_notebook, python_script
 from core.model_file import SavedModel, dumps, load_model
 from core.user_data import to_csv
 from .config import Config, NetConfig, StartWeights
@@ -53,12 +53,15 @@ def model_json(run: Run) -> str:
         return dumps(run.net, run.data.pipeline, training_settings(run), run.epoch, run.trainer.history)
 
 
-def script_text(run: Run) -> str:
+def script_text(run: Run, notebook: bool = False) -> str:
+    """The run as a standalone numpy script (or the same as a Jupyter notebook): from the
+    starting weights, with the current settings, for as many epochs as the run has done."""
     epochs = run.epoch if run.epoch > 0 else 1000
     with run.lock:
         net = starting_network(run)
-    return python_script(net, run.data.pipeline, training_settings(run), epochs=epochs,
-                         print_every=max(1, epochs // 20), csv_name=CSV_NAME)
+    make = python_notebook if notebook else python_script
+    return make(net, run.data.pipeline, training_settings(run), epochs=epochs,
+                print_every=max(1, epochs // 20), csv_name=CSV_NAME)
 
 
 def gif_bytes(run: Run) -> bytes:
@@ -134,7 +137,11 @@ def export_panel(run: Run) -> None:
     st.download_button("Python script", lambda: script_text(run), file_name="backprop_train.py",
                        mime="text/x-python", on_click="ignore", icon=":material/code:", width="stretch",
                        key="dl_script", help=f"numpy only; it reads {CSV_NAME} (download it too) and trains "
-                                             "from the same starting weights, printing the cost")
+                                             "from the same starting weights with the current settings, "
+                                             "printing the cost")
+    st.download_button("Jupyter notebook", lambda: script_text(run, notebook=True), file_name="backprop_train.ipynb",
+                       mime="application/x-ipynb+json", on_click="ignore", icon=":material/book:", width="stretch",
+                       key="dl_notebook", help="The same program as the script, one cell per part")
     st.download_button("Animation (GIF)", lambda: gif_bytes(run), file_name="backprop_run.gif",
                        mime="image/gif", on_click="ignore", icon=":material/animated_images:", width="stretch",
                        key="dl_gif", help="The decision boundary and the loss over the run so far, for slides")

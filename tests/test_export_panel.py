@@ -117,3 +117,27 @@ def test_new_weights_draws_a_new_seed_into_the_link():
     assert new is not old and new.cfg.net.seed != seed
     assert at.query_params["seed"] in (str(new.cfg.net.seed), [str(new.cfg.net.seed)])
     assert not np.array_equal(new.net.layers[0].W, old.net.layers[0].W)
+
+
+def test_the_notebook_runs_to_the_scripts_output(tmp_path):
+    import json
+    run = _run(epochs=30)
+    nb = json.loads(ex.script_text(run, notebook=True))
+    code = "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    (tmp_path / ex.CSV_NAME).write_text(ex.data_csv(run))
+    (tmp_path / "nb.py").write_text(code)
+    (tmp_path / "train.py").write_text(ex.script_text(run))
+    out = [subprocess.run([sys.executable, f], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+           for f in ("nb.py", "train.py")]
+    assert all(o.returncode == 0 for o in out), [o.stderr for o in out]
+    assert out[0].stdout == out[1].stdout and "epoch" in out[0].stdout
+
+
+def test_the_gif_shows_the_run_so_far():
+    from PIL import Image
+    import io
+    run = _run(epochs=0)
+    run.running = True
+    run.train_steps(200, deadline=float("inf"))            # as the live channel trains: snapshots on the way
+    gif = Image.open(io.BytesIO(ex.gif_bytes(run)))
+    assert 30 <= gif.n_frames <= 120
