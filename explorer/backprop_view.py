@@ -30,15 +30,27 @@ DEFAULTS = {"bp_source": SOURCES[0], "bp_example": 1, "bp_batch": 4, "bp_notatio
             "bp_mode": MODES[0], "bp_step": 0, "bp_eps": "auto", "bp_jac": 1}
 PLOT_CONFIG = {"displayModeBar": False}
 ROW_CELLS = 16                    # matrix columns per row of charts: every cell gets about the same width
+CELL_PX = 64                      # presentation: the narrowest a printed matrix cell may be
 
 
 def render(run: Run, big: bool) -> None:
     """The whole view for ``run``; ``big`` is presentation mode."""
+    if not run.trainable:
+        st.info("There are no training points yet: draw some on the live view's boundary chart, "
+                "then come back to follow one backpropagation pass.", icon=":material/draw:")
+        return
     ss = st.session_state
     for key, value in DEFAULTS.items():
         ss.setdefault(key, value)
-    _lesson_banner(run)
-    idx, example = _batch_controls(run)
+    if big:              # presentation: the step gets the screen; the choices wait in two expanders
+        c = st.columns(2)
+        with c[0]:
+            _lesson_banner(run, big)
+        with c[1], st.expander("Example, batch and notation", expanded=False):
+            idx, example = _batch_controls(run)
+    else:
+        _lesson_banner(run)
+        idx, example = _batch_controls(run)
     p = _current_pass(run, idx, example)
     all_steps = steps(p, ss["bp_notation"], "H" if ss["bp_H"] else "delta")
     if ss["bp_mode"] == MODES[0]:
@@ -49,12 +61,13 @@ def render(run: Run, big: bool) -> None:
 
 
 # ---- controls -------------------------------------------------------------------------
-def _lesson_banner(run: Run) -> None:
+def _lesson_banner(run: Run, big: bool = False) -> None:
     key = active_lesson(run.cfg)
     if key is not None:
         st.info(f"**Lesson: {LESSONS[key].title}.** {LESSONS[key].look_for}", icon=":material/school:")
-    with st.expander("Lesson presets (one click sets up the network; hover a button for what to look for)",
-                     expanded=key is None and "bp_lesson" not in st.session_state):
+    with st.expander("Lesson presets" if big else
+                     "Lesson presets (one click sets up the network; hover a button for what to look for)",
+                     expanded=key is None and "bp_lesson" not in st.session_state and not big):
         preset_buttons("bp_lesson_view_", columns=4)
 
 
@@ -132,17 +145,30 @@ def _step_through(run: Run, p: Pass, all_steps: list[Step], big: bool) -> None:
     i = ss["bp_step"]
     nxt = all_steps[i + 1].title if i + 1 < len(all_steps) else None
     label = ("Update the weights" if nxt == "Update" else f"Next: {nxt}") if nxt else "Done"
+    trail = " → ".join(f"**{s.title}**" if j == i else s.title for j, s in enumerate(all_steps))
+    if big:                          # one screen per step: buttons, formulas, numbers | trail, diagram, words
+        left, right = st.columns([2.4, 1], gap="medium")
+        with left:
+            _step_buttons(run, p, all_steps, i, label, nxt, st.columns([1, 2.2, 1.8], vertical_alignment="center"))
+        right.caption(trail)
+        _show_step_big(run, p, all_steps[i], i, left, right)
+        return
     c = st.columns([1.1, 2.6, 2.4, 3], vertical_alignment="center")
+    _step_buttons(run, p, all_steps, i, label, nxt, c)
+    c[3].caption(trail)
+    _show_step(run, p, all_steps[i], i, big, diagram=True)
+
+
+def _step_buttons(run: Run, p: Pass, all_steps: list[Step], i: int, label: str, nxt: str | None, c) -> None:
+    """Back, Next (or Update the weights) and Start again, in the first three of columns ``c``."""
     c[0].button("Back", key="bp_back", icon=":material/arrow_back:", on_click=_back, disabled=i == 0,
-                use_container_width=True)
+                width="stretch")
     c[1].button(label, key="bp_next", icon=":material/arrow_forward:", type="primary", disabled=nxt is None,
-                on_click=_next, args=(run, p, len(all_steps)), use_container_width=True,
+                on_click=_next, args=(run, p, len(all_steps)), width="stretch",
                 help="The Update step applies W ← W − η ∂J/∂W to the network" if nxt == "Update" else None)
     c[2].button("Start again", key="bp_restart",
-                icon=":material/restart_alt:", on_click=_restart, use_container_width=True,
+                icon=":material/restart_alt:", on_click=_restart, width="stretch",
                 help="Back to the first step, with the network's current weights")
-    c[3].caption(" → ".join(f"**{s.title}**" if j == i else s.title for j, s in enumerate(all_steps)))
-    _show_step(run, p, all_steps[i], i, big, diagram=True)
 
 
 def _show_all(run: Run, p: Pass, all_steps: list[Step], big: bool) -> None:
@@ -168,15 +194,43 @@ def _show_step(run: Run, p: Pass, step: Step, i: int, big: bool, diagram: bool) 
         st.markdown(note(step, p, run))
     for formula in step.formulas:
         st.latex(formula)
+    _matrices(step, i, big)
+
+
+def _show_step_big(run: Run, p: Pass, step: Step, i: int, left, right) -> None:
+    """Presentation mode, one screen per step: the formulas and their numbers (left), the
+    highlighted layer and what the step does (right), side by side under the step buttons."""
+    with left:
+        pairs = st.columns(2) if len(step.formulas) > 3 else [st.container()]
+        for k, formula in enumerate(step.formulas):                 # four (a backward step): two by two
+            with pairs[k % len(pairs)]:
+                st.latex(formula)
+        units = sum(_width(m) for m in step.matrices)
+        _matrices(step, i, True, budget=units, most=len(step.matrices), spacer=False)
+        # One row of numbers; each matrix column at least CELL_PX wide, the row scrolls if it must.
+        st.html(f"<style>.st-key-bp_mats_{i} div[data-testid='stHorizontalBlock'] "
+                f"{{min-width: {units * CELL_PX}px !important;}}</style>")
+    with right:
+        st.plotly_chart(go.Figure(network_view(run, run.grid_activations(), True, 220, highlight=step.column)),
+                        key=f"bp_diagram_{i}", config=PLOT_CONFIG)
+        with st.container(key="bp_note"):
+            st.markdown(f"**{step.title}.** " + note(step, p, run))
+
+
+def _matrices(step: Step, i: int, big: bool, budget: int = ROW_CELLS, most: int = 4, spacer: bool = True) -> None:
+    """The step's matrices in rows of charts; on a narrow screen each row scrolls sideways
+    (the page's CSS gives rows in a ``bp_mats`` container a minimum width) instead of
+    squeezing the cells until the numbers overflow."""
     k = 0
-    for row in pack(step.matrices, ROW_CELLS):
-        widths = [_width(m) for m in row]
-        cols = st.columns(widths + ([ROW_CELLS - sum(widths)] if sum(widths) < ROW_CELLS else []))
-        for col, m in zip(cols, row):
-            with col:
-                st.plotly_chart(go.Figure(matrix_figure(m.values, m.label, big)), key=f"bp_m_{i}_{k}",
-                                config=PLOT_CONFIG)
-            k += 1
+    with st.container(key=f"bp_mats_{i}"):
+        for row in pack(step.matrices, budget, most):
+            widths = [_width(m) for m in row]
+            cols = st.columns(widths + ([budget - sum(widths)] if spacer and sum(widths) < budget else []))
+            for col, m in zip(cols, row):
+                with col:
+                    st.plotly_chart(go.Figure(matrix_figure(m.values, m.label, big)), key=f"bp_m_{i}_{k}",
+                                    config=PLOT_CONFIG)
+                k += 1
 
 
 def _width(m) -> int:

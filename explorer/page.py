@@ -28,7 +28,8 @@ div.stButton > button, [data-testid="stButtonGroup"] button {min-height: 44px;}
 }
 /* the step-by-step view's matrices scroll sideways on a narrow screen instead of squeezing */
 [class*="st-key-bp_mats"] {overflow-x: auto;}
-[class*="st-key-bp_mats"] > div[data-testid="stHorizontalBlock"] {min-width: 600px; flex-wrap: nowrap;}
+[class*="st-key-bp_mats"] div[data-testid="stHorizontalBlock"] {min-width: 600px; flex-wrap: nowrap;}
+[class*="st-key-bp_mats"] div[data-testid="stColumn"] {min-width: 0 !important;}
 #bp-shortcuts {position: fixed; z-index: 1000100; top: 50%; left: 50%; transform: translate(-50%, -50%);
   background: white; color: #111; border: 2px solid #333; border-radius: 10px; padding: 1rem 1.5rem;
   box-shadow: 0 8px 30px rgba(0,0,0,.3); max-width: 90vw; font-size: 1rem; outline: none;}
@@ -54,6 +55,7 @@ div[data-testid="stMainBlockContainer"] div[data-testid="stVerticalBlock"] {gap:
 .epoch-counter {font-size: 1rem; line-height: 1.3; margin-bottom: 0.4rem;} .epoch-counter .epoch {font-size: 1.45rem;}
 div.stButton > button {font-size: 1.05rem; padding: 0.2rem 1rem; min-height: 2.3rem;}
 h1 {font-size: 2rem !important;}
+.st-key-bp_note p {font-size: 0.9rem; line-height: 1.45;}
 </style>
 """
 

@@ -43,3 +43,58 @@ def test_step_through_forward_backward_update_in_a_browser():
         assert page.locator(".js-plotly-plot").count() >= 10           # diagram and matrices drawn
         SHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOT))
+
+
+# ---- presentation: one step per screen; phone: matrices scroll sideways ---------------------
+BOXES = r"""() => {
+  const r = (e) => { const b = e.getBoundingClientRect(); return {x: b.x, y: b.y, right: b.right, bottom: b.bottom, w: b.width, h: b.height}; };
+  const live = (sel) => Array.from(document.querySelectorAll(sel)).filter(e => !e.closest('[data-stale="true"]') && e.getBoundingClientRect().height > 0);
+  return {vw: innerWidth, vh: innerHeight, scrollW: document.documentElement.scrollWidth,
+          formulas: live('.katex-display').map(r), matrices: live('[class*="st-key-bp_mats"] .js-plotly-plot').map(r),
+          mrows: live('[class*="st-key-bp_mats"]').map(r),
+          diagram: live('[class*="st-key-bp_diagram"] .js-plotly-plot').map(r),
+          note: live('.st-key-bp_note').map(r),
+          rows: live('[class*="st-key-bp_mats"]').map(e => [e.scrollWidth, e.clientWidth])};
+}"""
+
+
+def _on_screen(b, m) -> bool:
+    return b["x"] >= -1 and b["y"] >= -1 and b["right"] <= m["vw"] + 1 and b["bottom"] <= m["vh"] + 1
+
+
+@pytest.mark.browser
+def test_presentation_shows_each_step_on_one_screen():
+    with app_server() as url, browser_page(1280, 720) as page:
+        page.goto(url + "/?page=backprop&present=1")
+        page.locator(".st-key-bp_next").first.wait_for(timeout=120_000)
+        for n, title in enumerate(STEPS):
+            if n:
+                page.evaluate("document.activeElement && document.activeElement.blur()")
+                page.keyboard.press("ArrowRight")                        # the shortcut clicks Next
+            page.locator(".st-key-bp_note", has_text=title).first.wait_for(timeout=30_000)
+            page.wait_for_function("() => document.querySelectorAll('[class*=\"st-key-bp_mats\"] .main-svg').length > 0"
+                                   " && document.querySelectorAll('.katex-display').length > 0", timeout=30_000)
+            page.wait_for_timeout(1200)
+            m = page.evaluate(BOXES)
+            page.screenshot(path=str(SHOT.parent / f"backprop_present_{n + 1}.png"))
+            assert m["formulas"] and m["matrices"] and m["note"] and m["diagram"], (title, m)
+            everything = m["formulas"] + m["mrows"] + m["note"] + m["diagram"]     # (a wide row of matrices scrolls)
+            assert all(_on_screen(b, m) for b in everything), (title, [b for b in everything if not _on_screen(b, m)])
+            assert m["scrollW"] <= m["vw"]
+        assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.browser
+def test_phone_matrices_scroll_sideways_inside_their_row():
+    with app_server() as url, browser_page(390, 844) as page:
+        page.goto(url + "/?page=backprop")
+        page.locator(".st-key-bp_next").first.wait_for(timeout=120_000)
+        page.wait_for_function("() => document.querySelectorAll('[class*=\"st-key-bp_mats\"] .main-svg').length > 0",
+                               timeout=60_000)
+        page.locator('[class*="st-key-bp_mats"]').first.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        m = page.evaluate(BOXES)
+        page.screenshot(path=str(SHOT.parent / "backprop_phone.png"))
+        assert m["scrollW"] <= 390, m["scrollW"]                        # the page itself never scrolls sideways
+        assert any(sw > cw for sw, cw in m["rows"]), m["rows"]           # the matrices' row does
+        assert all(b["w"] >= 80 for b in m["matrices"]), m["matrices"]   # and no matrix is squeezed to a sliver
