@@ -215,3 +215,24 @@ def test_js_pictures_equal_python():
         assert js.shape[:2] == mos.shape[:2]
         diff = np.abs(js[..., :3].astype(int) - mos)
         assert diff.max() <= 1 and (diff > 0).mean() < 0.01, ("mosaic", spec["model"]["sizes"], diff.max())
+
+
+def test_js_forward_on_points_equals_core():
+    """The same pass over arbitrary points (the hidden-space view's data points)."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 2)) * 2.0
+    feats = ("x1", "x2", "x1x2", "sinx1")
+    sc = Standardizer().fit(feature_matrix(X, feats))
+    net = random_net(len(feats), [(2, "tanh"), (3, "relu"), (3, "softmax")], rng)
+    A = net.forward(sc.transform(feature_matrix(X, feats))).A
+    spec = {"model": {"sizes": net.sizes, "activations": [layer.activation.name for layer in net.layers],
+                      "features": list(feats), "mean": sc.mean.tolist(), "scale": sc.std.tolist(),
+                      "points": {"x1": X[:, 0].tolist(), "x2": X[:, 1].tolist()}},
+            "weights": np.concatenate([layer.Wb.ravel() for layer in net.layers]).tolist()}
+    with browser_page(400, 300) as page:
+        page.set_content("<!doctype html><html><body></body></html>")
+        page.add_script_tag(content=FORWARD_JS.read_text())
+        got = page.evaluate(RUN, [spec])[0]
+    for l, (ref, enc) in enumerate(zip(A, got)):
+        a = np.frombuffer(base64.b64decode(enc), dtype=np.float64).reshape(ref.shape)
+        assert float(np.abs(a - ref).max()) <= RTOL * float(np.abs(ref).max()), l

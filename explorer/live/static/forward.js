@@ -71,18 +71,25 @@
       if (!FEATURES[f]) fail("unknown feature " + f + "; known: " + Object.keys(FEATURES).join(", "));
     });
     // The grid: explicit axes, or the wire's {"x": [min, max, G], "y": [min, max, G]} (numpy.linspace).
-    var g = model.grid;
-    var xs = model.xs ? Float64Array.from(model.xs) : linspace(g.x[0], g.x[1], g.x[2]);
-    var ys = model.ys ? Float64Array.from(model.ys) : linspace(g.y[0], g.y[1], g.y[2]);
-    var Gx = xs.length, Gy = ys.length, N = Gx * Gy, F = sizes[0];
+    // Or, instead of a grid, any points: model.points = {x1: [...N], x2: [...N]}.
+    var g = model.grid, pts = model.points, xs, ys, Gx, Gy;
+    if (pts) {
+      Gx = pts.x1.length; Gy = 1;
+    } else {
+      xs = model.xs ? Float64Array.from(model.xs) : linspace(g.x[0], g.x[1], g.x[2]);
+      ys = model.ys ? Float64Array.from(model.ys) : linspace(g.y[0], g.y[1], g.y[2]);
+      Gx = xs.length; Gy = ys.length;
+    }
+    var N = Gx * Gy, F = sizes[0];
 
-    // a^(0): the grid's feature matrix (N, F), standardised as the server's Standardizer.
+    // a^(0): the feature matrix (N, F), standardised as the server's Standardizer.
     var A0 = new Float64Array(N * F), mean = model.mean, scale = model.scale;
     for (var r = 0; r < Gy; r++) {
       for (var c = 0; c < Gx; c++) {
         var p = (r * Gx + c) * F;
+        var x1 = pts ? pts.x1[c] : xs[c], x2 = pts ? pts.x2[c] : ys[r];
         for (var f = 0; f < F; f++) {
-          var v = FEATURES[feats[f]](xs[c], ys[r]);
+          var v = FEATURES[feats[f]](x1, x2);
           A0[p + f] = mean ? (v - mean[f]) / scale[f] : v;
         }
       }

@@ -212,13 +212,14 @@
       features: msg.features, problem: msg.problem, nClasses: msg.n_classes, metric: msg.metric,
       view: msg.view || {}, stride: msg.tile_stride, running: !!msg.running, speed: msg.speed,
       epoch: msg.epoch | 0, message: msg.message || null, notice: null, hasTest: false,
-      figures: {}, names: Object.keys(msg.figures), weights: null, acts: null, hover: !msg.running,
+      mean: msg.mean, scale: msg.scale, figures: {}, names: Object.keys(msg.figures), weights: null, acts: null, hover: !msg.running,
       surface: canvas(fwd.gx, fwd.gy), geo: root.BPPaint.diagram(sizes, k), seq: msg.seq | 0,
       curvesAt: -1e9, curvesTimer: null
     };
     S.tiles = canvas(S.geo.W, S.geo.H);
     S.names.forEach(function (name) { S.figures[name] = JSON.parse(msg.figures[name]); });
     history(msg.history, msg.per_octave);
+    hiddenSetup();
     if (old && old.overlay) old.overlay.remove();
     if (old && old.curvesTimer) clearTimeout(old.curvesTimer);
     buildTop();
@@ -397,6 +398,7 @@
       live.figMs.forward = performance.now() - t;
       if (S.figures.boundary) paintSurface();
       if (S.figures.network) paintNetwork();
+      if (S.hidden) S.dirtyHidden = S.dirtyCurves = true;     // (redrawn with the curves)
     }
     if (S.dirtyCurves && S.figures.curves) {
       // A plotly line chart redraws whole (axes, ticks, text: ~20 ms here, more than the rest
@@ -428,6 +430,69 @@
     await react("curves");
     live.figMs.curves = performance.now() - t;
     live.curveRenders = (live.curveRenders | 0) + 1;
+    if (S.dirtyHidden) await drawHidden();
+  }
+
+  // ---- the hidden-space view (a hidden layer of exactly 2 units): frames.hidden_space --------
+  // The input grid's lines (every 5th row and column) and the training points, pushed
+  // through the layers to that layer. The points are the boundary figure's training points.
+  function hiddenSetup() {
+    var fig = S.figures.hidden, b = S.figures.boundary;
+    S.hidden = null;
+    if (!fig || !b) return;
+    var layer = -1;
+    for (var l = 1; l < S.L; l++) if (S.sizes[l] === 2) { layer = l; break; }
+    if (layer < 0) return;
+    var groups = [], dec = C.decode;
+    b.data.forEach(function (t) {
+      if (!/^train( class \d+)?$/.test(t.name || "")) return;
+      var x = dec(t.x), y = dec(t.y);
+      if (S.problem === "classification") { groups.push({ x: x, y: y }); return; }
+      // regression: hidden_space splits the points at the median target (the marker colours)
+      var c = Array.from(dec(t.marker.color)), med = median(c), lo = { x: [], y: [] }, hi = { x: [], y: [] };
+      for (var i = 0; i < c.length; i++) { var g = c[i] > med ? hi : lo; g.x.push(x[i]); g.y.push(y[i]); }
+      [lo, hi].forEach(function (g) { if (g.x.length) groups.push(g); });
+    });
+    if (groups.length !== fig.data.length - 1) return;    // (not the figure we know: leave it as sent)
+    var x1 = [], x2 = [], offsets = [0];
+    groups.forEach(function (g) {
+      for (var i = 0; i < g.x.length; i++) { x1.push(g.x[i]); x2.push(g.y[i]); }
+      offsets.push(x1.length);
+    });
+    var fwd = root.BPForward.create({ sizes: S.sizes.slice(0, layer + 1), activations: S.activations.slice(0, layer),
+      features: S.features, points: { x1: x1, x2: x2 }, mean: S.mean, scale: S.scale });
+    S.hidden = { layer: layer, fwd: fwd, offsets: offsets };
+  }
+  function median(a) {
+    var s = a.slice().sort(function (p, q) { return p - q; }), n = s.length;
+    return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  async function drawHidden() {
+    var h = S.hidden, fig = S.figures.hidden, t = performance.now();
+    S.dirtyHidden = false;
+    if (!h || !S.acts) return;
+    var H = S.acts[h.layer], G = S.fwd.gx, step = 5, mx = [], my = [], i, j;
+    for (i = 0; i < S.fwd.gy; i += step) {             // rows: H[i, :, :]
+      for (j = 0; j < G; j++) { mx.push(H[(i * G + j) * 2]); my.push(H[(i * G + j) * 2 + 1]); }
+      mx.push(NaN); my.push(NaN);
+    }
+    for (j = 0; j < G; j += step) {                    // columns: H[:, j, :]
+      for (i = 0; i < S.fwd.gy; i++) { mx.push(H[(i * G + j) * 2]); my.push(H[(i * G + j) * 2 + 1]); }
+      mx.push(NaN); my.push(NaN);
+    }
+    var P = h.fwd.run(S.weights.subarray(0, h.fwd.nWeights))[h.layer];
+    var data = fig.data.map(function (tr, k) {
+      var out = Object.assign({}, tr);
+      if (k === 0) { out.x = mx; out.y = my; return out; }
+      var a = h.offsets[k - 1], b = h.offsets[k], px = new Float64Array(b - a), py = new Float64Array(b - a);
+      for (var n = a; n < b; n++) { px[n - a] = P[n * 2]; py[n - a] = P[n * 2 + 1]; }
+      out.x = px; out.y = py;
+      return out;
+    });
+    fig.data = data;
+    await react("hidden");
+    live.figMs.hidden = performance.now() - t;
   }
 
   // The boundary figure's layout image: the surface painted into a G×G canvas, as a PNG.
