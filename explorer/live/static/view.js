@@ -404,7 +404,9 @@
       // A plotly line chart redraws whole (axes, ticks, text: ~20 ms here, more than the rest
       // of a frame together), so while training runs the curves follow at most every
       // BPView.curvesMs; the surface and the network every frame. Paused: at once.
-      var wait = S.curvesAt + root.BPView.curvesMs - performance.now();
+      // (a slow machine spends at most about a fifth of its time on them: the interval grows
+      // to 4× their last cost)
+      var wait = S.curvesAt + Math.max(root.BPView.curvesMs, 4 * (S.curvesCost || 0)) - performance.now();
       if (!S.running || wait <= 0) await drawCurves();
       else if (!S.curvesTimer) S.curvesTimer = setTimeout(function () { S.curvesTimer = null; if (S.dirtyCurves) drawCurves(); }, wait + 20);
     }
@@ -428,7 +430,7 @@
     fig.layout.datarevision = (fig.layout.datarevision | 0) + 1;
     fig.data = curveTraces();
     await react("curves");
-    live.figMs.curves = performance.now() - t;
+    live.figMs.curves = S.curvesCost = performance.now() - t;
     live.curveRenders = (live.curveRenders | 0) + 1;
     if (S.dirtyHidden) await drawHidden();
   }
