@@ -1,7 +1,11 @@
 """Backprop Explorer: build a network, press Play, watch backpropagation learn.
 
-``streamlit run app.py`` starts it. The page itself is ``explorer/app_page.py``.
+``streamlit run app.py`` starts it. This file is the launcher: an ``st.App`` (Streamlit's
+documented ASGI app server) that serves the page, ``explorer/app_page.py``, and beside it
+the live channel's WebSocket (``explorer/channel``) on the same host and port.
 """
-from explorer.app_page import main
+import streamlit as st
 
-main()
+from explorer.channel.routes import ROUTES
+
+app = st.App("explorer/app_page.py", routes=ROUTES)

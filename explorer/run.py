@@ -164,10 +164,11 @@ class Run:
     # ---- live settings ---------------------------------------------------------
     def apply_train(self, t: TrainConfig) -> None:
         """Change learning rate, batch size, optimizer and penalties without a reset."""
-        tr = self.trainer
-        tr.learning_rate, tr.batch_size, tr.optimizer, tr.l1, tr.l2 = (
-            t.learning_rate, t.batch_size, t.optimizer, t.l1, t.l2)
-        self.cfg = replace(self.cfg, train=t)
+        with self.lock:               # never between two steps of the scheduler's slice
+            tr = self.trainer
+            tr.learning_rate, tr.batch_size, tr.optimizer, tr.l1, tr.l2 = (
+                t.learning_rate, t.batch_size, t.optimizer, t.l1, t.l2)
+            self.cfg = replace(self.cfg, train=t)
 
     # ---- training ----------------------------------------------------------------
     def train_for(self, budget_s: float, min_s: float | None = None, stop=None) -> int:

@@ -1,5 +1,6 @@
-"""The live page in a real browser (headless Chromium): Play, live settings, Pause,
-Step, Reset and a shared link. Screenshots are kept in tests/artifacts/."""
+"""The live page in a real browser (headless Chromium), over the live channel: Play,
+live settings, Pause, Step, Reset (the component's own buttons) and a shared link.
+Screenshots are kept in tests/artifacts/."""
 from __future__ import annotations
 
 import re
@@ -19,21 +20,32 @@ def server():
         yield url
 
 
+def status(page) -> str:
+    """The status line the live component draws (epoch, loss, accuracy)."""
+    return wait_live(page, 5).locator(".epoch-counter").inner_text()
+
+
 def epoch(page) -> int:
-    text = page.locator(".epoch-counter .epoch").inner_text()
-    return int(re.sub(r"\D", "", text))
+    return int(re.sub(r"\D", "", re.search(r"Epoch ([0-9,]+)", status(page)).group(1)))
 
 
 def shown_loss(page) -> float:
     """The train loss printed under the epoch counter."""
-    text = page.locator(".epoch-counter").inner_text()
-    return float(re.search(r"loss ([0-9.]+)", text).group(1))
+    return float(re.search(r"loss ([0-9.]+)", status(page)).group(1))
 
 
 def button(page, key: str):
-    """The live (not stale) button with this key; a rerun briefly keeps the old one in the DOM."""
-    # (a button with a help tooltip can match twice inside its container: take the first)
-    return page.locator(f".st-key-{key}:not([data-stale='true']) button").first
+    """One of the live component's own buttons (they send controls over its socket)."""
+    text = {"play": "Play", "pause": "Pause", "step_epoch": "Step epoch", "step_batch": "Step mini-batch",
+            "reset": "Reset"}[key]
+    return wait_live(page, 5).locator(f"#top .controls button:text-is('{text}')")
+
+
+def wait_epoch(page, predicate: str, timeout_ms: int = 20_000):
+    """Wait until ``predicate`` (JS, of the shown epoch ``e``) holds in the component."""
+    wait_live(page, 5).wait_for_function(
+        "() => { const s = document.querySelector('.epoch-counter'); const m = s && s.textContent.match(/Epoch ([0-9,]+)/);"
+        f" const e = m ? Number(m[1].replace(/,/g, '')) : -1; return {predicate}; }}", timeout=timeout_ms)
 
 
 def no_error_boxes(page):
@@ -46,27 +58,22 @@ def test_play_learn_change_pause_step_reset(server):
         page.goto(server)
         frame = wait_live(page, 120)
         assert epoch(page) == 0
+        assert page.locator(".st-key-play").count() == 0          # no Streamlit Play: it is in the component
         button(page, "play").click()
-        page.wait_for_function("() => document.querySelector('.epoch-counter .epoch') && "
-                               "/[1-9]/.test(document.querySelector('.epoch-counter .epoch').textContent)",
-                               timeout=30_000)
+        wait_epoch(page, "e > 0", 30_000)
         page.wait_for_timeout(1500)
         first_loss, first_epoch = shown_loss(page), epoch(page)
-        counts = "[__live.renders, __live.messages, __live.skipped]"
-        r0, m0, s0 = frame.evaluate(counts)
+        r0 = frame.evaluate("__live.renders")
         page.wait_for_timeout(3000)
         assert epoch(page) > first_epoch
         assert shown_loss(page) < first_loss
-        # Each message while running carries two training states, each drawn (or
-        # skipped when a newer message already waits). A message is counted when it
-        # arrives and its states when drawn, so each read may be up to 2 states behind.
-        r1, m1, s1 = frame.evaluate(counts)
-        assert m1 - m0 >= 5 and abs((r1 - r0) + (s1 - s0) - 2 * (m1 - m0)) <= 2, (r1 - r0, m1 - m0, s1 - s0)
+        assert frame.evaluate("__live.renders") - r0 >= 5          # frames keep coming, over the socket
+        assert frame.evaluate("__live.channel") == "open"
         page.screenshot(path=str(ARTIFACTS / "live_running.png"), full_page=True)
 
         # Change the learning rate while it runs: no reset, the URL follows.
         before = epoch(page)
-        slider = page.locator(".st-key-lr input[type='range']")
+        slider = page.locator(".st-key-lr input[type='range'], .st-key-lr [role='slider']").first
         slider.focus()
         slider.press("ArrowLeft")                      # 1.2 -> 1.0
         page.wait_for_function("() => location.search.includes('lr=1&') || location.search.endsWith('lr=1')",
@@ -75,7 +82,7 @@ def test_play_learn_change_pause_step_reset(server):
         assert epoch(page) > before
 
         # Pause: the counter stops.
-        button(page, "play").click()
+        button(page, "pause").click()
         page.wait_for_timeout(1500)
         paused = epoch(page)
         renders = live_stats(frame)["renders"]
@@ -84,11 +91,9 @@ def test_play_learn_change_pause_step_reset(server):
 
         # Step one epoch, then Reset.
         button(page, "step_epoch").click()
-        page.wait_for_function(f"() => document.querySelector('.epoch-counter .epoch').textContent"
-                               f".replace(/\\D/g, '') === '{paused + 1}'", timeout=20_000)
+        wait_epoch(page, f"e === {paused + 1}")
         button(page, "reset").click()
-        page.wait_for_function("() => document.querySelector('.epoch-counter .epoch').textContent"
-                               ".replace(/\\D/g, '') === '0'", timeout=20_000)
+        wait_epoch(page, "e === 0")
         no_error_boxes(page)
         assert live_stats(frame)["errors"] == 0
         page.screenshot(path=str(ARTIFACTS / "live_after_reset.png"), full_page=True)
@@ -105,8 +110,7 @@ def test_a_shared_link_opens_that_setup(server):
                                 ".map(e => e.textContent)")
         assert labels == ["input", "layer 1", "layer 2", "output"]
         button(page, "play").click()
-        page.wait_for_timeout(3000)
-        assert epoch(page) > 0
+        wait_epoch(page, "e > 0", 30_000)
         no_error_boxes(page)
         page.screenshot(path=str(ARTIFACTS / "shared_link.png"), full_page=True)
 
@@ -133,7 +137,7 @@ def test_own_csv_upload_is_checked_then_trained(server, tmp_path):
         wait_live(page, 120)
         page.locator(".st-key-ds").click()
         page.get_by_role("option", name="Your own data (CSV)").click()
-        upload = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+        upload = page.locator(".st-key-upload [data-testid='stFileUploaderDropzoneInput']")
         upload.wait_for(state="attached", timeout=20_000)
         page.wait_for_timeout(1000)
         no_error_boxes(page)                        # nothing uploaded yet: the default data stay
@@ -144,12 +148,11 @@ def test_own_csv_upload_is_checked_then_trained(server, tmp_path):
         upload.set_input_files(str(good))
         page.wait_for_function("() => !document.body.innerText.includes('That file cannot be used')", timeout=20_000)
         frame = wait_live(page, 60)
-        page.wait_for_timeout(1500)
+        # the new run's setup message redraws the figures with the uploaded points
+        frame.wait_for_function("() => document.querySelectorAll('#chart-boundary .point').length === 120",
+                                timeout=30_000)     # 96 train + 24 test points drawn
         button(page, "play").click()
-        page.wait_for_timeout(3000)
-        assert epoch(page) > 0
-        n_points = frame.evaluate("document.querySelectorAll('#chart-boundary .point').length")
-        assert n_points == 120                     # 96 train + 24 test points drawn
+        wait_epoch(page, "e > 0", 30_000)
         no_error_boxes(page)
         page.screenshot(path=str(ARTIFACTS / "own_csv.png"), full_page=True)
 
@@ -162,9 +165,8 @@ def test_zoom_survives_live_updates(server):
                        "{'xaxis.range': [-1, 1], 'yaxis.range': [-1, 1]})")
         button(page, "play").click()
         start = live_stats(frame)["renders"]
-        page.wait_for_function("(n) => document.querySelector('.epoch-counter') !== null", arg=0)
         frame.wait_for_function(f"() => __live.renders >= {start + 5}", timeout=30_000)
         x = frame.evaluate("document.getElementById('chart-boundary')._fullLayout.xaxis.range")
         assert x == pytest.approx([-1, 1])
-        button(page, "play").click()
+        button(page, "pause").click()
         no_error_boxes(page)

@@ -1,57 +1,69 @@
-"""The live panel's training slice: two states per message, in order, and divergence."""
+"""The live panel under AppTest: the page hands its component this session's token (and
+nothing else trains in the script), and the fallback path when no socket can be opened."""
 from __future__ import annotations
 
 import json
+import time
 
-from explorer.config import Config
-from explorer.query import from_query
-from explorer.frames import View
-from explorer.live_panel import MAX_S, _train_slice
-from explorer.run import Run, build_data
+from streamlit.testing.v1 import AppTest
 
+from explorer.channel import registry
+from explorer.live_panel import FALLBACK_NOTE
+from tests.browser import ROOT
 
-def _epochs_drawn(frame: dict) -> int:
-    """The last epoch on the loss curve of a frame's curves figure."""
-    import base64
-
-    import numpy as np
-    x = json.loads(frame["curves"])["data"][0]["x"]
-    return int(np.frombuffer(base64.b64decode(x["bdata"]), np.float32)[-1])
+PAGE = str(ROOT / "explorer" / "app_page.py")
 
 
-def test_a_slice_yields_a_halfway_state_and_an_end_state():
-    cfg = Config()
-    run = Run(cfg, build_data(cfg.data))
-    run.running = True
-    ss: dict = {}
-    frames = _train_slice(run, View(), ss)          # no ack arrives outside Streamlit: runs MAX_S
-    assert len(frames) == 2 and set(frames[0]) == set(frames[1]) == {"boundary", "network", "curves"}
-    first, last = _epochs_drawn(frames[0]), _epochs_drawn(frames[1])
-    assert 0 < first < last == run.epoch             # two distinct states, in order, the last is now
-    assert frames[0]["boundary"] != frames[1]["boundary"]
-    assert 0.9 * MAX_S <= ss["slice_s"] < 3 * MAX_S   # remembered: the next halfway point follows it
+def start(**state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
-def test_a_slice_that_diverges_stops_training_and_shows_the_restored_state():
-    cfg, _ = from_query({"ds": "reg_plane", "lr": "10", "opt": "sgd", "layers": "8:relu,8:relu", "init": "he"})
-    run = Run(cfg, build_data(cfg.data))
-    run.running = True
-    frames = _train_slice(run, View(), {})           # diverges within ~130 epochs
-    assert not run.running and "smaller learning rate" in run.message
-    assert 1 <= len(frames) <= 2
+def component_args(at: AppTest) -> dict:
+    (comp,) = [c for c in at.get("component_instance") if "live_charts" in c.proto.component_name]
+    return json.loads(comp.proto.json_args)
 
 
-def test_no_training_after_a_divergence_in_the_first_half(monkeypatch):
-    cfg = Config()
-    run = Run(cfg, build_data(cfg.data))
-    run.running = True
-    calls = []
+def test_the_page_hands_the_component_its_own_token():
+    a, b = start(), start()
+    ta, tb = component_args(a)["token"], component_args(b)["token"]
+    assert ta != tb and len(ta) >= 40                       # 32 random bytes, url-safe
+    assert registry.lookup(ta) is a.session_state["live"] and registry.lookup(tb) is b.session_state["live"]
+    assert a.session_state["live"].run is a.session_state["run"]
+    args = component_args(a)
+    assert args["ws_path"] == "/live/ws" and args["controls"] is True and not args["fallback"]
+    assert not a.get("button") or all(btn.key != "play" for btn in a.button)   # Play lives in the component
+    a.run()
+    assert component_args(a)["token"] == ta                 # the same token for the whole session
 
-    def diverging_train_for(budget_s, min_s=None, stop=None):
-        calls.append(budget_s)
-        run.running, run.message = False, "diverged"
-        return 0
 
-    monkeypatch.setattr(run, "train_for", diverging_train_for)
-    frames = _train_slice(run, View(), {})
-    assert len(calls) == 1 and len(frames) == 1      # no second half, one frame: the state now
+def test_a_rebuilt_network_is_attached_and_announced():
+    at = start()
+    live = at.session_state["live"]
+    live.setup_needed = False
+    at.session_state["seed"] = 7 if at.session_state["seed"] != 7 else 8
+    at.run()
+    assert live.run is at.session_state["run"] and live.setup_needed
+
+
+def test_when_no_socket_opens_the_page_falls_back_and_still_trains():
+    at = start(live_fallback=True)
+    assert any(FALLBACK_NOTE in c.value for c in at.caption)
+    args = component_args(at)
+    assert args["fallback"] is True and set(args["figures"]) >= {"boundary", "network", "curves"}
+    at.button(key="play").click().run()
+    run = at.session_state["run"]
+    assert run.running and at.session_state["live"].fallback
+    deadline = time.monotonic() + 60            # the scheduler trains it, not the script
+    while run.epoch < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert run.epoch >= 3
+    at.run()                                    # what a run_every tick shows: the latest state
+    status = [m.value for m in at.markdown if "epoch-counter" in m.value]
+    assert status and "Epoch 0" not in status[0]
+    at.button(key="play").click().run()
+    assert not at.session_state["run"].running

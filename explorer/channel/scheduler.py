@@ -7,9 +7,9 @@ learner at once, round robin:
   (play, pause, step, speed, reset, ack, visible) and answers each control with a
   ``status`` message: a control acts within one slice.
 * **Paced runs** (speed k: k updates of the trainer, i.e. k epochs or k mini-batches,
-  per frame) train their k updates, send the frame, and wait for its ack and the next
-  tick (``PACED_FPS`` ticks a second): one epoch per frame at 20 frames a second is
-  a pace a teacher can narrate. **"max" runs** train for one ``SLICE_S`` each per
+  per frame) train their k updates at each tick (``PACED_FPS`` a second) once the
+  previous update's frame has gone out, so the next one is ready when the browser acks:
+  one epoch per frame at 20 frames a second is a pace a teacher can narrate. **"max" runs** train for one ``SLICE_S`` each per
   round: equal time, so two runs at max get the same share (tested within 20 % in
   epochs), whatever the paced runs leave.
 * **Bounded CPU.** Training takes at most ``TRAIN_SHARE`` of the wall clock over
@@ -66,13 +66,19 @@ class Scheduler:
     def _loop(self) -> None:
         while True:
             try:
-                self._round()
+                wait = self._round()
             except Exception:   # noqa: BLE001 - one learner's bug must not stop everyone's training
                 import traceback
                 traceback.print_exc()
-                time.sleep(0.05)
+                wait = 0.05
+            # Wait here, outside the round: it holds no session, so a closed tab's session
+            # can be collected while the thread is idle.
+            if wait is not None:
+                self._wake.wait(wait)
+                self._wake.clear()
 
-    def _round(self) -> None:
+    def _round(self) -> float | None:
+        """Apply messages, train and push once for every session; returns how long to wait."""
         sessions = registry.sessions()
         for s in sessions:
             self._apply_inbox(s)
@@ -88,16 +94,13 @@ class Scheduler:
                 self._push(s, interval)
             self._idle_checks(s)
         if not playing:
-            del sessions
-            self._wake.wait(IDLE_WAIT_S)
-            self._wake.clear()
-        elif all(s.speed != "max" for s in playing):
-            # Only paced runs: sleep until the next tick is due (an ack or a control wakes us).
-            now = time.perf_counter()
-            due = [s.next_tick - now for s in playing if s.owed == 0 and (s.conn is None or s.acked >= s.seq)]
-            if not any(s.owed for s in playing):
-                self._wake.wait(max(0.0, min(due)) if due else IDLE_WAIT_S)
-                self._wake.clear()
+            return IDLE_WAIT_S
+        if any(s.speed == "max" or s.owed for s in playing):
+            return None
+        # Only paced runs between updates: sleep until the next tick is due (an ack or a control wakes us).
+        now = time.perf_counter()
+        due = [s.next_tick - now for s in playing if not s.unsent or s.conn is None]
+        return max(0.0, min(due)) if due else IDLE_WAIT_S
 
     def _throttle(self) -> None:
         """Keep training under TRAIN_SHARE of the wall clock (per one-second window)."""
@@ -133,8 +136,8 @@ class Scheduler:
             with run.lock:
                 s.notice = None
                 if kind == "play":
-                    run.running = run.message is None
-                    s.owed, s.next_tick = 0, 0.0
+                    run.running = run.message is None and getattr(run, "trainable", True)
+                    s.owed, s.next_tick, s.unsent = 0, 0.0, False
                 elif kind == "pause":
                     run.running = False
                 elif kind == "step":
@@ -155,9 +158,8 @@ class Scheduler:
             n = 1 << 30
         else:
             if s.owed == 0:                       # the last update's steps are all done
-                waiting = s.conn is not None and s.acked < s.seq
-                if waiting or t0 < s.next_tick:
-                    return                        # the browser has not drawn it, or too soon
+                if (s.unsent and s.conn is not None) or t0 < s.next_tick:
+                    return                        # its frame has not gone out yet, or too soon
                 s.owed = int(s.speed)
                 s.next_tick = max(s.next_tick, t0 - 0.5 / PACED_FPS) + 1.0 / PACED_FPS
             n = s.owed
@@ -170,6 +172,7 @@ class Scheduler:
                 s.send_json(s.status(None))
         if s.speed != "max":
             s.owed = max(0, s.owed - done)
+            s.unsent = s.unsent or s.owed == 0    # one update ready: train the next only once it is sent
         s.steps += done
         self.busy_s += time.perf_counter() - t0
 

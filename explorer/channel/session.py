@@ -47,6 +47,7 @@ class LiveSession:
         self.token = secrets.token_urlsafe(32)
         self.run = None                  # explorer.run.Run, set by attach
         self.view = None                 # explorer.frames.View
+        self.data = None                 # the run's DataBundle when last attached
         self.speed = parse_speed(speed)
         self.conn = None                 # the one open socket (routes.Connection) or None
         self.fallback = False            # the page trains without a socket (it said so)
@@ -61,6 +62,7 @@ class LiveSession:
         self.sent = None                 # (run id, version, running) of the last frame
         self.last_frame_t = 0.0
         self.owed = 0                    # updates of the current frame still to train (paced)
+        self.unsent = False              # a paced update is trained but its frame not yet sent
         self.next_tick = 0.0             # perf_counter time of the next paced frame
         self.page_speed = None           # the speed widget's value last seen
         self.steps = 0                   # updates trained by the scheduler (fairness tests)
@@ -68,13 +70,14 @@ class LiveSession:
 
     # ---- page side (script thread) ----------------------------------------------
     def attach(self, run, view, speed=None) -> None:
-        """The page's current run and view; a new one of either makes the next message a setup."""
+        """The page's current run and view; a new one of either (or new data in the same run:
+        points drawn) makes the next message a setup."""
         with run.lock:
-            if run is not self.run or view != self.view:
+            if run is not self.run or view != self.view or run.data is not self.data:
                 old = self.run
                 if old is not None and old is not run:
                     old.running = False
-                self.run, self.view = run, view
+                self.run, self.view, self.data = run, view, run.data
                 self.setup_needed = True
             if speed is not None and speed != self.page_speed:     # the widget moved
                 self.page_speed = speed
@@ -156,6 +159,7 @@ class LiveSession:
         if self.sent is None or self.sent[:2] != key:
             flags |= wire.FLAG_WEIGHTS
         self.sent = key + (run.running,)
+        self.unsent = False
         self.last_frame_t = time.monotonic()
         if len(h):
             latest = (h.cost[-1], h.accuracy[-1], h.test_cost[-1] if has_test else NAN,

@@ -8,28 +8,20 @@ survive (``layout.uirevision`` defaults to a constant), and only what changed is
 redrawn (unchanged figure strings are skipped; unchanged traces / layout keys are
 handed to plotly as the objects it already holds).
 
-Pacing: once the iframe has drawn frame ``revision`` it sets the component value to
-``{"ack": revision, "ms": <draw ms>, "renders": <count>}``. That change reruns only
-the enclosing ``@st.fragment``: the signal to send the next frame. The loop
-(``bench/live_spike_app.py`` is a complete app)::
+Two ways in:
 
-    @st.fragment
-    def live_view():
-        ss = st.session_state
-        new = acked(ss.get("charts")) >= ss.rev and (ss.running or ss.next is not ss.figs)
-        if new:                        # the browser drew all we sent: next frame
-            ss.rev += 1
-            ss.figs = ss.next          # built while the browser drew the last one
-        live_charts(ss.figs, ss.rev, height=300, columns=2, key="charts")
-        if new and ss.running:         # train while the browser draws this frame,
-            with ss.lock:              # until rerun_requested() (its ack), 40..150 ms
-                train_until_ack(model)
-                ss.next = {name: fig_json(model) for name in ...}
+* ``live_channel`` (the app's live view): the iframe opens its own WebSocket to
+  ``explorer.channel`` (format: ``explorer/channel/wire.py``), authenticated with the
+  session's token. Frames carry weights and new curve points; the browser computes the
+  surface and the tiles. No Streamlit rerun per frame; Streamlit only learns of the
+  channel's state (open / failed) through the component value.
+* ``live_charts`` (the fallback when no socket can be opened, and
+  ``bench/live_spike_app.py``): figures built on the server travel as component
+  arguments, a timer-driven fragment re-sends the latest (``explorer.live_panel``).
 
-Play/Pause may live inside or outside the fragment (both measured < 100 ms).
 Everything that changes every frame as a picture belongs in ``layout.images``
 (see ``explorer.figures.encode.png_data_uri``): a changed *trace* makes plotly replot
-the whole figure. The app's own loop is ``explorer.live_panel``.
+the whole figure.
 """
 
 from __future__ import annotations
@@ -37,17 +29,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import streamlit.components.v1 as components
-
-try:  # private Streamlit API (1.67), used only for pacing hints; optional
-    from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-except ImportError:  # pragma: no cover - other Streamlit versions
-    ScriptRequestType = get_script_run_ctx = None
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLOTLY_JS = STATIC_DIR / "plotly.min.js"
@@ -90,13 +75,37 @@ def ensure_static_dir() -> Path:
     except OSError:
         alt = Path(tempfile.gettempdir()) / "explorer-live-static"
         alt.mkdir(exist_ok=True)
-        for name in ("index.html", "live.js"):
-            shutil.copy2(STATIC_DIR / name, alt / name)
+        for path in STATIC_DIR.iterdir():
+            if path.is_file() and path.name != PLOTLY_JS.name and not path.name.startswith("."):
+                shutil.copy2(path, alt / path.name)
         _copy_if_stale(src, alt / "plotly.min.js")
         return alt
 
 
 _component = components.declare_component("live_charts", path=str(ensure_static_dir()))
+
+
+def live_channel(
+    token: str,
+    ws_path: str,
+    height: int = 320,
+    columns: int = 2,
+    spans: dict[str, int] | None = None,
+    speeds: list | tuple = (),
+    controls: bool = True,
+    key: str = "charts",
+) -> dict[str, Any] | None:
+    """The live view fed by its own WebSocket (``explorer.channel``; ``wire`` is the format).
+
+    The iframe opens ``ws_path`` on the page's host, says hello with ``token`` and draws
+    what the server pushes; nothing goes through Streamlit reruns while it trains. With
+    ``controls`` it draws Play/Pause, Step and Reset and a Speed choice (``speeds``)
+    itself. Returns the channel state the browser last reported,
+    ``{"channel": "open" | "failed" | "closed", "code": int}``, or None before that.
+    """
+    return _component(token=token, ws_path=ws_path, height=int(height), columns=int(columns),
+                      spans=spans or {}, speeds=list(speeds), controls=bool(controls), fallback=False,
+                      figures={}, revision=0, extra={}, key=key, default=None, tab_index=-1)
 
 
 def live_charts(
@@ -108,7 +117,8 @@ def live_charts(
     extra: dict[str, Any] | None = None,
     spans: dict[str, int] | None = None,
 ) -> dict[str, Any] | None:
-    """Draw (or update in place) several plotly figures in one grid.
+    """Draw (or update in place) several plotly figures in one grid, sent through Streamlit
+    (no socket): the live view's fallback, and the spike app's.
 
     figures:  name -> figure JSON string (``fig.to_json()`` or a ``json.dumps``
               of a figure dict). Order is the grid order. A figure whose string
@@ -127,36 +137,8 @@ def live_charts(
     Returns the last ack ``{"ack": int, "ms": float, "renders": int}`` the
     browser sent, or None before the first frame is drawn.
     """
-    value = _component(
-        figures=figures,
-        revision=int(revision),
-        height=int(height),
-        columns=int(columns),
-        extra=extra or {},
-        spans=spans or {},
-        key=key,
-        default=None,
-        tab_index=-1,
-    )
-    if _in_full_run():
-        # Streamlit 1.67 race: when a fragment rerun (our ack) starts right after a
-        # full run, AppSession drops the full run's not-yet-flushed fragment deltas but
-        # still sends its FINISHED_SUCCESSFULLY, so the browser deletes the component
-        # and re-creates the iframe (blank charts, plotly.js reloaded). Giving the event
-        # loop a moment to flush (every 5 ms) closes the window. Full runs only.
-        time.sleep(FLUSH_GRACE_S)
-    return value
-
-
-FLUSH_GRACE_S = 0.03
-
-
-def _in_full_run() -> bool:
-    try:
-        ctx = get_script_run_ctx(suppress_warning=True)
-        return ctx is not None and not ctx.fragment_ids_this_run
-    except Exception:  # noqa: BLE001 - private API moved: assume the safe answer
-        return True
+    return _component(figures=figures, revision=int(revision), height=int(height), columns=int(columns),
+                      extra=extra or {}, spans=spans or {}, fallback=True, key=key, default=None, tab_index=-1)
 
 
 def acked(value: dict[str, Any] | None) -> int:
@@ -170,17 +152,9 @@ def acked(value: dict[str, Any] | None) -> int:
 
 
 def rerun_requested() -> bool:
-    """True once something will rerun this script/fragment: the browser's ack of the
-    frame just sent, a click, a widget change (or a stop for a fastReruns rerun).
-
-    Reads Streamlit's private ScriptRequests state (1.67); returns False when that is
-    unavailable (bare mode, AppTest, other versions), so callers fall back to a budget.
-    """
-    try:
-        ctx = get_script_run_ctx(suppress_warning=True)
-        return ctx.script_requests._state is not ScriptRequestType.CONTINUE
-    except Exception:  # noqa: BLE001 - private API moved: behave as "nothing pending"
-        return False
+    """Always False. (It read a private Streamlit field to end a training slice early;
+    the app no longer trains in script runs. Kept for ``bench/live_spike_app.py``.)"""
+    return False
 
 
-__all__ = ["live_charts", "acked", "ensure_static_dir", "rerun_requested"]
+__all__ = ["live_channel", "live_charts", "acked", "ensure_static_dir"]
