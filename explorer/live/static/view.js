@@ -324,7 +324,7 @@
     var latest = S.latestRow, x = with_(k.epoch, latest && latest[0]);
     var P = root.BPPaint, traces = [];
     function line(name, y, color, yaxis, dash, width, xaxis) {
-      var t = { type: "scatter", mode: "lines", name: name, x: xaxis === "x3" ? x : x, y: y,
+      var t = { type: "scatter", mode: "lines", name: name, x: x, y: y,
                 line: { color: color, width: width }, yaxis: yaxis,
                 hovertemplate: name + "<br>epoch %{x}: %{y:.4g}<extra></extra>" };
       if (dash) t.line.dash = dash;
@@ -413,15 +413,22 @@
     if (S.hoverDirty) { S.hoverDirty = false; hoverFor(S.running); }
     drawStatus();
     live.drawMs = performance.now() - t0;
+    live.extra = { epoch: S.epoch, running: S.running, seq: f.seq };
+    // The frame is in the DOM and its canvases: the browser paints it at the next vsync. Acked
+    // now, the next frame is trained for and travels while this one is painted (acked after
+    // the paint, the server's time and the wait for the vsync added up). Still at most one
+    // frame waits, and at most one is drawn per animation frame (the loop awaits the paint).
+    var early = root.BPView.earlyAck;
+    if (early) ack(f.seq);
     await C.nextFrame();                      // on screen in this animation frame
     live.renders++;
     live.frame = f.seq;
     live.lastMs = performance.now() - t0;
     live.drawn.push(C.now());
     if (live.drawn.length > 5000) live.drawn.splice(0, 1000);
-    live.extra = { epoch: S.epoch, running: S.running, seq: f.seq };
-    if (ch.ack(f.seq)) { live.acked = f.seq; live.acks++; }
+    if (!early) ack(f.seq);
   }
+  function ack(seq) { if (ch.ack(seq)) { live.acked = seq; live.acks++; } }
 
   async function drawCurves() {
     var t = performance.now(), fig = S.figures.curves;
@@ -619,5 +626,6 @@
   }
 
   // curvesMs: the curves' shortest redraw interval while training runs (CURVES_MS above).
-  root.BPView = { render: render, state: function () { return S; }, curvesMs: 100, control: control };
+  // earlyAck: ack once a frame is drawn into the DOM rather than after its paint.
+  root.BPView = { render: render, state: function () { return S; }, curvesMs: 100, earlyAck: true, control: control };
 })(typeof window !== "undefined" ? window : this);
