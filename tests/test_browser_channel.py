@@ -151,3 +151,43 @@ def test_falls_back_when_no_socket_opens(server):
         else:
             raise AssertionError("the fallback never drew the charts")
         page.screenshot(path=str(ARTIFACTS / "channel_fallback.png"), full_page=True)
+
+
+def test_frame_decoding_matches_the_wire_format():
+    """channel.js reads explorer.channel.wire.encode_frame's bytes field for field (the
+    38-byte packed header, float32 weights, points and the latest gradients)."""
+    import base64
+    from pathlib import Path
+
+    import numpy as np
+
+    from explorer.channel import wire
+
+    rng = np.random.default_rng(0)
+    L = 3
+    weights = rng.normal(size=41).astype(np.float32)
+    points = rng.normal(size=(4, 5 + 2 * L)).astype(np.float32)
+    grads = rng.random(2 * L).astype(np.float32)
+    data = wire.encode_frame(17, 12345, wire.FLAG_RUNNING | wire.FLAG_WEIGHTS, 32,
+                             (0.5, 0.75, float("nan"), float("nan")), weights, points, grads)
+    empty = wire.encode_frame(1, 0, 0, 64, (float("nan"),) * 4, weights[:3], np.zeros((0, 0)), np.zeros(0))
+    js = (Path(__file__).resolve().parents[1] / "explorer" / "live" / "static" / "channel.js").read_text()
+    with browser_page(400, 300) as page:
+        page.set_content("<!doctype html><html><body></body></html>")
+        page.add_script_tag(content=js)
+        got = page.evaluate("""(bufs) => bufs.map(b => {
+          const f = BPChannel.decodeFrame(Uint8Array.from(atob(b), c => c.charCodeAt(0)).buffer);
+          return {seq: f.seq, epoch: f.epoch, running: f.running, hasTest: f.hasTest, weightsChanged: f.weightsChanged,
+                  version: f.version, perOctave: f.perOctave, latest: f.latest.map(v => v === v ? v : null),
+                  weights: Array.from(f.weights), points: Array.from(f.points), nPoints: f.nPoints,
+                  width: f.pointWidth, grads: Array.from(f.grads)};
+        })""", [base64.b64encode(d).decode() for d in (data, empty)])
+    f, e = got
+    assert (f["seq"], f["epoch"], f["running"], f["hasTest"], f["weightsChanged"], f["version"], f["perOctave"]) == \
+        (17, 12345, True, False, True, wire.WIRE_VERSION, 32)
+    assert f["latest"] == [0.5, 0.75, None, None]
+    assert np.array_equal(np.float32(f["weights"]), weights)
+    assert (f["nPoints"], f["width"]) == (4, 5 + 2 * L)
+    assert np.array_equal(np.float32(f["points"]).reshape(4, -1), points)
+    assert np.array_equal(np.float32(f["grads"]), grads)
+    assert (e["nPoints"], e["points"], e["grads"], len(e["weights"])) == (0, [], [], 3)
