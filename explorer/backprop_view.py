@@ -8,6 +8,8 @@ learner reaches it. Session keys all start with ``bp_``.
 from __future__ import annotations
 
 import copy
+import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -16,7 +18,7 @@ import streamlit as st
 
 from core import gradient_check
 from .backprop_math import NOTATIONS, Pass, Step, apply_update, batch_indices, compute_pass, steps
-from .figures.matrix import matrix_figure
+from .figures.matrix import cell_text, matrix_figure
 from .frames import network_view
 from .presets import LESSONS, active_lesson, preset_buttons
 from .run import Run
@@ -187,11 +189,11 @@ def _show_step(run: Run, p: Pass, step: Step, i: int, big: bool, diagram: bool) 
     st.markdown(f"{'###' if big else '####'} {step.title}")
     if diagram:
         left, right = st.columns([3, 2], vertical_alignment="center")
-        left.markdown(note(step, p, run))
+        left.markdown(note(step, p, run) + numbers_text(step), unsafe_allow_html=True)
         right.plotly_chart(go.Figure(network_view(run, run.grid_activations(), big, 320 if big else 240,
                                                   highlight=step.column)), key=f"bp_diagram_{i}", config=PLOT_CONFIG)
     else:
-        st.markdown(note(step, p, run))
+        st.markdown(note(step, p, run) + numbers_text(step), unsafe_allow_html=True)
     for formula in step.formulas:
         st.latex(formula)
     _matrices(step, i, big)
@@ -214,7 +216,7 @@ def _show_step_big(run: Run, p: Pass, step: Step, i: int, left, right) -> None:
         st.plotly_chart(go.Figure(network_view(run, run.grid_activations(), True, 220, highlight=step.column)),
                         key=f"bp_diagram_{i}", config=PLOT_CONFIG)
         with st.container(key="bp_note"):
-            st.markdown(f"**{step.title}.** " + note(step, p, run))
+            st.markdown(f"**{step.title}.** " + note(step, p, run) + numbers_text(step), unsafe_allow_html=True)
 
 
 def _matrices(step: Step, i: int, big: bool, budget: int = ROW_CELLS, most: int = 4, spacer: bool = True) -> None:
@@ -231,6 +233,18 @@ def _matrices(step: Step, i: int, big: bool, budget: int = ROW_CELLS, most: int 
                     st.plotly_chart(go.Figure(matrix_figure(m.values, m.label, big)), key=f"bp_m_{i}_{k}",
                                     config=PLOT_CONFIG)
                 k += 1
+
+
+def numbers_text(step: Step, most: int = 64) -> str:
+    """The step's matrices as text, for screen readers (the charts' text alternative): each
+    matrix's name, shape and, when it has at most ``most`` entries, its rows of values."""
+    parts = []
+    for m in step.matrices:
+        r, c = m.values.shape
+        name = re.sub(r"<[^>]+>", "", m.label)
+        rows = "; ".join(", ".join(cell_text(float(v)) for v in row) for row in m.values) if r * c <= most else ""
+        parts.append(f"{html.escape(name)} ({r} × {c}){': ' + rows if rows else ''}")
+    return f"<span class='sr-only'>Numbers of this step. {'. '.join(parts)}.</span>" if parts else ""
 
 
 def _width(m) -> int:

@@ -30,6 +30,7 @@ div.stButton > button, [data-testid="stButtonGroup"] button {min-height: 44px;}
 [class*="st-key-bp_mats"] {overflow-x: auto;}
 [class*="st-key-bp_mats"] div[data-testid="stHorizontalBlock"] {min-width: 600px; flex-wrap: nowrap;}
 [class*="st-key-bp_mats"] div[data-testid="stColumn"] {min-width: 0 !important;}
+.sr-only {position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
 #bp-shortcuts {position: fixed; z-index: 1000100; top: 50%; left: 50%; transform: translate(-50%, -50%);
   background: white; color: #111; border: 2px solid #333; border-radius: 10px; padding: 1rem 1.5rem;
   box-shadow: 0 8px 30px rgba(0,0,0,.3); max-width: 90vw; font-size: 1rem; outline: none;}

@@ -81,6 +81,8 @@ def test_presentation_shows_each_step_on_one_screen():
             everything = m["formulas"] + m["mrows"] + m["note"] + m["diagram"]     # (a wide row of matrices scrolls)
             assert all(_on_screen(b, m) for b in everything), (title, [b for b in everything if not _on_screen(b, m)])
             assert m["scrollW"] <= m["vw"]
+            alt = page.locator(".st-key-bp_note .sr-only").first.text_content()     # the charts' text alternative
+            assert alt.startswith("Numbers of this step.") and "×" in alt, alt
         assert page.locator('[data-testid="stException"]').count() == 0
 
 
