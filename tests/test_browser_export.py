@@ -405,3 +405,54 @@ def test_a_model_the_page_cannot_show_is_refused_not_changed(server, tmp_path, n
         assert query(page).get("layers") == ",".join(f"{l.size}:{l.activation.name}" for l in net.layers[:-1])
         back = load_model(download(page, "dl_model", f"backprop_model_{name}.json", "backprop_model.json"))
         assert same_weights(back.net, net)
+
+
+def sorted_rows(X, y) -> np.ndarray:
+    rows = np.column_stack([X, y])
+    return rows[np.lexsort(rows.T[::-1])]
+
+
+def test_cleared_then_undone_points_train_and_export(server):
+    """The drawing toolbar without clicks on the chart: Clear empties the plane, Undo brings
+    the flower's points back as the learner's own; they train and export like any data."""
+    with browser_page() as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server)
+        frame = wait_channel(page)
+        open_export_section(page)
+        flower = read_points(download(page, "dl_csv", "flower_before_clear.csv", "backprop_data.csv"))
+
+        page.locator(".st-key-draw_clear_btn button:visible").click()
+        wait_query(page, {"ds": "own"})
+        page.locator(".st-key-draw_undo_btn button:visible:enabled").wait_for(timeout=30_000)
+        no_error_boxes(page)
+        shot(page, "export_8_cleared.png")
+        with pytest.raises(ValueError):                             # no point left: the CSV is a bare header
+            read_points(download(page, "dl_csv", "cleared.csv", "backprop_data.csv"))
+
+        page.locator(".st-key-draw_undo_btn button:visible").click()
+        page.locator(".st-key-draw_undo_btn button:visible:disabled").wait_for(timeout=30_000)
+        assert query(page)["ds"] == "own"
+        frame = wait_channel(page)
+        no_error_boxes(page)
+        mine = read_points(download(page, "dl_csv", "own_after_undo.csv", "backprop_data.csv"))
+        # The same points, at the link's 1/1000 resolution (drawn points travel in the link).
+        np.testing.assert_allclose(sorted_rows(mine.X, mine.y), sorted_rows(np.round(flower.X, 3), flower.y),
+                                   rtol=0, atol=1e-9)
+        assert mine.is_test is not None and int(mine.is_test.sum()) == N_TEST
+        same_split = np.allclose(sorted_rows(mine.X[mine.is_test], mine.y[mine.is_test]),
+                                 sorted_rows(np.round(flower.X[flower.is_test], 3), flower.y[flower.is_test]))
+        print(f"after Clear + Undo the test points are {'the same' if same_split else 'other ones'} "
+              "than the flower's")
+
+        epoch = play_then_pause(page, frame, min_epoch=20)
+        shot(page, "export_9_own_points_trained.png")
+        model = load_model(download(page, "dl_model", "own_model.json", "backprop_model.json"))
+        assert model.epoch == epoch and model.history["cost"][-1] < model.history["cost"][0]
+        X_train, y_train = mine.X[~mine.is_test], mine.y[~mine.is_test]
+        assert float(model.net.cost(model.pipeline.transform(X_train), y_train)) == \
+            pytest.approx(model.history["cost"][-1], abs=1e-12)
+        assert frame.evaluate("__live.errors") == 0
+        no_error_boxes(page)
+        assert not errors, errors
