@@ -16,10 +16,11 @@ import streamlit as st
 from core import Network
 from core.export_script import python_notebook, python_script
 from core.model_file import SavedModel, dumps, load_model
+from core.outputs import resolve_output
 from core.user_data import to_csv
-from .config import Config, NetConfig, StartWeights
+from .config import Config, NetConfig, StartWeights, problem_of
 from .run import Run
-from .settings import SETTINGS
+from .settings import ROWS, SETTINGS, BadValue
 from . import state
 
 CSV_NAME = "backprop_data.csv"
@@ -98,6 +99,32 @@ def config_from_model(cfg: Config, model: SavedModel) -> Config:
                       batch_size=t["batch_size"], l1=float(t["l1"]), l2=float(t["l2"])))
 
 
+def misfit(cfg: Config, model: SavedModel) -> str | None:
+    """Why the explorer cannot show ``model`` on ``cfg``'s data as it is (None if it can):
+    a setting outside the settings table's range, or an output that does not fit the data."""
+    for s in ROWS:
+        if s.group in ("data", "net", "train") and s.in_url:
+            value = getattr(getattr(cfg, s.group), s.field)
+            text = s.fmt(value)
+            if text is None:
+                continue
+            try:
+                s.parse(text)
+            except BadValue as err:
+                return f"its {s.label.lower()} ({text}) is not one the explorer can build: it {err}"
+    last = model.net.layers[-1]
+    problem, n_classes = problem_of(cfg.data)
+    try:
+        units, out, loss = resolve_output(problem, n_classes, last.activation.name, model.net.loss.name)
+    except ValueError as err:
+        return f"it does not fit the current data: {err}"
+    if units != last.size:
+        what = f"{n_classes} classes" if problem == "classification" else "one target"
+        return (f"its output layer has {last.size} {last.activation.name} unit(s), but the current data have "
+                f"{what}; choose data that fit it first, then open the file again")
+    return None
+
+
 def _on_model_upload() -> None:
     """Callback: read the chosen model file and load its settings into the widgets."""
     ss = st.session_state
@@ -109,8 +136,13 @@ def _on_model_upload() -> None:
     except ValueError as err:
         ss["model_error"] = str(err)
         return
+    cfg = state.config_from_state()
+    new = config_from_model(cfg, model)
+    problem = misfit(new, model)
+    if problem:
+        ss["model_error"] = problem
+        return
     ss["model_error"] = None
-    new = config_from_model(state.config_from_state(), model)
     state.set_widgets(new)
     ss[IMPORTED] = (new.net, StartWeights.of(model.net, model.epoch))
     ss.pop("run", None)

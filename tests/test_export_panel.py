@@ -141,3 +141,25 @@ def test_the_gif_shows_the_run_so_far():
     run.train_steps(200, deadline=float("inf"))            # as the live channel trains: snapshots on the way
     gif = Image.open(io.BytesIO(ex.gif_bytes(run)))
     assert 30 <= gif.n_frames <= 120
+
+
+@pytest.mark.parametrize("layers,loss,says", [
+    ([(40, "tanh"), (1, "sigmoid")], "binary_cross_entropy", "hidden layers (40:tanh)"),
+    ([(4, "tanh"), (3, "softmax")], "cross_entropy", "3 softmax unit(s), but the current data have 2 classes"),
+    ([(4, "tanh"), (1, "linear")], "mse", "does not fit the current data"),
+])
+def test_a_model_the_explorer_cannot_show_is_refused_with_the_reason(layers, loss, says):
+    from core import Network
+    from core.model_file import dumps
+    from core.pipeline import InputPipeline
+    net = Network(2, layers, loss, seed=3)
+    model = load_model(dumps(net, InputPipeline(("x1", "x2")), {"optimizer": "sgd", "learning_rate": 0.3,
+                                                                "batch_size": None, "l1": 0.0, "l2": 0.0}, 0))
+    cfg = ex.config_from_model(Config(), model)
+    assert says in ex.misfit(cfg, model)
+
+
+def test_a_model_that_fits_is_not_refused():
+    run = _run(epochs=3)
+    model = load_model(ex.model_json(run))
+    assert ex.misfit(ex.config_from_model(Config(), model), model) is None
