@@ -187,7 +187,6 @@
       delete sentAt[msg.reply_to];
     }
     if (!S) return;
-    var was = S.running;
     S.running = !!msg.running;
     S.speed = msg.speed;
     S.message = msg.message || null;
@@ -196,7 +195,7 @@
     if (msg.epoch !== undefined) S.epoch = msg.epoch;
     if (els.speed) els.speed.value = String(S.speed);
     drawStatus();
-    if (was !== S.running) hoverFor(S.running);
+    syncHover();
   }
 
   // ---- setup: the static figures, the model, the history --------------------------------------
@@ -371,9 +370,7 @@
       ? [f.epoch, f.latest[0], f.latest[1], f.latest[2], f.latest[3]].concat(Array.from(f.grads)) : null;
     if (S.latestRow && S.latestRow.length !== 5 + 2 * S.L) S.latestRow = null;
     if (f.weights.length && (f.weightsChanged || !S.weights)) { S.weights = f.weights; S.dirtyWeights = true; }
-    var wasRunning = S.running;
     S.running = f.running;
-    if (wasRunning !== S.running) S.hoverDirty = true;
     S.dirtyCurves = true;
     frame = f;
     if (!drawing) pump();
@@ -398,6 +395,10 @@
       live.figMs.forward = performance.now() - t;
       if (S.figures.boundary) paintSurface();
       if (S.figures.network) paintNetwork();
+      if (S.hover && !S.running && S.stripped) {     // paused (a step): hover shows the new weights
+        S.figures.network.data = hoverTraces(true);
+        react("network");
+      }
       if (S.hidden) S.dirtyHidden = S.dirtyCurves = true;     // (redrawn with the curves)
     }
     if (S.dirtyCurves && S.figures.curves) {
@@ -410,7 +411,7 @@
       if (!S.running || wait <= 0) await drawCurves();
       else if (!S.curvesTimer) S.curvesTimer = setTimeout(function () { S.curvesTimer = null; if (S.dirtyCurves) drawCurves(); }, wait + 20);
     }
-    if (S.hoverDirty) { S.hoverDirty = false; hoverFor(S.running); }
+    syncHover();
     drawStatus();
     live.drawMs = performance.now() - t0;
     live.extra = { epoch: S.epoch, running: S.running, seq: f.seq };
@@ -613,8 +614,14 @@
     ];
   }
 
+  // The figures' hover follows the run: off while it trains, on when paused (S.hover: as drawn).
+  function syncHover() {
+    if (S && S.hover === S.running) hoverFor(S.running);
+  }
+
   function hoverFor(running) {
     if (!S) return;
+    S.hover = !running;
     S.names.forEach(function (name) {
       var div = C.cells[name], fig = S.figures[name];
       if (!div || !div._fullLayout) return;
