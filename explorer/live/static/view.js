@@ -401,16 +401,6 @@
       }
       if (S.hidden) S.dirtyHidden = S.dirtyCurves = true;     // (redrawn with the curves)
     }
-    if (S.dirtyCurves && S.figures.curves) {
-      // A plotly line chart redraws whole (axes, ticks, text: ~20 ms here, more than the rest
-      // of a frame together), so while training runs the curves follow at most every
-      // BPView.curvesMs; the surface and the network every frame. Paused: at once.
-      // (a slow machine spends at most about a fifth of its time on them: the interval grows
-      // to 4× their last cost)
-      var wait = S.curvesAt + Math.max(root.BPView.curvesMs, 4 * (S.curvesCost || 0)) - performance.now();
-      if (!S.running || wait <= 0) await drawCurves();
-      else if (!S.curvesTimer) S.curvesTimer = setTimeout(function () { S.curvesTimer = null; if (S.dirtyCurves) drawCurves(); }, wait + 20);
-    }
     syncHover();
     drawStatus();
     live.drawMs = performance.now() - t0;
@@ -421,6 +411,17 @@
     // frame waits, and at most one is drawn per animation frame (the loop awaits the paint).
     var early = root.BPView.earlyAck;
     if (early) ack(f.seq);
+    // The curves after the ack: the server prepares the next frame meanwhile.
+    if (S.dirtyCurves && S.figures.curves) {
+      // A plotly line chart redraws whole (axes, ticks, text: ~20 ms here, more than the rest
+      // of a frame together), so while training runs the curves follow at most every
+      // BPView.curvesMs; the surface and the network every frame. Paused: at once.
+      // (a slow machine spends at most about a fifth of its time on them: the interval grows
+      // to 4× their last cost)
+      var wait = S.curvesAt + Math.max(root.BPView.curvesMs, 4 * (S.curvesCost || 0)) - performance.now();
+      if (!S.running || wait <= 0) await drawCurves();
+      else if (!S.curvesTimer) S.curvesTimer = setTimeout(function () { S.curvesTimer = null; if (S.dirtyCurves) drawCurves(); }, wait + 20);
+    }
     await C.nextFrame();                      // on screen in this animation frame
     live.renders++;
     live.frame = f.seq;
