@@ -1,7 +1,14 @@
-"""The app under Streamlit's AppTest: controls, session state, URL and the live figures."""
+"""The app under Streamlit's AppTest: controls, session state, URL and the live figures.
+
+Over the live channel the charts, Play/Pause, Step and Reset live in the component and
+travel over its WebSocket, which AppTest cannot open; most tests here therefore run the
+page in its fallback (``live_fallback``: Streamlit buttons, server-built figures, the same
+scheduler training the run), and one checks what the component is handed on the channel.
+"""
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -14,10 +21,12 @@ from tests.browser import ROOT
 from explorer.query import to_query
 
 
-def start(query: dict | None = None) -> AppTest:
+def start(query: dict | None = None, fallback: bool = True) -> AppTest:
     at = AppTest.from_file(str(ROOT / "explorer" / "app_page.py"), default_timeout=60)   # the page script app.py serves
     for k, v in (query or {}).items():
         at.query_params[k] = v
+    if fallback:
+        at.session_state["live_fallback"] = True      # as when the socket cannot open
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -31,8 +40,9 @@ def live_args(at: AppTest) -> dict:
 
 def figures(at: AppTest) -> dict:
     """The live component's figures (the last state it was sent), decoded from its JSON arguments."""
-    args = live_args(at)
-    return {name: json.loads(text) for name, text in args["figures"][-1].items()}
+    figs = live_args(at)["figures"]
+    figs = figs[-1] if isinstance(figs, list) else figs
+    return {name: json.loads(text) for name, text in figs.items()}
 
 
 def test_first_load_is_the_flower_lesson():
@@ -46,11 +56,30 @@ def test_first_load_is_the_flower_lesson():
     assert dict(at.query_params)["ds"] == ["planar"] or at.query_params["ds"] == "planar"
 
 
+def _until(at: AppTest, done, timeout: float = 30.0) -> None:
+    """Rerun the page until ``done()`` (the scheduler trains in its own thread meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    at.run()
+    assert done()
+
+
+def test_the_component_gets_the_sessions_token_and_no_figures():
+    at = start(fallback=False)
+    args = live_args(at)
+    live = at.session_state["live"]
+    assert args["token"] == live.token and len(live.token) >= 32 and args["ws_path"].startswith("/")
+    assert args["figures"] == {}                       # figures travel over the socket, not through reruns
+    assert live.run is at.session_state["run"]
+
+
 def test_play_trains_and_the_figures_follow():
     at = start()
     at.button(key="play").click().run()
     run = at.session_state["run"]
-    assert run.running and run.epoch > 0
+    _until(at, lambda: run.epoch > 0)
+    assert run.running
     figs = figures(at)
     loss = figs["curves"]["data"][0]
     assert loss["name"] == "train loss" and loss["x"]["dtype"] == "f4"
@@ -114,7 +143,7 @@ def test_step_batch_and_reset():
     trained = run.net.layers[0].W.copy()
     at.button(key="reset").click().run()
     new = at.session_state["run"]
-    assert new is not run and new.epoch == 0 and new.trainer._pos == 0
+    assert new.epoch == 0 and new.trainer._pos == 0
     initial = Network(2, [(4, "tanh"), (1, "sigmoid")], "binary_cross_entropy", seed=2, init="small_gaussian")
     np.testing.assert_array_equal(new.net.layers[0].W, initial.layers[0].W)   # the seed's initial weights
     assert not np.array_equal(trained, new.net.layers[0].W)
@@ -144,11 +173,9 @@ def test_malformed_link_falls_back_with_a_notice():
 
 def test_divergence_pauses_with_advice():
     at = start({"ds": "reg_plane", "lr": "10", "opt": "sgd", "layers": "8:relu,8:relu", "init": "he"})
-    for _ in range(20):
-        at.button(key="play").click().run() if not at.session_state["run"].running else at.run()
-        if at.session_state["run"].message:
-            break
+    at.button(key="play").click().run()
     run = at.session_state["run"]
+    _until(at, lambda: run.message is not None)
     assert run.message and not run.running
     assert "smaller learning rate" in " ".join(e.value for e in at.error)
     assert all(np.isfinite(layer.Wb).all() for layer in run.net.layers)
