@@ -56,6 +56,7 @@ def main() -> None:
     if page_name == "live":
         v = cfg.view
         height, columns = page.live_layout(big)          # sized to the screen
+        draw_panel.draw_toolbar(run)
         training_buttons(run)
         live_panel(View(discretize=v.discretize, show_test=v.show_test, log_loss=v.log_loss, big=big,
                         grad_key=v.grad_key, height=height), columns=columns)
