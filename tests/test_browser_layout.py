@@ -33,7 +33,9 @@ MEASURE = r"""() => {
       const r = p.getBoundingClientRect();
       if (r.width < 50 || r.height < 50) return;
       const t = p.querySelector('.gtitle');
-      out.plots.push(Object.assign(box(r, dx, dy), {title: t ? t.textContent : ''}));
+      // clipped: cut off by the edge of the iframe it is drawn in (what a viewer would miss)
+      const clipped = r.bottom + dy > clip.y1 + 1 || r.right + dx > clip.x1 + 1;
+      out.plots.push(Object.assign(box(r, dx, dy), {title: t ? t.textContent : '', clipped}));
     });
     doc.querySelectorAll('button').forEach(b => {
       const r = b.getBoundingClientRect();
@@ -140,7 +142,7 @@ def test_presentation_fits_the_projector(server, size):
         MEASURED[f"present_{w}x{h}"] = m
         charts = [plot(m, "Decision boundary"), plot(m, "Loss")]
         big = sorted(m["plots"], key=lambda p: -p["w"] * p["h"])[:3]      # the network has no title
-        assert len(big) == 3 and all(inside(p, m) for p in big + charts), m["plots"]
+        assert len(big) == 3 and all(inside(p, m) and not p["clipped"] for p in big + charts), m["plots"]
         play = [b for b in m["buttons"] if re.search(r"(Play|Pause)$", b["text"])]
         assert play and inside(play[0], m), play
         assert m["epoch"] and inside(m["epoch"], m), m["epoch"]
@@ -162,7 +164,7 @@ def test_laptop_with_sidebar_shows_boundary_and_curves_together(server):
         MEASURED["laptop_1366x768"] = m
         assert m["sidebarVisible"] and m["sidebar"]["w"] > 200
         for title in ("Decision boundary", "Loss"):
-            assert inside(plot(m, title), m), plot(m, title)
+            assert inside(plot(m, title), m) and not plot(m, title)["clipped"], plot(m, title)
         play = [b for b in m["buttons"] if re.search(r"(Play|Pause)$", b["text"])]
         assert play and inside(play[0], m)
 

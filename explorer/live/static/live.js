@@ -71,14 +71,24 @@
         delete memo[name];
       }
     });
-    var rows = Math.ceil(used / columns);   // approximate when spans leave gaps
+    gridRows = Math.ceil(used / columns);   // approximate when spans leave gaps
+    gridHeight = height;
+    sendHeight();
+  }
+
+  // The frame is as tall as the controls and status line (#top) plus the chart rows; #top
+  // grows when training starts (the per-layer gradient line), so its size is watched.
+  var gridRows = 0, gridHeight = 0;
+  function sendHeight() {
     var top = document.getElementById("top");
-    var h = rows * height + Math.max(0, rows - 1) * GAP + (top && top.offsetHeight ? top.offsetHeight + GAP : 0);
+    var h = gridRows * gridHeight + Math.max(0, gridRows - 1) * GAP + (top && top.offsetHeight ? top.offsetHeight + GAP : 0);
     if (h !== frameHeight) {
       frameHeight = h;
       send("streamlit:setFrameHeight", { height: h });
     }
   }
+  var topBox = document.getElementById("top");
+  if (topBox) new ResizeObserver(function () { if (gridRows) sendHeight(); }).observe(topBox);
 
   // base64 typed-array specs -> typed arrays. plotly.js decodes specs itself, but
   // anew on every react, which makes every trace look changed.
@@ -240,6 +250,7 @@
     var args = data.args || {};
     // the live channel (view.js): explorer.live.live_channel's args (token, ws_path)
     if ((args.channel || (args.token && !args.fallback)) && window.BPView) return window.BPView.render(args);
+    if (window.BPView) window.BPView.stop();     // (the fallback in an iframe that had the channel)
     live.recv.push([args.revision | 0, now()]);
     if (live.recv.length > 5000) live.recv.splice(0, 1000);
     pending = args;                       // a newer frame replaces an undrawn one
