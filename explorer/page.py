@@ -30,6 +30,7 @@ div.stButton > button, [data-testid="stButtonGroup"] button {min-height: 44px;}
 [class*="st-key-bp_mats"] {overflow-x: auto;}
 [class*="st-key-bp_mats"] div[data-testid="stHorizontalBlock"] {min-width: 600px; flex-wrap: nowrap;}
 [class*="st-key-bp_mats"] div[data-testid="stColumn"] {min-width: 0 !important;}
+h3 .hint {font-size: 0.8rem; font-weight: 400; color: #6b6f7a; margin-left: 0.8rem; white-space: nowrap;}
 .sr-only {position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
 #bp-shortcuts {position: fixed; z-index: 1000100; top: 50%; left: 50%; transform: translate(-50%, -50%);
   background: white; color: #111; border: 2px solid #333; border-radius: 10px; padding: 1rem 1.5rem;
@@ -88,7 +89,8 @@ def header(big: bool) -> None:
     if viewport is not None:
         ss["viewport"] = viewport
     if not big:
-        st.markdown("### Backprop Explorer")
+        st.markdown("### Backprop Explorer <span class='hint'>press ? for keyboard shortcuts</span>",
+                    unsafe_allow_html=True)
 
 
 def keep_link_options() -> None:
