@@ -148,6 +148,11 @@ def test_presentation_fits_the_projector(server, size):
         assert m["epoch"] and inside(m["epoch"], m), m["epoch"]
         assert m["scrollW"] <= w
         assert not m["sidebarVisible"]
+        # Text alternatives: each chart is an image named by its title, described by the status line.
+        live = next(f for f in page.frames if f.get_by_role("img", name=re.compile("Decision boundary")).count())
+        for name in ("Decision boundary", "Network diagram", "Loss"):
+            chart = live.get_by_role("img", name=re.compile(name))
+            assert chart.count() == 1 and "Epoch" in live.locator("#" + chart.get_attribute("aria-describedby")).inner_text()
         # Text: at least 18 px at 1280 x 720, and larger on a larger screen.
         assert m["pageFont"][0] >= 18 * min(w / 1280, h / 720) - 0.01, m["pageFont"]
 

@@ -166,12 +166,30 @@
       layout[k] = cur !== undefined && prev.layout[k] === s ? cur : decode(inLayout[k]);
     });
     memo[name] = next;
+    describe(div, name, inLayout);
     var old = div.querySelector(".err");
     if (old) old.remove();
     if (!div._fullLayout) {                 // first draw: config once (react re-merges it)
       return Plotly.react(div, data, layout, Object.assign({}, config, fig.config || {}));
     }
     return Plotly.react(div, data, layout);
+  }
+
+  // Text alternative: each chart is an image named by its title, described by the status
+  // line above the charts (epoch, loss, accuracy, each layer's gradient now).
+  var NAMES = { network: "Network diagram: each neuron's output over the input plane, edges coloured by the sign of their weight" };
+  function describe(div, name, layout) {
+    var t = layout.title && (typeof layout.title === "string" ? layout.title : layout.title.text);
+    var label = t ? String(t).replace(/<[^>]+>/g, " ") : (NAMES[name] || name);
+    if (div.getAttribute("aria-label") !== label) {
+      div.setAttribute("role", "img");
+      div.setAttribute("aria-label", label);
+    }
+    var status = document.querySelector("#top .epoch-counter");
+    if (status && !div.hasAttribute("aria-describedby")) {
+      status.id = status.id || "live-status";
+      div.setAttribute("aria-describedby", status.id);
+    }
   }
 
   // One set of figures (name -> JSON string), drawn and painted.
