@@ -186,9 +186,9 @@
       div.setAttribute("aria-label", label);
     }
     var status = document.querySelector("#top .epoch-counter");
-    if (status && !div.hasAttribute("aria-describedby")) {
-      status.id = status.id || "live-status";
-      div.setAttribute("aria-describedby", status.id);
+    if (status) {                        // (view.js may re-create the status line)
+      if (!status.id) status.id = "live-status";
+      if (div.getAttribute("aria-describedby") !== status.id) div.setAttribute("aria-describedby", status.id);
     }
   }
 
