@@ -73,8 +73,8 @@ class StreamlitSession:
         for wid, (field, value) in self.widget_values.items():
             ws = cs.widget_states.widgets.add()
             ws.id = wid
-            if field == "double_array_value":
-                ws.double_array_value.data.extend(value)
+            if field.endswith("_array_value"):
+                getattr(ws, field).data.extend(value)
             else:
                 setattr(ws, field, value)
         self.finished.clear()
@@ -110,7 +110,7 @@ class StreamlitSession:
     def widget(self, kind: str, key: str):
         """(id, proto) of the widget with this key (Streamlit puts the key in the id)."""
         for wid, (what, inner) in self.elements.items():
-            if what == kind and wid.endswith(f"-{key}") or (what == kind and f"-{key}-" in wid):
+            if what == kind and (wid.endswith(f"-{key}") or wid.endswith(f"_{key}")):
                 return wid, inner
         raise KeyError(f"no {kind} with key {key!r}; have {[w for w in self.elements][:20]}")
 
@@ -296,7 +296,14 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
             await asyncio.sleep(1.0)
 
     sampler = asyncio.create_task(sample_rss())
-    await asyncio.gather(*(script(i, lr, seconds, t_start) for i, lr in enumerate(learners)))
+    async def guarded(i, learner):
+        try:
+            await script(i, learner, seconds, t_start)
+        except Exception as err:  # noqa: BLE001 - a learner's failure is a reported error, not a crash
+            learner.errors.append(f"learner {i}: {type(err).__name__}: {err}")
+            learner.stop_clock()
+
+    await asyncio.gather(*(guarded(i, lr) for i, lr in enumerate(learners)))
     elapsed = time.perf_counter() - t_start
     sampler.cancel()
     cpu1, rss1 = proc_stats(pid) if pid else (0.0, 0.0)
@@ -374,7 +381,7 @@ def report(r: dict, calib: float, idle_rss: float) -> None:
           f"end {r['rss_end']:.0f}, peak {r['rss_peak']:.0f}"
           + (f", {r['rss_after']:.0f} MB after everyone left" if r["rss_after"] else ""))
     print(f"  live channel: {r['kBps']:.1f} kB/s per learner (median; max {r['kBps_max']:.1f})")
-    print(f"  errors: {len(r['errors'])}" + (f" {r['errors'][:5]}" if r["errors"] else ""))
+    print(f"  errors: {len(r['errors'])}" + (f" {[e[:160] for e in r['errors'][:5]]}" if r["errors"] else ""))
 
 
 def main() -> None:

@@ -39,6 +39,7 @@ MAX_FPS = 30               # frames per second per learner, at most
 FRAME_BUDGET = 600         # frames per second over all learners (fewer each when many play)
 PACED_FPS = 20             # frames per second at a paced speed (k updates each)
 IDLE_WAIT_S = 1.0          # nothing to do: wake up this often for the idle checks
+MIN_ROUND_S = 0.004        # rounds between paced updates are at least this far apart
 
 
 def frame_interval(n_playing: int) -> float:
@@ -48,6 +49,8 @@ def frame_interval(n_playing: int) -> float:
 class Scheduler:
     def __init__(self):
         self._wake = threading.Event()
+        self._idle = threading.Event()     # never set: a plain timed wait
+        self._everyone: list = []          # this round's sessions (controls are applied between slices)
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self.busy_s = 0.0          # training time in the current window
@@ -65,6 +68,7 @@ class Scheduler:
     # ---- the loop -----------------------------------------------------------------
     def _loop(self) -> None:
         while True:
+            t0 = time.perf_counter()
             try:
                 wait = self._round()
             except Exception:   # noqa: BLE001 - one learner's bug must not stop everyone's training
@@ -76,6 +80,11 @@ class Scheduler:
             if wait is not None:
                 self._wake.wait(wait)
                 self._wake.clear()
+                # Acks arrive one by one (20 a second from each learner): gather those of a
+                # few ms into one round instead of walking every session for each.
+                rest = MIN_ROUND_S - (time.perf_counter() - t0)
+                if rest > 0:
+                    self._idle.wait(rest)
 
     def _round(self) -> float | None:
         """Apply messages, train and push once for every session; returns how long to wait."""
@@ -84,35 +93,57 @@ class Scheduler:
             self._apply_inbox(s)
         playing = [s for s in sessions if s.wants_training()]
         interval = frame_interval(len(playing))
+        paced = [s for s in playing if s.speed != "max"]
+        self._everyone = sessions
+        self._serve(paced, interval)
         for s in playing:
-            self._apply_inbox(s)
-            self._train(s)
-            self._push(s, interval)
-            self._throttle()
+            if s.speed == "max":
+                self._apply_inbox(s)
+                self._train(s)
+                self._push(s, interval)
+                # paced learners are served between the max slices: their pace does not
+                # depend on how many others are at max
+                self._serve(paced, interval)
+                self._throttle(paced, interval)
         for s in sessions:
             if s not in playing:
                 self._push(s, interval)
             self._idle_checks(s)
+        self._everyone = []                   # hold no session while waiting
         if not playing:
             return IDLE_WAIT_S
-        if any(s.speed == "max" or s.owed for s in playing):
+        if len(paced) < len(playing) or any(s.owed for s in paced):
             return None
         # Only paced runs between updates: sleep until the next tick is due (an ack or a control wakes us).
         now = time.perf_counter()
-        due = [s.next_tick - now for s in playing if not s.unsent or s.conn is None]
+        due = [s.next_tick - now for s in paced if not s.unsent or s.conn is None]
         return max(0.0, min(due)) if due else IDLE_WAIT_S
 
-    def _throttle(self) -> None:
-        """Keep training under TRAIN_SHARE of the wall clock (per one-second window)."""
-        now = time.perf_counter()
-        elapsed = now - self._window_t
-        if elapsed >= 1.0:
-            self._window_t, self.busy_s = now, 0.0
-            return
-        over = self.busy_s / TRAIN_SHARE - elapsed
-        if over > 0:
-            self._wake.wait(over)
+    def _serve(self, paced: list, interval: float) -> None:
+        """Everyone's controls, and the paced learners' updates and frames (cheap: a few ms at most)."""
+        for s in self._everyone:
+            if s.inbox:
+                self._apply_inbox(s)
+        for s in paced:
+            self._apply_inbox(s)
+            self._train(s)
+            self._push(s, interval)
+
+    def _throttle(self, paced: list, interval: float) -> None:
+        """Keep training under TRAIN_SHARE of the wall clock (per one-second window); paced
+        learners are still served every few ms while it waits."""
+        while True:
+            now = time.perf_counter()
+            elapsed = now - self._window_t
+            if elapsed >= 1.0:
+                self._window_t, self.busy_s = now, 0.0
+                return
+            over = self.busy_s / TRAIN_SHARE - elapsed
+            if over <= 0:
+                return
+            self._wake.wait(min(over, MIN_ROUND_S))
             self._wake.clear()
+            self._serve(paced, interval)
 
     # ---- per learner ------------------------------------------------------------------
     def _apply_inbox(self, s: LiveSession) -> None:
