@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from . import draw_panel
 from .channel.routes import PATH
 from .channel.scheduler import SCHEDULER
 from .channel.session import LiveSession
@@ -28,6 +29,7 @@ from .page import chart_spans, friendly_errors
 from .run import Run
 
 FALLBACK_EVERY_S = 0.3
+CHARTS = "charts"                  # the live component's widget key
 FALLBACK_NOTE = ("The live connection could not be opened (a proxy may block WebSockets), so the charts "
                  "update a few times a second through Streamlit instead.")
 
@@ -119,10 +121,16 @@ def live_panel(view: View, columns: int) -> None:
         return
     live.fallback = False
     state = live_channel(live.token, PATH, height=view.height, columns=columns, spans=chart_spans(columns),
-                         speeds=(), controls=True, key="charts")   # Speed: the sidebar's setting (in the URL)
+                         speeds=(), controls=True, key=CHARTS,   # Speed: the sidebar's setting (in the URL)
+                         draw=draw_panel.drawing_on(), on_change=_on_charts_change)
     if isinstance(state, dict) and state.get("channel") == "failed":
         ss["live_fallback"] = True
         st.rerun()
+
+
+def _on_charts_change() -> None:
+    """The component's value changed: a click to draw (the channel state needs no callback)."""
+    draw_panel.on_click(CHARTS)
 
 
 @st.fragment(run_every=FALLBACK_EVERY_S)

@@ -94,18 +94,24 @@ def live_channel(
     speeds: list | tuple = (),
     controls: bool = True,
     key: str = "charts",
+    draw: bool = False,
+    on_change: Any = None,
 ) -> dict[str, Any] | None:
     """The live view fed by its own WebSocket (``explorer.channel``; ``wire`` is the format).
 
     The iframe opens ``ws_path`` on the page's host, says hello with ``token`` and draws
     what the server pushes; nothing goes through Streamlit reruns while it trains. With
     ``controls`` it draws Play/Pause, Step and Reset and a Speed choice (``speeds``)
-    itself. Returns the channel state the browser last reported,
-    ``{"channel": "open" | "failed" | "closed", "code": int}``, or None before that.
+    itself. With ``draw`` a click anywhere on the decision boundary's plane is reported
+    (a crosshair shows it) and ``on_change`` runs before the next script run.
+    Returns the state the browser last reported, ``{"channel": "open" | "failed" |
+    "closed", "code": int}`` plus, after a click, ``"click": [x1, x2], "seq": n``; or
+    None before that.
     """
     return _component(token=token, ws_path=ws_path, height=int(height), columns=int(columns),
                       spans=spans or {}, speeds=list(speeds), controls=bool(controls), fallback=False,
-                      figures={}, revision=0, extra={}, key=key, default=None, tab_index=-1)
+                      figures={}, revision=0, extra={}, draw=bool(draw), key=key, default=None, tab_index=-1,
+                      on_change=on_change)
 
 
 def live_charts(
