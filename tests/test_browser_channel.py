@@ -69,6 +69,16 @@ def epoch(frame) -> int:
     return int(re.sub(r"\D", "", frame.locator(".epoch-counter .epoch").inner_text()))
 
 
+RANGES = "[LiveCore.cells.boundary._fullLayout.xaxis.range, LiveCore.cells.boundary._fullLayout.yaxis.range]"
+
+
+def assert_zoomed(frame, zoomed):
+    """The boundary still shows the zoomed ranges (y as plotly fitted it to x: scaleanchor)."""
+    rng = frame.evaluate(RANGES)
+    assert abs(rng[0][0] + 1) < 1e-6 and abs(rng[0][1] - 1) < 1e-6, rng
+    assert all(abs(a - b) < 1e-6 for a, b in zip(rng[1], zoomed[1])), (rng, zoomed)
+
+
 def test_trains_over_the_socket(server):
     with browser_page() as page:
         errors: list[str] = []
@@ -78,6 +88,10 @@ def test_trains_over_the_socket(server):
         s = frame.evaluate(STATE)
         assert s["channel"] == "open" and s["errors"] == 0, s
         assert epoch(frame) == 0
+        # Zoom into the boundary before Play (by script, which plotly does not record as a
+        # GUI edit): the range must survive Play, the updates and Pause.
+        frame.evaluate("Plotly.relayout(LiveCore.cells.boundary, {'xaxis.range': [-1, 1], 'yaxis.range': [-1, 1]})")
+        zoomed = frame.evaluate(RANGES)
 
         frame.locator("#top button.primary").click()            # Play (in the component)
         frame.wait_for_function("__live.extra.running && __live.extra.epoch > 0", timeout=30_000)
@@ -89,11 +103,9 @@ def test_trains_over_the_socket(server):
         assert b["extra"]["epoch"] > a["extra"]["epoch"]
         assert b["curves"] > a["curves"]                          # the curves follow
 
-        # Zoom into the boundary: the range survives the updates, and the surface still changes.
-        frame.evaluate("Plotly.relayout(LiveCore.cells.boundary, {'xaxis.range': [-1, 1], 'yaxis.range': [-1, 1]})")
+        # The zoom survived, and the surface still changes under it.
         sample = frame.evaluate(SAMPLE, 2500)
-        rng = frame.evaluate("LiveCore.cells.boundary._fullLayout.xaxis.range")
-        assert abs(rng[0] + 1) < 1e-6 and abs(rng[1] - 1) < 1e-6, rng
+        assert_zoomed(frame, zoomed)
         assert sample["bad"] == 0, sample
         assert sample["hrefs"] >= 5, sample                       # the surface is repainted
         page.screenshot(path=str(ARTIFACTS / "channel_running.png"), full_page=True)
@@ -110,6 +122,8 @@ def test_trains_over_the_socket(server):
         assert d["extra"]["epoch"] == c["extra"]["epoch"] and d["frames"] == c["frames"], (c, d)
         assert epoch(frame) == d["extra"]["epoch"]
         assert frame.locator("#top button.primary").inner_text() == "Play"
+        assert_zoomed(frame, zoomed)
+        assert frame.evaluate("LiveCore.cells.network.data.length") == 2     # hover markers back
         print(f"Pause → last frame: {pause_s * 1000:.0f} ms (includes Playwright's round trips)")
 
         # Step epoch: exactly one more.

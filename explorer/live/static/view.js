@@ -248,11 +248,11 @@
     C.layoutGrid(S.names, columns, height, spans);
   }
 
-  // Plotly.react with the cell's current size (the ResizeObserver's, as live.js draws).
+  // Redraw one figure through live.js's drawFigure: the cell's current size, and every layout
+  // key unchanged since the last draw handed to plotly as the object it holds, so a zoom or
+  // pan (by hand or by Plotly.relayout) survives, not only one plotly recorded as a GUI edit.
   function react(name) {
-    var div = C.cells[name], fig = S.figures[name], size = C.sizes[name];
-    if (size) { fig.layout.width = size[0]; fig.layout.height = size[1]; }
-    return Plotly.react(div, fig.data, fig.layout);
+    return C.drawFigure(name, S.figures[name]);
   }
 
   function drawStatic(name) {
@@ -351,7 +351,7 @@
     live.frames++;
     live.recv.push([f.seq, C.now()]);
     if (live.recv.length > 5000) live.recv.splice(0, 1000);
-    if (!S) { ch.ack(f.seq); return; }
+    if (!S) { ack(f.seq); return; }
     // New points now (a later frame may be drawn instead of this one: none may be lost).
     if (f.perOctave && f.perOctave < S.perOctave) coarsen(f.perOctave);
     var w = f.pointWidth;
@@ -387,6 +387,7 @@
   }
 
   async function drawFrame(f) {
+    if (!S) return;
     var t0 = performance.now(), t;
     if (S.dirtyWeights && S.weights) {
       S.dirtyWeights = false;
@@ -423,6 +424,7 @@
       else if (!S.curvesTimer) S.curvesTimer = setTimeout(function () { S.curvesTimer = null; if (S.dirtyCurves) drawCurves(); }, wait + 20);
     }
     await C.nextFrame();                      // on screen in this animation frame
+    if (!S) return;                           // (stopped meanwhile: the page fell back)
     live.renders++;
     live.frame = f.seq;
     live.lastMs = performance.now() - t0;
@@ -430,7 +432,7 @@
     if (live.drawn.length > 5000) live.drawn.splice(0, 1000);
     if (!early) ack(f.seq);
   }
-  function ack(seq) { if (ch.ack(seq)) { live.acked = seq; live.acks++; } }
+  function ack(seq) { if (ch && ch.ack(seq)) { live.acked = seq; live.acks++; } }
 
   async function drawCurves() {
     var t = performance.now(), fig = S.figures.curves;
@@ -634,6 +636,25 @@
   }
 
   // curvesMs: the curves' shortest redraw interval while training runs (CURVES_MS above).
+  // The page switched to its fallback (the same iframe now gets figures from Streamlit):
+  // close the socket and forget the channel's state, so nothing of it draws any more.
+  function stop() {
+    if (!ch && !S) return;
+    if (ch) ch.close();
+    ch = null;
+    token = null;
+    if (S) {
+      if (S.overlay) S.overlay.remove();
+      if (S.curvesTimer) clearTimeout(S.curvesTimer);
+    }
+    S = null;
+    frame = null;
+    var top = document.getElementById("top");
+    if (top) { top.innerHTML = ""; top.dataset.mode = ""; }
+    els = {};
+  }
+
   // earlyAck: ack once a frame is drawn into the DOM rather than after its paint.
-  root.BPView = { render: render, state: function () { return S; }, curvesMs: 100, earlyAck: true, control: control };
+  root.BPView = { render: render, stop: stop, state: function () { return S; }, curvesMs: 100, earlyAck: true,
+                  control: control };
 })(typeof window !== "undefined" ? window : this);
