@@ -61,12 +61,13 @@ h1 {font-size: 2rem !important;}
 </style>
 """
 
-# A clean projected screen (``&clean=1``): no sidebar and no row of chart options.
+# A clean projected screen (``&clean=1``): no sidebar, no row of chart options, no drawing tools.
 CLEAN_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
   [data-testid="stExpandSidebarButton"] {display: none;}
-div[data-testid="stHorizontalBlock"]:has(.st-key-discretize) {display: none;}
+div[data-testid="stHorizontalBlock"]:has(.st-key-discretize),
+  div[data-testid="stHorizontalBlock"]:has(.st-key-draw_on) {display: none;}
 </style>
 """
 
@@ -127,11 +128,14 @@ def live_layout(big: bool, clean: bool | None = None, charts: int = 3) -> tuple[
     if w < NARROW:
         side = w - 32
         return int(min(max(side * 0.85, 260), 420)), 1
+    if vp.get("charts_top"):                   # measured in the browser: the rest of the screen
+        return max(int(h - vp["charts_top"] - 12), 280), WIDE_COLUMNS + 2 * (charts > 3)
     rem = root_font_px(big, vp)
-    # What sits above the charts, in rem of the root font, measured in Chromium (see
-    # tests/test_browser_layout.py): the view row, the options row (not with clean=1), the
-    # buttons and a two-line epoch line; outside presentation also the toolbar and title.
-    above = (14.2 if big else 21.6) - ((3.1 if big else 3.4) if clean else 0.0)
+    # Before the browser has measured: what sits above the charts, in rem of the root font
+    # (Chromium, see tests/test_browser_layout.py): the view row, the options and drawing
+    # rows (not with clean=1), the buttons and a two-line epoch line; outside presentation
+    # also the toolbar and title.
+    above = (17.3 if big else 25.0) - ((6.2 if big else 6.8) if clean else 0.0)
     height = int(h - above * rem)
     return max(height, 280), WIDE_COLUMNS + 2 * (charts > 3)
 

@@ -6,8 +6,9 @@ presentation, ? the list (← back in the step-by-step view). It clicks the keye
 widgets (``.st-key-play button`` …) as a mouse would, so every shortcut goes through the
 same callbacks as the buttons, and it stays silent while focus is in a field, a select, a
 slider or anything editable. The component's value is the page's viewport,
-``{"width": px, "height": px}``, sent once and again after a resize: the layout sizes its
-charts with it. None until the browser has answered (and always under AppTest).
+``{"width": px, "height": px}``, and ``"charts_top"``, where the live charts begin on the
+page once they are drawn; sent once and again when any of them moves: the layout sizes
+its charts with it. None until the browser has answered (and always under AppTest).
 """
 from __future__ import annotations
 
@@ -29,5 +30,8 @@ def keyboard() -> dict | None:
     """Install the shortcuts; the viewport ``{"width", "height"}`` in CSS px, or None before the first report."""
     value = _component(key=KEY, default=None, tab_index=-1)
     if isinstance(value, dict) and value.get("width") and value.get("height"):
-        return {"width": int(value["width"]), "height": int(value["height"])}
+        vp = {"width": int(value["width"]), "height": int(value["height"])}
+        if isinstance(value.get("chartsTop"), (int, float)):
+            vp["charts_top"] = int(value["chartsTop"])
+        return vp
     return None
