@@ -167,6 +167,21 @@ def test_falls_back_when_no_socket_opens(server):
         page.screenshot(path=str(ARTIFACTS / "channel_fallback.png"), full_page=True)
 
 
+def test_a_refused_token_stops_the_retries(server):
+    """A token the server does not know (a restarted server, an old page) is closed with 4403:
+    channel.js reports "expired" once and does not retry; a good token reports "open" only
+    after the server's setup (not when the socket merely opens)."""
+    with browser_page() as page:
+        page.goto(server)
+        frame = wait_channel(page)
+        assert frame.evaluate("__live.states") == ["open"]
+        frame.evaluate("""window.__states = [];
+          BPChannel.open({route: '/live/ws', token: 'not-a-token', onState: s => __states.push(s)})""")
+        frame.wait_for_function("__states.includes('expired')", timeout=15_000)
+        page.wait_for_timeout(2000)
+        assert frame.evaluate("__states") == ["expired"]
+
+
 def test_frame_decoding_matches_the_wire_format():
     """channel.js reads explorer.channel.wire.encode_frame's bytes field for field (the
     38-byte packed header, float32 weights, points and the latest gradients)."""

@@ -77,14 +77,15 @@
       ws.onopen = function () {
         opened = true;
         ws.send(JSON.stringify({ type: "hello", token: opts.token }));
-        setState("open");
         sendVisibility();
       };
       ws.onmessage = function (ev) {
         try {
           if (typeof ev.data === "string") {
             var msg = JSON.parse(ev.data);
-            if (msg.type === "setup") { everOpen = true; attempts = 0; }   // (a socket that closes before its setup counts as failed)
+            // "open" once the server accepted the token and sent its setup (a socket that
+            // closes before that counts as a failed attempt)
+            if (msg.type === "setup") { everOpen = true; attempts = 0; setState("open"); }
             if (msg.type === "setup" && opts.onSetup) opts.onSetup(msg);
             else if (msg.type === "status" && opts.onStatus) opts.onStatus(msg);
             else if (msg.type === "error" && opts.onError) opts.onError(msg.text);
@@ -111,7 +112,7 @@
     function retry(info) {
       attempts++;
       if (!everOpen && attempts >= UNAVAILABLE_AFTER) setState("unavailable", info);
-      else if (state !== "unavailable") setState("reconnecting", info);
+      else if (state !== "unavailable") setState(everOpen ? "reconnecting" : "connecting", info);
       var wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)];
       timer = setTimeout(connect, wait * (0.75 + 0.5 * Math.random()));   // jitter: 30 pages never retry in step
     }

@@ -16,7 +16,7 @@
 
   var C = null, live = null;       // live.js's LiveCore, once loaded
   var ch = null, token = null, args = {}, S = null, reported = null;
-  var frame = null, drawing = false;
+  var frame = null, drawing = false, channelLine = "";
   var GRAD_LABELS = { grad_norm: "‖∂J/∂W‖", delta_mean: "mean |δ|" };
   var FEATURE_LABELS = { x1: "x1", x2: "x2", x1sq: "x1²", x2sq: "x2²", x1x2: "x1·x2", sinx1: "sin x1", sinx2: "sin x2" };
 
@@ -47,8 +47,20 @@
     if (S) layout();
   }
 
+  // One line in the component when the channel is lost for good or retrying (a channel that
+  // never opened is the page's to announce: it falls back and says so).
+  var STATE_LINES = {
+    reconnecting: "The live connection dropped; reconnecting…",
+    expired: "The live connection ended: the server no longer knows this page (it may have restarted). Reload the page to go on.",
+    in_use: "This live view is already open in another tab of this session; close that tab, or reload this one.",
+    replaced: "This live view was replaced by a newer one of the same session."
+  };
+
   function onState(state, info) {
     live.channel = state;
+    (live.states = live.states || []).push(state);
+    channelLine = STATE_LINES[state] || "";
+    if (S) drawStatus();
     if (state === "connecting" || state === "reconnecting") return;
     if (state === reported) return;
     reported = state;
@@ -161,7 +173,7 @@
       html += "<br><span class='grads'>" + GRAD_LABELS[S.view.grad_key] + " now: " + parts.join(" ") + "</span>";
     }
     if (html !== S.statusHtml) { els.status.innerHTML = html; S.statusHtml = html; }
-    var notice = S.message ? "Training paused. " + S.message : (S.notice || "");
+    var notice = channelLine || (S.message ? "Training paused. " + S.message : (S.notice || ""));
     if (els.notice.textContent !== notice) els.notice.textContent = notice;
     if (els.play) {
       els.play.textContent = S.running ? "Pause" : "Play";
@@ -394,8 +406,9 @@
       t = performance.now();
       S.acts = S.fwd.run(S.weights);
       live.figMs.forward = performance.now() - t;
-      if (S.figures.boundary) paintSurface();
-      if (S.figures.network) paintNetwork();
+      var parts = root.BPView.parts;
+      if (S.figures.boundary && parts.surface) paintSurface();
+      if (S.figures.network && parts.network) paintNetwork();
       if (S.hover && !S.running && S.stripped) {     // paused (a step): hover shows the new weights
         S.figures.network.data = hoverTraces(true);
         react("network");
@@ -655,6 +668,7 @@
   }
 
   // earlyAck: ack once a frame is drawn into the DOM rather than after its paint.
+  // parts: which pictures a frame repaints (all; the benchmark switches some off to weigh them).
   root.BPView = { render: render, stop: stop, state: function () { return S; }, curvesMs: 100, earlyAck: true,
-                  control: control };
+                  control: control, parts: { surface: true, network: true } };
 })(typeof window !== "undefined" ? window : this);
