@@ -1,6 +1,8 @@
 """Browser cost of redrawing each live figure, variants side by side, in one run.
 
     python bench/bench_figures_browser.py [--frames 30] [--repeats 5] [--query "layers=8:tanh,..."]
+                                          [--only-channel] [--channel-frames 150]
+    python bench/bench_figures_browser.py --first-load
 
 Builds a sequence of real frames of the default lesson (training between frames, as
 live), then in headless Chromium replays each figure's sequence with ``Plotly.react``
@@ -17,7 +19,14 @@ them (``explorer.channel``: one setup message, then binary frames of weights and
 curve points) through the same page, with a stand-in WebSocket in the page that answers
 each ack with the next frame at once: the browser's own cost and its ceiling in updates/s
 (``upd/s``), the server taking no time. ``forward``/``surface``/``network``/``curves`` are
-the channel's own per-frame parts (view.js's timers, sync part).
+the channel's own per-frame parts (view.js's timers, sync part); ``boundary`` is the
+surface's colour map and PNG, ``curves`` one redraw (at most every 100 ms while running).
+
+``--first-load`` starts the real app instead and reports the bytes over the wire and the
+seconds from navigation to the first live frame, with the component's plotly.js basic
+bundle (as shipped) and with the full plotly.min.js (index.html rewritten on the way),
+interleaved. The machine's load changes these figures a lot: run it on a quiet machine,
+or compare only figures from the same run.
 """
 from __future__ import annotations
 
