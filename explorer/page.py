@@ -72,6 +72,7 @@ div[data-testid="stHorizontalBlock"]:has(.st-key-discretize),
 """
 
 LAPTOP = {"width": 1366, "height": 768}
+STATUS_PX = {True: 92, False: 74}   # the live frame's controls and two-line status line (presentation, not)
 NARROW = 992            # below this width: one column of charts (phones, tablets)
 SIDEBAR = 336           # px the open sidebar takes from the page
 
@@ -128,15 +129,19 @@ def live_layout(big: bool, clean: bool | None = None, charts: int = 3) -> tuple[
     if w < NARROW:
         side = w - 32
         return int(min(max(side * 0.85, 260), 420)), 1
-    if vp.get("charts_top"):                   # measured in the browser: the rest of the screen
-        return max(int(h - vp["charts_top"] - 12), 280), WIDE_COLUMNS + 2 * (charts > 3)
     rem = root_font_px(big, vp)
-    # Before the browser has measured: what sits above the charts, in rem of the root font
-    # (Chromium, see tests/test_browser_layout.py): the view row, the options and drawing
-    # rows (not with clean=1), the buttons and a two-line epoch line; outside presentation
-    # also the toolbar and title.
-    above = (17.3 if big else 25.0) - ((6.2 if big else 6.8) if clean else 0.0)
-    height = int(h - above * rem)
+    # The live frame holds its controls and a status line of up to two lines above the grid.
+    inner = STATUS_PX[big]
+    # Where the frame begins: estimated from the rows above it (measured in Chromium, see
+    # tests/test_browser_layout.py: the view row, the options and drawing rows unless
+    # clean=1, outside presentation also the toolbar and title), or as the browser measured
+    # it. The estimate is kept while it is within a few px, so the height (and with it the
+    # live view's setup) does not change once the page has settled.
+    top = (10.3 * rem + 5 - (4.4 * rem if clean else 0)) if big else (17.5 - (7.0 if clean else 0)) * rem
+    if vp.get("frame_top") is not None and abs(vp["frame_top"] - top) > 8:
+        top = vp["frame_top"]
+    inner = max(inner, vp.get("grid_offset") or 0)
+    height = int(h - top - inner - 12)
     return max(height, 280), WIDE_COLUMNS + 2 * (charts > 3)
 
 

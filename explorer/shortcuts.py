@@ -6,9 +6,10 @@ presentation, ? the list (← back in the step-by-step view). It clicks the keye
 widgets (``.st-key-play button`` …) as a mouse would, so every shortcut goes through the
 same callbacks as the buttons, and it stays silent while focus is in a field, a select, a
 slider or anything editable. The component's value is the page's viewport,
-``{"width": px, "height": px}``, and ``"charts_top"``, where the live charts begin on the
-page once they are drawn; sent once and again when any of them moves: the layout sizes
-its charts with it. None until the browser has answered (and always under AppTest).
+``{"width": px, "height": px}``, and once the live charts are drawn ``"frame_top"`` (their
+frame's top on the page) and ``"grid_offset"`` (the controls and status line above the
+grid inside it); sent once and again when any of them moves: the layout sizes its
+charts with it. None until the browser has answered (and always under AppTest).
 """
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def keyboard() -> dict | None:
     value = _component(key=KEY, default=None, tab_index=-1)
     if isinstance(value, dict) and value.get("width") and value.get("height"):
         vp = {"width": int(value["width"]), "height": int(value["height"])}
-        if isinstance(value.get("chartsTop"), (int, float)):
-            vp["charts_top"] = int(value["chartsTop"])
+        for key, name in (("frameTop", "frame_top"), ("gridOffset", "grid_offset")):
+            if isinstance(value.get(key), (int, float)):
+                vp[name] = int(value[key])
         return vp
     return None
