@@ -44,7 +44,7 @@
       live.channel = "connecting";
     }
     buildTop();
-    if (S) layout();
+    if (S) { layout(); applyDraw(); }
   }
 
   // One line in the component when the channel is lost for good or retrying (a channel that
@@ -68,10 +68,32 @@
     // to Streamlit updates) or "closed" (the server refused it: code says why); "state" is
     // the finer reason (unavailable, expired, in_use, replaced).
     var channel = state === "open" ? "open" : state === "unavailable" ? "failed" : "closed";
-    C.send("streamlit:setComponentValue", {
-      value: Object.assign({ channel: channel, state: state }, info.code ? { code: info.code } : {},
-                           info.reason ? { reason: String(info.reason).slice(0, 200) } : {}),
-      dataType: "json"
+    value = Object.assign({ channel: channel, state: state }, info.code ? { code: info.code } : {},
+                          info.reason ? { reason: String(info.reason).slice(0, 200) } : {});
+    if (lastClick) { value.click = lastClick.click; value.seq = lastClick.seq; }
+    C.send("streamlit:setComponentValue", { value: value, dataType: "json" });
+  }
+
+  // ---- Draw: with args.draw a click anywhere on the boundary's plane (empty space included,
+  // which plotly's own click events miss) is reported as the value's {click: [x1, x2], seq}
+  // beside the channel state; the plane shows a crosshair meanwhile.
+  var value = {}, lastClick = null, clickSeq = 0;
+  function applyDraw() {
+    var div = C.cells.boundary;
+    if (!div) return;
+    div.classList.toggle("drawing", !!args.draw);
+    if (div._bpClick) return;
+    div._bpClick = true;
+    div.addEventListener("click", function (ev) {
+      if (!args.draw || !div._fullLayout) return;
+      var xa = div._fullLayout.xaxis, ya = div._fullLayout.yaxis, box = div.getBoundingClientRect();
+      var px = ev.clientX - box.left - xa._offset, py = ev.clientY - box.top - ya._offset;
+      if (px < 0 || py < 0 || px > xa._length || py > ya._length) return;      // outside the plane
+      lastClick = { click: [xa.p2l(px), ya.p2l(py)], seq: ++clickSeq };
+      live.clicks = (live.clicks | 0) + 1;
+      C.send("streamlit:setComponentValue", {
+        value: Object.assign({}, value, { click: lastClick.click, seq: lastClick.seq }), dataType: "json"
+      });
     });
   }
 
@@ -241,6 +263,7 @@
       if (name === "curves") S.figures.curves.data = curveTraces();
       drawStatic(name);
     });
+    applyDraw();
     drawStatus();
   }
 
