@@ -216,7 +216,12 @@ class Scheduler:
                 text = s.setup()
             conn.send(text)
             return
-        if s.acked < s.seq or not s.changed():
+        if not s.changed():
+            return
+        # The frame that shows a stop (Pause, Step, divergence) goes out at once, even with one
+        # frame still unacked: Pause is on screen as soon as the browser can draw it.
+        stopped = not run.running and s.sent is not None and s.sent[2]
+        if s.acked < s.seq and not (stopped and s.acked >= s.seq - 1):
             return
         if run.running and (s.owed if s.speed != "max" else time.monotonic() - s.last_frame_t < interval):
             return                                # mid-update, or too soon after the last frame

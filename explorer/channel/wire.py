@@ -108,7 +108,9 @@ the fallback: a timer-driven Streamlit fragment showing the latest server-built 
 
 Pacing: after hello the server sends setup and then frame 1. It sends frame k+1 only once
 ``{"type": "ack", "seq": k}`` has arrived (or an ack for a later seq), and only when
-something changed; at most one frame is in flight. Training goes on between frames.
+something changed; at most one frame is in flight, except the frame that shows training
+stopped (Pause, Step, divergence, auto-pause), which goes out at once even while one frame
+is unacked. Training goes on between frames.
 """
 from __future__ import annotations
 
