@@ -167,6 +167,29 @@ def test_falls_back_when_no_socket_opens(server):
         page.screenshot(path=str(ARTIFACTS / "channel_fallback.png"), full_page=True)
 
 
+def test_draw_reports_clicks_in_data_coordinates(server):
+    """With Draw on, a click in the boundary's empty space is reported in the plot's data
+    coordinates (the page adds a point there: the data changes and a new setup arrives)."""
+    with browser_page() as page:
+        page.goto(server)
+        frame = wait_channel(page)
+        page.get_by_text("Draw", exact=True).first.click()
+        frame.wait_for_function("LiveCore.cells.boundary.classList.contains('drawing')", timeout=20_000)
+        setups = frame.evaluate("__live.setups")
+        xa = frame.evaluate("(() => { const a = LiveCore.cells.boundary._fullLayout.xaxis, b = LiveCore.cells.boundary._fullLayout.yaxis;"
+                            " return [a._offset, a._length, b._offset, b._length, a.range, b.range]; })()")
+        box = frame.locator("#chart-boundary").bounding_box()
+        # the plane's point (1.0, -1.0), through the axes' own ranges
+        (x0, x1), (y0, y1) = xa[4], xa[5]
+        px = box["x"] + xa[0] + (1.0 - x0) / (x1 - x0) * xa[1]
+        py = box["y"] + xa[2] + (y1 - (-1.0)) / (y1 - y0) * xa[3]
+        page.mouse.click(px, py)
+        frame.wait_for_function("__live.clicks >= 1", timeout=10_000)
+        x, y = frame.evaluate("__live.lastClick")
+        assert abs(x - 1.0) < 0.1 and abs(y + 1.0) < 0.1, (x, y)
+        frame.wait_for_function(f"__live.setups > {setups}", timeout=20_000)    # the page took the point
+
+
 def test_a_refused_token_stops_the_retries(server):
     """A token the server does not know (a restarted server, an old page) is closed with 4403:
     channel.js reports "expired" once and does not retry; a good token reports "open" only

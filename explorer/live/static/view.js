@@ -91,6 +91,7 @@
       if (px < 0 || py < 0 || px > xa._length || py > ya._length) return;      // outside the plane
       lastClick = { click: [xa.p2l(px), ya.p2l(py)], seq: ++clickSeq };
       live.clicks = (live.clicks | 0) + 1;
+      live.lastClick = lastClick.click;
       C.send("streamlit:setComponentValue", {
         value: Object.assign({}, value, { click: lastClick.click, seq: lastClick.seq }), dataType: "json"
       });
