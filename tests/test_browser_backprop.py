@@ -71,9 +71,9 @@ def test_presentation_shows_each_step_on_one_screen():
             if n:
                 page.evaluate("document.activeElement && document.activeElement.blur()")
                 page.keyboard.press("ArrowRight")                        # the shortcut clicks Next
-            page.locator(".st-key-bp_note", has_text=title).first.wait_for(timeout=30_000)
+            page.locator(".st-key-bp_note", has_text=title).first.wait_for(timeout=90_000)
             page.wait_for_function("() => document.querySelectorAll('[class*=\"st-key-bp_mats\"] .main-svg').length > 0"
-                                   " && document.querySelectorAll('.katex-display').length > 0", timeout=30_000)
+                                   " && document.querySelectorAll('.katex-display').length > 0", timeout=90_000)
             page.wait_for_timeout(1200)
             m = page.evaluate(BOXES)
             page.screenshot(path=str(SHOT.parent / f"backprop_present_{n + 1}.png"))
