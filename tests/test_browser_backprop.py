@@ -74,8 +74,11 @@ def test_presentation_shows_each_step_on_one_screen():
             page.locator(".st-key-bp_note", has_text=title).first.wait_for(timeout=90_000)
             page.wait_for_function("() => document.querySelectorAll('[class*=\"st-key-bp_mats\"] .main-svg').length > 0"
                                    " && document.querySelectorAll('.katex-display').length > 0", timeout=90_000)
-            page.wait_for_timeout(1200)
-            m = page.evaluate(BOXES)
+            for _ in range(60):              # (a rerun, e.g. the viewport's first report, marks it all stale)
+                page.wait_for_timeout(1000)
+                m = page.evaluate(BOXES)
+                if m["formulas"] and m["matrices"] and m["note"] and m["diagram"]:
+                    break
             page.screenshot(path=str(SHOT.parent / f"backprop_present_{n + 1}.png"))
             assert m["formulas"] and m["matrices"] and m["note"] and m["diagram"], (title, m)
             everything = m["formulas"] + m["mrows"] + m["note"] + m["diagram"]     # (a wide row of matrices scrolls)
