@@ -4,7 +4,7 @@ little, pause, download each export from the sidebar and check what came down fo
 beside the CSV and prints the run's costs, the GIF opens), then open model files through
 the uploader: the downloaded one, one with other settings, ones the page cannot show, and
 malformed ones. Also: Clear and Undo of the drawing toolbar (clicks on the chart itself are
-not reported by the live component yet, so no test draws points), and New weights / Reset.
+are drawn in their own test), and New weights / Reset.
 
 Downloads and screenshots are kept in tests/artifacts/ (downloads in tests/artifacts/export/).
 """
@@ -25,6 +25,7 @@ from core import Network, train
 from core.model_file import dumps, load_model
 from core.pipeline import InputPipeline
 from core.user_data import read_points
+from explorer.drawing import decode
 from tests.browser import app_server, browser_page, live_frame
 from tests.conftest import ARTIFACTS
 
@@ -426,7 +427,7 @@ def sorted_rows(X, y) -> np.ndarray:
 
 
 def test_cleared_then_undone_points_train_and_export(server):
-    """The drawing toolbar without clicks on the chart: Clear empties the plane, Undo brings
+    """The drawing toolbar's Clear and Undo: Clear empties the plane, Undo brings
     the flower's points back as the learner's own; they train and export like any data."""
     with browser_page() as page:
         errors: list[str] = []
@@ -497,3 +498,66 @@ def test_new_weights_draws_a_seed_and_reset_replays_it(server):
         assert again.epoch == 0 and same_weights(again.net, fresh)   # ...and replays its weights
         no_error_boxes(page)
         shot(page, "export_10_new_weights_reset.png", page.locator(".st-key-new_weights"))
+
+
+# Plot coordinates (x1, x2) -> a position inside the boundary chart's div, from Plotly's axes.
+TO_PIXELS = """([x, y]) => { const L = LiveCore.cells.boundary._fullLayout;
+  return {x: L.xaxis._offset + L.xaxis.l2p(x), y: L.yaxis._offset + L.yaxis.l2p(y)}; }"""
+
+
+def click_plane(frame, x1: float, x2: float):
+    pos = frame.evaluate(TO_PIXELS, [x1, x2])
+    frame.locator("#chart-boundary").click(position=pos)
+
+
+def test_drawn_points_by_clicking_the_chart_train_and_export(server):
+    clicks = [((-2.0, -2.5), 0), ((-2.5, 2.0), 0), ((2.0, 2.5), 1), ((2.5, -2.0), 1), ((0.5, 0.25), 1)]
+    with browser_page() as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server)
+        frame = wait_channel(page)
+        open_export_section(page)
+        page.locator(".st-key-draw_clear_btn button:visible").click()    # start from an empty plane
+        wait_query(page, {"ds": "own"})
+        page.get_by_text("Draw", exact=True).first.click()               # Draw on
+        page.locator(".st-key-draw_mode button:visible:enabled").first.wait_for(timeout=30_000)
+        frame = wait_channel(page)
+        frame.wait_for_function("LiveCore.cells.boundary.classList.contains('drawing')", timeout=30_000)
+        n, mode = 0, 0                                                   # class 0 is chosen at first
+        for (x1, x2), label in clicks:
+            if label != mode:                  # (a click on the chosen segment would unselect it)
+                page.locator(".st-key-draw_mode button:visible", has_text=f"class {label}").click()
+                page.wait_for_timeout(1000)
+                mode = label
+            frame = wait_channel(page)
+            click_plane(frame, x1, x2)
+            n += 1
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                pts = query(page).get("pts")
+                if pts is not None and len(decode(pts).y) == n:
+                    break
+                page.wait_for_timeout(250)
+            else:
+                raise AssertionError(f"the link never held {n} drawn points: {query(page).get('pts')!r}")
+        shot(page, "export_11_drawn_points.png")
+        assert query(page)["ds"] == "own"
+        drawn = decode(query(page)["pts"])
+        np.testing.assert_allclose(drawn.X, [xy for xy, _ in clicks], atol=0.05)   # where they were clicked
+        assert drawn.y.tolist() == [label for _, label in clicks]
+        no_error_boxes(page)
+        # They train, and go out as CSV.
+        frame = wait_channel(page)
+        epoch = play_then_pause(page, frame, min_epoch=5)
+        shot(page, "export_12_drawn_points_trained.png")
+        pts = read_points(download(page, "dl_csv", "drawn.csv", "backprop_data.csv"))
+        assert len(pts.y) == len(clicks) and pts.is_test is not None and 1 <= int(pts.is_test.sum()) < len(clicks)
+        np.testing.assert_allclose(sorted_rows(pts.X, pts.y), sorted_rows(drawn.X, drawn.y), atol=1e-12)
+        model = load_model(download(page, "dl_model", "drawn_model.json", "backprop_model.json"))
+        X_train, y_train = pts.X[~pts.is_test], pts.y[~pts.is_test]
+        assert model.epoch == epoch
+        assert float(model.net.cost(model.pipeline.transform(X_train), y_train)) == \
+            pytest.approx(model.history["cost"][-1], abs=1e-12)               # trained on the drawn points
+        assert frame.evaluate("__live.errors") == 0
+        assert not errors, errors
