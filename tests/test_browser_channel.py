@@ -167,6 +167,23 @@ def test_falls_back_when_no_socket_opens(server):
         page.screenshot(path=str(ARTIFACTS / "channel_fallback.png"), full_page=True)
 
 
+def test_hidden_space_follows_the_weights(server):
+    """A 2-unit hidden layer: the hidden-space view is computed in the browser and moves."""
+    with browser_page() as page:
+        page.goto(server + "/?layers=2:tanh")
+        frame = wait_channel(page)
+        mesh = "LiveCore.cells.hidden.data[0].x.slice(0, 50).join(',')"
+        before = frame.evaluate(mesh)
+        frame.locator("#top button.primary").click()
+        frame.wait_for_function("__live.figMs.hidden !== undefined && __live.extra.epoch > 20", timeout=30_000)
+        frame.locator("#top button.primary").click()
+        frame.wait_for_function("__live.extra.running === false", timeout=10_000)
+        page.wait_for_timeout(500)
+        assert frame.evaluate(mesh) != before
+        assert frame.evaluate("LiveCore.cells.hidden.data.length") >= 3       # lines + both classes
+        assert frame.evaluate("__live.errors") == 0
+
+
 def test_draw_reports_clicks_in_data_coordinates(server):
     """With Draw on, a click in the boundary's empty space is reported in the plot's data
     coordinates (the page adds a point there: the data changes and a new setup arrives)."""

@@ -176,7 +176,6 @@
     return v.toExponential(2).replace(/e([+-])(\d)$/, "e$10$2");
   }
   function fixed(v, n) { return v === v ? v.toFixed(n) : "–"; }
-  function esc(s) { return String(s).replace(/[&<>]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;" }[c]; }); }
 
   // explorer/live_panel._status, from the latest values.
   function drawStatus() {
@@ -203,7 +202,7 @@
       els.play.disabled = !!S.message;
     }
   }
-  function layerColor(l) { var c = root.BPPaint.LAYER_COLORS; return c[l % c.length]; }
+  function layerColor(l) { return root.BPCurves.layerColor(l); }
 
   // A control goes straight to the socket; its round trip (click → the server's status that
   // answers it) is kept for the benchmark: live.controls = [[type, ms], ...].
@@ -252,7 +251,7 @@
     };
     S.tiles = canvas(S.geo.W, S.geo.H);
     S.names.forEach(function (name) { S.figures[name] = JSON.parse(msg.figures[name]); });
-    history(msg.history, msg.per_octave);
+    root.BPCurves.history(S, msg.history, msg.per_octave);
     hiddenSetup();
     if (old && old.overlay) old.overlay.remove();
     if (old && old.curvesTimer) clearTimeout(old.curvesTimer);
@@ -261,7 +260,7 @@
     // Drawn as the server built them (their pictures are the current state); the first frame
     // replaces the pictures with the browser's own.
     S.names.forEach(function (name) {
-      if (name === "curves") S.figures.curves.data = curveTraces();
+      if (name === "curves") S.figures.curves.data = root.BPCurves.traces(S);
       drawStatic(name);
     });
     applyDraw();
@@ -298,90 +297,6 @@
     return Promise.resolve(p).catch(function (err) { onError("setup " + name + ": " + err); });
   }
 
-  // ---- curves: kept points by the history's rule, plus the latest epoch ---------------------
-  function keep(e, perOctave) {
-    if (e < 2 * perOctave) return true;
-    return e % Math.pow(2, Math.floor(Math.log2(e / perOctave))) === 0;
-  }
-
-  function history(h, perOctave) {
-    var L = S.L, n = h.epoch.length;
-    S.perOctave = perOctave;
-    S.hasTest = h.test_cost && h.test_cost.length > 0;
-    S.kept = { epoch: [], cost: [], score: [], test_cost: [], test_score: [], grad_norm: [], delta_mean: [] };
-    for (var l = 0; l < L; l++) { S.kept.grad_norm.push([]); S.kept.delta_mean.push([]); }
-    var last = null;
-    for (var i = 0; i < n; i++) {
-      var row = [h.epoch[i], h.cost[i], h.score[i], S.hasTest ? h.test_cost[i] : NaN, S.hasTest ? h.test_score[i] : NaN]
-        .concat(h.grad_norm[i] || [], h.delta_mean[i] || []);
-      if (i === n - 1 && !keep(h.epoch[i], perOctave)) last = row;   // the latest, provisional
-      else push(row, 0);
-    }
-    S.latestRow = last;
-    if (n) {
-      var r = last || rowAt(n - 1, h);
-      S.latest = [r[1], r[2], r[3], r[4]];
-      S.grads = r.slice(5);
-    } else {
-      S.latest = [NaN, NaN, NaN, NaN];
-      S.grads = null;
-    }
-  }
-  function rowAt(i, h) {
-    return [h.epoch[i], h.cost[i], h.score[i], S.hasTest ? h.test_cost[i] : NaN, S.hasTest ? h.test_score[i] : NaN]
-      .concat(h.grad_norm[i] || [], h.delta_mean[i] || []);
-  }
-  // one point (epoch, cost, score, test_cost, test_score, grad_norm[L], delta_mean[L]) from row[off..]
-  function push(row, off) {
-    var k = S.kept, L = S.L;
-    k.epoch.push(row[off]); k.cost.push(row[off + 1]); k.score.push(row[off + 2]);
-    k.test_cost.push(row[off + 3]); k.test_score.push(row[off + 4]);
-    for (var l = 0; l < L; l++) {
-      k.grad_norm[l].push(row[off + 5 + l]);
-      k.delta_mean[l].push(row[off + 5 + L + l]);
-    }
-  }
-  function coarsen(perOctave) {
-    var k = S.kept, idx = [];
-    for (var i = 0; i < k.epoch.length; i++) if (keep(k.epoch[i], perOctave)) idx.push(i);
-    function pick(a) { return idx.map(function (i) { return a[i]; }); }
-    ["epoch", "cost", "score", "test_cost", "test_score"].forEach(function (f) { k[f] = pick(k[f]); });
-    k.grad_norm = k.grad_norm.map(pick);
-    k.delta_mean = k.delta_mean.map(pick);
-    S.perOctave = perOctave;
-  }
-
-  // explorer/figures/curves.curves_figure's traces: loss, score[, test loss, test score], then
-  // the gradient magnitude of each layer (x3/y3). The arrays are the kept points plus the
-  // latest epoch.
-  function curveTraces() {
-    var k = S.kept, big = !!S.view.big, w = big ? 4.0 : 2.5, metric = S.metric === "accuracy" ? "accuracy" : "R²";
-    var latest = S.latestRow, x = with_(k.epoch, latest && latest[0]);
-    var P = root.BPPaint, traces = [];
-    function line(name, y, color, yaxis, dash, width, xaxis) {
-      var t = { type: "scatter", mode: "lines", name: name, x: x, y: y,
-                line: { color: color, width: width }, yaxis: yaxis,
-                hovertemplate: name + "<br>epoch %{x}: %{y:.4g}<extra></extra>" };
-      if (dash) t.line.dash = dash;
-      if (xaxis) t.xaxis = xaxis;
-      traces.push(t);
-    }
-    if (!x.length) return traces;
-    line("train loss", with_(k.cost, latest && latest[1]), P.BLUE, "y", null, w);
-    line("train " + metric, with_(k.score, latest && latest[2]), P.BLUE, "y2", null, w);
-    if (S.hasTest) {
-      line("test loss", with_(k.test_cost, latest && latest[3]), P.ORANGE, "y", "dot", w);
-      line("test " + metric, with_(k.test_score, latest && latest[4]), P.ORANGE, "y2", "dot", w);
-    }
-    var key = S.view.grad_key === "delta_mean" ? "delta_mean" : "grad_norm", base = key === "delta_mean" ? 5 + S.L : 5;
-    for (var l = 0; l < S.L; l++) {
-      var y = with_(k[key][l], latest && latest[base + l]).map(function (v) { return Math.max(v, 1e-30); });
-      line("layer " + (l + 1), y, layerColor(l), "y3", null, big ? 3.5 : 2, "x3");
-    }
-    return traces;
-  }
-  function with_(a, v) { return v === undefined || v === null ? a.slice() : a.concat([v]); }
-
   // ---- frames ---------------------------------------------------------------------------------
   function onFrame(f) {
     live.frames++;
@@ -389,14 +304,7 @@
     if (live.recv.length > 5000) live.recv.splice(0, 1000);
     if (!S) { ack(f.seq); return; }
     // New points now (a later frame may be drawn instead of this one: none may be lost).
-    if (f.perOctave && f.perOctave < S.perOctave) coarsen(f.perOctave);
-    var w = f.pointWidth;
-    for (var i = 0; i < f.nPoints; i++) {
-      var e = f.points[i * w];
-      var k = S.kept.epoch;
-      if (k.length && e <= k[k.length - 1]) continue;     // (already held, e.g. from setup)
-      push(f.points, i * w);
-    }
+    root.BPCurves.append(S, f);
     if (f.hasTest) S.hasTest = true;
     S.epoch = f.epoch;
     S.latest = f.latest;
@@ -476,71 +384,21 @@
     S.dirtyCurves = false;
     S.curvesAt = t;
     fig.layout.datarevision = (fig.layout.datarevision | 0) + 1;
-    fig.data = curveTraces();
+    fig.data = root.BPCurves.traces(S);
     await react("curves");
     live.figMs.curves = S.curvesCost = performance.now() - t;
     live.curveRenders = (live.curveRenders | 0) + 1;
     if (S.dirtyHidden) await drawHidden();
   }
 
-  // ---- the hidden-space view (a hidden layer of exactly 2 units): frames.hidden_space --------
-  // The input grid's lines (every 5th row and column) and the training points, pushed
-  // through the layers to that layer. The points are the boundary figure's training points.
-  function hiddenSetup() {
-    var fig = S.figures.hidden, b = S.figures.boundary;
-    S.hidden = null;
-    if (!fig || !b) return;
-    var layer = -1;
-    for (var l = 1; l < S.L; l++) if (S.sizes[l] === 2) { layer = l; break; }
-    if (layer < 0) return;
-    var groups = [], dec = C.decode;
-    b.data.forEach(function (t) {
-      if (!/^train( class \d+)?$/.test(t.name || "")) return;
-      var x = dec(t.x), y = dec(t.y);
-      if (S.problem === "classification") { groups.push({ x: x, y: y }); return; }
-      // regression: hidden_space splits the points at the median target (the marker colours)
-      var c = Array.from(dec(t.marker.color)), med = median(c), lo = { x: [], y: [] }, hi = { x: [], y: [] };
-      for (var i = 0; i < c.length; i++) { var g = c[i] > med ? hi : lo; g.x.push(x[i]); g.y.push(y[i]); }
-      [lo, hi].forEach(function (g) { if (g.x.length) groups.push(g); });
-    });
-    if (groups.length !== fig.data.length - 1) return;    // (not the figure we know: leave it as sent)
-    var x1 = [], x2 = [], offsets = [0];
-    groups.forEach(function (g) {
-      for (var i = 0; i < g.x.length; i++) { x1.push(g.x[i]); x2.push(g.y[i]); }
-      offsets.push(x1.length);
-    });
-    var fwd = root.BPForward.create({ sizes: S.sizes.slice(0, layer + 1), activations: S.activations.slice(0, layer),
-      features: S.features, points: { x1: x1, x2: x2 }, mean: S.mean, scale: S.scale });
-    S.hidden = { layer: layer, fwd: fwd, offsets: offsets };
-  }
-  function median(a) {
-    var s = a.slice().sort(function (p, q) { return p - q; }), n = s.length;
-    return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-  }
+  // ---- the hidden-space view (a hidden layer of exactly 2 units): hidden.js -----------------
+  function hiddenSetup() { S.hidden = root.BPHidden.setup(S, C.decode); }
 
   async function drawHidden() {
-    var h = S.hidden, fig = S.figures.hidden, t = performance.now();
+    var t = performance.now();
     S.dirtyHidden = false;
-    if (!h || !S.acts) return;
-    var H = S.acts[h.layer], G = S.fwd.gx, step = 5, mx = [], my = [], i, j;
-    for (i = 0; i < S.fwd.gy; i += step) {             // rows: H[i, :, :]
-      for (j = 0; j < G; j++) { mx.push(H[(i * G + j) * 2]); my.push(H[(i * G + j) * 2 + 1]); }
-      mx.push(NaN); my.push(NaN);
-    }
-    for (j = 0; j < G; j += step) {                    // columns: H[:, j, :]
-      for (i = 0; i < S.fwd.gy; i++) { mx.push(H[(i * G + j) * 2]); my.push(H[(i * G + j) * 2 + 1]); }
-      mx.push(NaN); my.push(NaN);
-    }
-    var P = h.fwd.run(S.weights.subarray(0, h.fwd.nWeights))[h.layer];
-    var data = fig.data.map(function (tr, k) {
-      var out = Object.assign({}, tr);
-      if (k === 0) { out.x = mx; out.y = my; return out; }
-      var a = h.offsets[k - 1], b = h.offsets[k], px = new Float64Array(b - a), py = new Float64Array(b - a);
-      for (var n = a; n < b; n++) { px[n - a] = P[n * 2]; py[n - a] = P[n * 2 + 1]; }
-      out.x = px; out.y = py;
-      return out;
-    });
-    fig.data = data;
+    if (!S.hidden || !S.acts) return;
+    S.figures.hidden.data = root.BPHidden.traces(S);
     await react("hidden");
     live.figMs.hidden = performance.now() - t;
   }
