@@ -30,17 +30,19 @@ class OwnPoints:
     y: np.ndarray
     problem: str
     is_test: np.ndarray | None = None
+    extent: float | None = None     # drawn points keep the plane they were drawn on: [−extent, extent]²
     digest: str = field(default="", repr=False)
 
     @classmethod
-    def of(cls, X, y, problem: str, is_test=None) -> "OwnPoints":
+    def of(cls, X, y, problem: str, is_test=None, extent: float | None = None) -> "OwnPoints":
         X, y = np.asarray(X, dtype=float).reshape(-1, 2), np.asarray(y)
         is_test = None if is_test is None else np.asarray(is_test, dtype=bool)
-        h = hashlib.sha256(problem.encode())
+        extent = None if extent is None else float(extent)
+        h = hashlib.sha256(f"{problem} {extent}".encode())
         for a in (X, y, is_test):
             if a is not None:
                 h.update(np.ascontiguousarray(a).tobytes())
-        return cls(X, y, problem, is_test, h.hexdigest())
+        return cls(X, y, problem, is_test, extent, h.hexdigest())
 
     @property
     def n_classes(self) -> int | None:

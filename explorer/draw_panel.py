@@ -16,11 +16,11 @@ import streamlit as st
 from core.user_data import MAX_CLASSES
 from . import drawing
 from .config import Config, OwnPoints
-from .run import Run
+from .run import EMPTY_EXTENT, Run
 from .settings import OWN_DATA, SETTINGS
 
 ON, MODE, TARGET = "draw_on", "draw_mode", "draw_target"        # widget keys
-UNDO, ERROR, SEQ = "draw_undo", "draw_error", "draw_seq"          # what the edits keep
+UNDO, ERROR, SEQ, LAST_MODE = "draw_undo", "draw_error", "draw_seq", "draw_last_mode"   # what the edits keep
 ADD, REMOVE = "add", "remove"
 MAX_UNDO = 50
 
@@ -37,14 +37,17 @@ def _points_now(run: Run) -> OwnPoints:
     if cfg.data.dataset == OWN_DATA and cfg.data.points is not None:
         return cfg.data.points
     d = run.data
-    return drawing.start_from(np.vstack([d.X_train, d.X_test]), np.concatenate([d.y_train, d.y_test]), d.problem)
+    return drawing.start_from(np.vstack([d.X_train, d.X_test]), np.concatenate([d.y_train, d.y_test]), d.problem,
+                              extent=float(d.xs[-1]))
 
 
 def _set_points(points: OwnPoints, before: OwnPoints) -> None:
-    """Make ``points`` the learner's own data (keeping ``before`` for Undo). Callback only."""
+    """Make ``points`` the learner's own data (Undo returns to what was shown before:
+    the learner's earlier points, or the named dataset they started from). Callback only."""
     ss = st.session_state
     undo = ss.setdefault(UNDO, [])
-    undo.append(before)
+    shown = ss.get(SETTINGS["ds"].key)
+    undo.append((shown, before if shown == OWN_DATA else ss.get(SETTINGS["pts"].key)))
     del undo[:-MAX_UNDO]
     ss[SETTINGS["pts"].key] = points
     ss[SETTINGS["ds"].key] = OWN_DATA
@@ -93,8 +96,7 @@ def _undo() -> None:
     ss = st.session_state
     undo = ss.get(UNDO) or []
     if undo:
-        ss[SETTINGS["pts"].key] = undo.pop()
-        ss[SETTINGS["ds"].key] = OWN_DATA
+        ss[SETTINGS["ds"].key], ss[SETTINGS["pts"].key] = undo.pop()
 
 
 def _clear(problem: str) -> None:
@@ -102,7 +104,7 @@ def _clear(problem: str) -> None:
     run: Run | None = ss.get("run")
     if run is not None:
         empty = OwnPoints.of(np.zeros((0, 2)), np.zeros(0, dtype=np.int64 if problem == "classification" else float),
-                             problem)
+                             problem, extent=EMPTY_EXTENT)
         _set_points(empty, _points_now(run))
 
 
@@ -119,8 +121,11 @@ def draw_toolbar(run: Run) -> None:
                                            "training goes on while you draw")
     classify = run.data.problem == "classification"
     options = (_classes(run) if classify else [ADD]) + [REMOVE]
+    if ss.get(MODE) is None and ss.get(LAST_MODE) in options:
+        ss[MODE] = ss[LAST_MODE]         # a second click on the chosen option unselects it: keep it
     if ss.get(MODE) not in options:
         ss[MODE] = options[0]
+    ss[LAST_MODE] = ss[MODE]
     mode = c[1].segmented_control("A click", options, key=MODE, label_visibility="collapsed", disabled=not on,
                                   format_func=lambda o: "remove nearest" if o == REMOVE
                                   else (f"class {o}" if classify else "add a point"))
@@ -132,3 +137,6 @@ def draw_toolbar(run: Run) -> None:
                 args=(run.data.problem,), width="stretch", help="Remove every point and draw your own")
     if ss.get(ERROR):
         st.warning(ss[ERROR], icon="✏️")
+    if not run.trainable:
+        st.info("No training points yet: turn Draw on and click the plane to add some (two classes or more "
+                "make a classifier worth training).", icon="✏️")

@@ -52,7 +52,8 @@ def add(points: OwnPoints, x1: float, x2: float, value, extent: float) -> OwnPoi
             raise ValueError(f"a target must be a number within ±{_LIMIT:g}, got {value!r}")
         y_new = np.append(points.y.astype(float), quantize(target))
     X_new = np.vstack([points.X, [[quantize(x1), quantize(x2)]]])
-    return OwnPoints.of(X_new, y_new, points.problem)
+    plane = points.extent if points.extent is not None else quantize(extent)   # the plane stays put
+    return OwnPoints.of(X_new, y_new, points.problem, extent=plane)
 
 
 def remove_nearest(points: OwnPoints, x1: float, x2: float) -> OwnPoints:
@@ -61,21 +62,23 @@ def remove_nearest(points: OwnPoints, x1: float, x2: float) -> OwnPoints:
         return points
     i = int(np.argmin(np.sum((points.X - [x1, x2]) ** 2, axis=1)))
     keep = np.arange(len(points.y)) != i
-    return OwnPoints.of(points.X[keep], points.y[keep], points.problem)
+    return OwnPoints.of(points.X[keep], points.y[keep], points.problem, extent=points.extent)
 
 
-def start_from(X, y, problem: str) -> OwnPoints:
-    """Editable points from a dataset's (X, y), rounded as drawn points are."""
+def start_from(X, y, problem: str, extent: float | None = None) -> OwnPoints:
+    """Editable points from a dataset's (X, y), rounded as drawn points are, on the plane
+    [−extent, extent]² (None: the plane follows the points)."""
     X = np.round(np.asarray(X, dtype=float) * SCALE) / SCALE
     y = np.asarray(y)
     y = y.astype(np.int64) if problem == "classification" else np.round(y.astype(float) * SCALE) / SCALE
     if len(y) > MAX_POINTS:
         raise ValueError(f"this dataset has {len(y)} points; at most {MAX_POINTS} can be edited")
-    return OwnPoints.of(X, y, problem)
+    return OwnPoints.of(X, y, problem, extent=None if extent is None else quantize(extent))
 
 
 def encode(points: OwnPoints | None) -> str | None:
-    """The link form: base64url of int16 x1, x2 (×1000) and a uint8 class or int16 target.
+    """The link form: base64url of a 4-byte header (version, kind, the plane's half-width as
+    uint16 ×1000, 0 for none), int16 x1, x2 (×1000) and a uint8 class or int16 target.
 
     None when there are no points or more than ``MAX_LINK_POINTS`` (or some lie beyond
     the link's ±32.767 range): such sets travel as a CSV.
@@ -83,7 +86,8 @@ def encode(points: OwnPoints | None) -> str | None:
     if points is None or not 0 < len(points.y) <= MAX_LINK_POINTS or np.abs(points.X).max() > _LIMIT:
         return None
     classify = points.problem == "classification"
-    head = np.array([_VERSION, 0 if classify else 1], dtype=np.uint8).tobytes()
+    plane = 0 if points.extent is None else int(round(min(points.extent, _LIMIT) * SCALE))
+    head = np.array([_VERSION, 0 if classify else 1], dtype=np.uint8).tobytes() + np.array([plane], "<u2").tobytes()
     xy = np.round(points.X * SCALE).astype("<i2").tobytes()
     if classify:
         labels = points.y.astype(np.uint8).tobytes()
@@ -100,11 +104,12 @@ def decode(text: str) -> OwnPoints:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (ValueError, TypeError):
         raise BadValue("must be points in the link's compact form (base64url)") from None
-    if len(raw) < 2 or raw[0] != _VERSION or raw[1] not in (0, 1):
+    if len(raw) < 4 or raw[0] != _VERSION or raw[1] not in (0, 1):
         raise BadValue(f"must be points in the link's compact form, version {_VERSION}")
     classify = raw[1] == 0
+    plane = int(np.frombuffer(raw[2:4], "<u2")[0]) / SCALE or None
     per = 4 + (1 if classify else 2)
-    body = raw[2:]
+    body = raw[4:]
     n = len(body) // per
     if len(body) != n * per or not 0 < n <= MAX_LINK_POINTS:
         raise BadValue(f"must hold 1 to {MAX_LINK_POINTS} whole points")
@@ -115,6 +120,6 @@ def decode(text: str) -> OwnPoints:
             raise BadValue(f"must name classes 0 to {MAX_CLASSES - 1}")
         # Labels as drawn may skip a number (0 and 2): renumber as an uploaded CSV is.
         y = np.unique(y, return_inverse=True)[1].astype(np.int64)
-        return OwnPoints.of(X, y, "classification")
+        return OwnPoints.of(X, y, "classification", extent=plane)
     y = np.frombuffer(body[4 * n:], dtype="<i2").astype(float) / SCALE
-    return OwnPoints.of(X, y, "regression")
+    return OwnPoints.of(X, y, "regression", extent=plane)

@@ -111,7 +111,7 @@ def misfit(cfg: Config, model: SavedModel) -> str | None:
             try:
                 s.parse(text)
             except BadValue as err:
-                return f"its {s.label.lower()} ({text}) is not one the explorer can build: it {err}"
+                return f"the explorer cannot build its {s.label.lower()}, {text}: the setting {err}"
     last = model.net.layers[-1]
     problem, n_classes = problem_of(cfg.data)
     try:
@@ -157,7 +157,8 @@ def _new_weights() -> None:
 
 
 def export_panel(run: Run) -> None:
-    """The sidebar's "Take it with you" section."""
+    """The sidebar's "Take it with you" section (the run's exports wait for training points)."""
+    empty = not run.trainable
     st.button("New weights", key="new_weights", icon=":material/casino:", on_click=_new_weights, width="stretch",
               help="Draw a new weights seed (it is in the link); Reset replays the current one")
     st.download_button("Data (CSV)", lambda: data_csv(run), file_name=CSV_NAME, mime="text/csv",
@@ -165,18 +166,18 @@ def export_panel(run: Run) -> None:
                        help="x1, x2, label (or target) and a train/test column; upload it again unchanged")
     st.download_button("Model (JSON)", lambda: model_json(run), file_name="backprop_model.json",
                        mime="application/json", on_click="ignore", icon=":material/save:", width="stretch",
-                       key="dl_model", help="Weights, layers, loss, input features and standardiser, settings")
+                       key="dl_model", disabled=empty, help="Weights, layers, loss, input features and standardiser, settings")
     st.download_button("Python script", lambda: script_text(run), file_name="backprop_train.py",
                        mime="text/x-python", on_click="ignore", icon=":material/code:", width="stretch",
-                       key="dl_script", help=f"numpy only; it reads {CSV_NAME} (download it too) and trains "
+                       key="dl_script", disabled=empty, help=f"numpy only; it reads {CSV_NAME} (download it too) and trains "
                                              "from the same starting weights with the current settings, "
                                              "printing the cost")
     st.download_button("Jupyter notebook", lambda: script_text(run, notebook=True), file_name="backprop_train.ipynb",
                        mime="application/x-ipynb+json", on_click="ignore", icon=":material/book:", width="stretch",
-                       key="dl_notebook", help="The same program as the script, one cell per part")
+                       key="dl_notebook", disabled=empty, help="The same program as the script, one cell per part")
     st.download_button("Animation (GIF)", lambda: gif_bytes(run), file_name="backprop_run.gif",
                        mime="image/gif", on_click="ignore", icon=":material/animated_images:", width="stretch",
-                       key="dl_gif", help="The decision boundary and the loss over the run so far, for slides")
+                       key="dl_gif", disabled=empty, help="The decision boundary and the loss over the run so far, for slides")
     st.file_uploader("Open a model file (JSON)", type=["json"], key="model_upload", on_change=_on_model_upload,
                      help="Continue training it, or inspect it in the step-by-step view")
     if st.session_state.get("model_error"):

@@ -84,7 +84,7 @@ def training_buttons(run: Run) -> None:
                 help="Train one full pass over the training data, then stop")
     c[2].button("Step mini-batch", key="step_batch", on_click=_step, args=("batch",), width="stretch",
                 help="One gradient update on one mini-batch, then stop")
-    c[3].button("Reset", key="reset", on_click=_reset, width="stretch", help="New random weights")
+    c[3].button("Reset", key="reset", on_click=_reset, width="stretch", help="Back to the starting weights (the weights seed's, or an opened model's): the run replays")
 
 
 def _status(run: Run, view: View) -> None:

@@ -67,7 +67,10 @@ def build_data(cfg: DataConfig) -> DataBundle:
         X_tr, X_te, y_tr, y_te = train_test_split(X, y, cfg.test_ratio, seed=cfg.seed, stratify=classify)
     else:
         X_tr, X_te, y_tr, y_te = X, X[:0], y, y[:0]
-    extent = float(np.ceil(np.abs(X).max() * 1.1 * 2) / 2) if len(X) else EMPTY_EXTENT
+    if own is not None and own.extent is not None:
+        extent = own.extent               # drawn points: the plane stays put while the learner clicks
+    else:
+        extent = float(np.ceil(np.abs(X).max() * 1.1 * 2) / 2) if len(X) else EMPTY_EXTENT
     xs = np.linspace(-extent, extent, GRID)
     ys = xs.copy()
     gx, gy = np.meshgrid(xs, ys)
@@ -109,7 +112,8 @@ class Run:
         self.reset()
 
     def reset(self) -> None:
-        """New random weights (the configured seed), an empty history, paused."""
+        """Back to the starting weights (the weights seed's draw, or a model file's), an empty history,
+        paused: training from here replays the run bit for bit."""
         cfg, data = self.cfg, self.data
         units, out, loss = cfg.resolve_output(data.problem, data.n_classes)
         layers = [tuple(layer) for layer in cfg.net.hidden] + [(units, out)]

@@ -155,6 +155,7 @@ def test_presentation_fits_the_projector(server, size):
             assert chart.count() == 1 and "Epoch" in live.locator("#" + chart.get_attribute("aria-describedby")).inner_text()
         # Text: at least 18 px at 1280 x 720, and larger on a larger screen.
         assert m["pageFont"][0] >= 18 * min(w / 1280, h / 720) - 0.01, m["pageFont"]
+        assert m["chartFont"][0] >= 18 - 0.01, m["chartFont"]        # the charts' own text too
 
 
 def test_laptop_with_sidebar_shows_boundary_and_curves_together(server):

@@ -28,11 +28,23 @@ def _pts(n=40, k=2, seed=0):
 def test_a_click_adds_a_class_or_removes_the_nearest():
     p = edit(EMPTY, 1.0, 2.0, 1, 0.0, extent=6)
     assert p.X.tolist() == [[1.0, 2.0]] and p.y.tolist() == [1]
-    assert edit(p, 0.9, 2.1, REMOVE, 0.0, extent=6) == EMPTY
+    gone = edit(p, 0.9, 2.1, REMOVE, 0.0, extent=6)
+    assert len(gone.y) == 0 and gone.extent == 6.0           # the plane it was drawn on stays
     reg = OwnPoints.of(np.zeros((0, 2)), np.zeros(0), "regression")
     assert edit(reg, 0.0, 0.5, ADD, 2.25, extent=6).y.tolist() == [2.25]
     with pytest.raises(ValueError, match="outside the plane"):
         edit(p, 7.0, 0.0, 0, 0.0, extent=6)
+
+
+def test_the_plane_stays_put_while_points_are_drawn():
+    cfg = Config()
+    pts = replace(EMPTY, extent=None)
+    extents = []
+    for x in (-2.0, -2.5, 1.0, 0.5):
+        pts = edit(pts, x, x / 2, 0, 0.0, extent=6.0)
+        extents.append(build_data(replace(cfg.data, dataset=OWN_DATA, points=pts)).xs[-1])
+    assert extents == [6.0] * 4                              # (it followed the points before: ±3 after one click)
+    assert drawing.decode(drawing.encode(pts)) == pts and drawing.decode(drawing.encode(pts)).extent == 6.0
 
 
 def test_points_drawn_while_training_keep_the_network_learning():

@@ -119,7 +119,7 @@ def test_curves_figure_is_lines_only_and_names_its_panels():
     lay = fig["layout"]
     assert lay["yaxis3"]["type"] == "log" and not lay["showlegend"]
     assert lay["yaxis"]["rangemode"] == "tozero"                   # a linear loss axis starts at 0
-    assert "Loss (top) and accuracy (bottom)" in lay["title"]["text"] and "train solid, test dotted" in lay["title"]["text"]
+    assert "Loss (top), accuracy (bottom) by epoch" in lay["title"]["text"] and "train solid, test dotted" in lay["title"]["text"]
     assert current_gradients(Trainer(net, X, y).history) == []
 
 

@@ -71,7 +71,7 @@ def boundary_figure(xs, ys, P, problem: str, n_classes: int, X_train, y_train, X
     layout.update(xaxis={"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x1"}, "constrain": "domain",
                          "showgrid": False, "zeroline": False},
                   yaxis={"range": [float(ys[0]), float(ys[-1])], "title": {"text": "x2"}, "scaleanchor": "x",
-                         "showgrid": False, "zeroline": False})
+                         "constrain": "domain", "showgrid": False, "zeroline": False})   # a tall cell: no wider range
     layout["images"] = [{"source": png_data_uri(surface_rgb(P, problem, discretize, 0.8 if big else 0.6)), "xref": "x", "yref": "y",
                          "layer": "below", "x": float(xs[0]), "y": float(ys[-1]),
                          "sizex": float(xs[-1] - xs[0]), "sizey": float(ys[-1] - ys[0]), "sizing": "stretch"}]

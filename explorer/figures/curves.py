@@ -45,7 +45,7 @@ def loss_figure(history, log_y: bool = False, big: bool = False, height: int | N
         # A linear loss axis starts at 0 (a loss is never negative): a loss stuck at 0.6931
         # (vanishing gradients) then reads as flat, not as noise in the 8th digit.
         yaxis={"domain": [0.42, 1.0], "type": "log" if log_y else "linear", "title": {"text": "loss"},
-               **({} if log_y else {"rangemode": "tozero"})},
+               **(_log_ticks(big) if log_y else {"rangemode": "tozero"})},
         yaxis2={"domain": [0.0, 0.32], "title": {"text": metric},
                 "range": [0, 1.02] if metric == "accuracy" else None, "autorange": metric != "accuracy"},
     )
@@ -67,8 +67,14 @@ def gradient_lines(history, big: bool = False, key: str = "grad_norm") -> list[d
                   width=3.5 if big else 2) for l in range(series.shape[1])]
 
 
-def _gradient_axis(label: str) -> dict:
-    return {"type": "log", "title": {"text": label}, "exponentformat": "power"}
+def _gradient_axis(label: str, big: bool = False) -> dict:
+    return dict({"type": "log", "title": {"text": label}, "exponentformat": "power"}, **_log_ticks(big))
+
+
+def _log_ticks(big: bool) -> dict:
+    """Presentation mode: one label per decade, written 1e-3, so no tick label is smaller than
+    the chart's font (plotly draws the in-between 2 and 5 labels, and 10ⁿ's exponent, smaller)."""
+    return {"dtick": 1, "exponentformat": "e"} if big else {}
 
 
 def curves_figure(history, log_y: bool = False, big: bool = False, height: int | None = None,
@@ -87,13 +93,15 @@ def curves_figure(history, log_y: bool = False, big: bool = False, height: int |
     metric = "accuracy" if history.metric == "accuracy" else "R²"
     label = GRADIENT_LABELS[key]
     layout = left["layout"]
-    layout["title"]["text"] = (f"Loss (top) and {metric} (bottom) by epoch, train solid, test dotted"
-                               f"  ·  {label} per layer, log scale")
+    # Two short lines: one long line was cut off in a chart a third of the screen wide.
+    layout["title"]["text"] = (f"Loss (top), {metric} (bottom) by epoch"
+                               f"<br>train solid, test dotted; right: {label} per layer (log)")
     layout["showlegend"] = False
     layout["margin"]["b"] = 30
+    layout["margin"]["t"] = 76 if big else 56
     layout["xaxis"] = {"domain": [0.0, 0.46], "anchor": "y2", "rangemode": "tozero"}
     layout["xaxis3"] = {"domain": [0.54, 1.0], "anchor": "y3", "rangemode": "tozero"}
-    layout["yaxis3"] = dict(_gradient_axis(label), anchor="x3")
+    layout["yaxis3"] = dict(_gradient_axis(label, big), anchor="x3")
     for k in ("yaxis", "yaxis2", "yaxis3"):
         layout[k].pop("title", None)
     return {"data": data, "layout": layout}

@@ -39,14 +39,15 @@ def matrix_figure(M, title: str, big: bool = False, height: int | None = None) -
     if printed:
         trace["text"] = [[cell_text(v) for v in row] for row in M]
         trace["texttemplate"] = "%{text}"
-        trace["textfont"] = {"size": (15 if big else 11) - (2 if c >= 4 else 0)}
-    cell = (34 if big else 24) if printed else (18 if big else 12)
-    layout = base_layout(f"{title}<br><span style='font-size:0.8em;color:#666'>{r} × {c}</span>", big)
-    layout["title"]["font"]["size"] = 16 if big else 13
-    layout["margin"] = {"l": 28, "r": 6, "t": 58 if big else 50, "b": 6}
+        trace["textfont"] = {"size": 18 if big else 11 - (2 if c >= 4 else 0)}   # presentation: >= 18 px
+    cell = (44 if big else 24) if printed else (18 if big else 12)
+    shape = f"<span style='font-size:{'1em' if big else '0.8em'};color:#666'>{r} × {c}</span>"
+    layout = base_layout(f"{title}<br>{shape}", big)
+    layout["title"]["font"]["size"] = 18 if big else 13
+    layout["margin"] = {"l": 36 if big else 28, "r": 6, "t": 64 if big else 50, "b": 6}
     layout["height"] = height or int(min(max(r * cell + layout["margin"]["t"] + 12, 110), 480))
     axis = {"tickmode": "linear", "dtick": 1 if max(r, c) <= MAX_SIDE else 5, "showgrid": False, "zeroline": False,
-            "tickfont": {"size": 10}, "fixedrange": True}
+            "tickfont": {"size": 18 if big else 10}, "fixedrange": True}
     layout["xaxis"] = dict(axis, side="top", showticklabels=False)
     layout["yaxis"] = dict(axis, autorange="reversed", showticklabels=r > 1)
     layout["meta"] = {"shape": [r, c]}

@@ -74,7 +74,7 @@ def network_figure(tiles, weights, biases, column_labels, unit_labels=None, big:
     layout.update(xaxis={"visible": False, "range": [-gap, W + gap], "fixedrange": False},
                   yaxis={"visible": False, "range": [-H - gap, gap * 3], "scaleanchor": "x"},
                   annotations=[{"text": column_labels[c], "x": float(centers[c][0, 0]), "y": gap * 1.5, "xref": "x",
-                                "yref": "y", "showarrow": False, "font": {"size": 15 if big else 11}}
+                                "yref": "y", "showarrow": False, "font": {"size": 18 if big else 11}}
                                for c in range(len(sizes))])
     if highlight is not None and 0 <= highlight < len(sizes):
         x0 = float(pos[highlight][0, 1]) - gap / 2

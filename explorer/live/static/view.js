@@ -126,7 +126,7 @@
         els.play.title = "Play / Pause";
         els.stepEpoch.title = "Train one full pass over the training data, then stop";
         els.stepBatch.title = "One gradient update on one mini-batch, then stop";
-        els.reset.title = "New random weights";
+        els.reset.title = "Back to the starting weights: the run replays";
         els.speed = el("select", "speed", bar);
         els.speed.title = "Speed: training updates per frame, or as fast as the server allows";
         els.speed.onchange = function () {
