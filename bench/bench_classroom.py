@@ -310,10 +310,17 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
     for lr in learners:
         await lr.control({"type": "pause"})
     await asyncio.gather(*(lr.close() for lr in learners))
-    after = None
+    after, freed = None, ""
     if pid and linger > 0:
         await asyncio.sleep(linger)
+        poke = StreamlitSession(base)           # any visit makes Streamlit expire the sessions
+        await poke.open()                       # that were disconnected for over 2 minutes
+        await poke.close()
+        await asyncio.sleep(5)
         after = proc_stats(pid)[1]
+        sample = learners[:: max(1, n // 10)]
+        codes = [await hello_code(base, lr.session.token) for lr in sample]
+        freed = f"{codes.count(wire.CLOSE_BAD_TOKEN)} of {len(codes)} sampled tokens refused (sessions dropped)"
 
     ups = [(lr.frames - f0) / max(lr.playing_s, 1e-9) for lr, f0 in zip(learners, frames0)]
     paced = [u for u, lr in zip(ups, learners) if lr.session.query != "speed=max"]
@@ -327,7 +334,8 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
         "rtt_p95": pct(rtts, 95) * 1e3, "rtt_median": statistics.median(rtts) * 1e3, "n_rtts": len(rtts),
         "page_rtt_p95": pct(page_rtts, 95) * 1e3 if page_rtts else float("nan"), "n_page": len(page_rtts),
         "cpu_cores": (cpu1 - cpu0) / elapsed, "rss_start": rss0, "rss_end": rss1,
-        "rss_peak": max(rss_samples or [rss1]), "rss_after": after,
+        "rss_peak": max(rss_samples or [rss1]), "rss_after": after, "freed": freed,
+        "rss_1min": rss_samples[60] if len(rss_samples) > 120 else None,
         "kBps": statistics.median([(lr.bytes - b0) / elapsed / 1e3 for lr, b0 in zip(learners, bytes0)]),
         "kBps_max": max((lr.bytes - b0) / elapsed / 1e3 for lr, b0 in zip(learners, bytes0)),
         "errors": errors,
@@ -379,7 +387,9 @@ def report(r: dict, calib: float, idle_rss: float) -> None:
           f"({r['n_rtts']} controls); page reruns (lr, lesson): p95 {r['page_rtt_p95']:.0f} ms ({r['n_page']})")
     print(f"  server CPU {r['cpu_cores']:.2f} cores; RSS idle {idle_rss:.0f} MB, start {r['rss_start']:.0f}, "
           f"end {r['rss_end']:.0f}, peak {r['rss_peak']:.0f}"
-          + (f", {r['rss_after']:.0f} MB after everyone left" if r["rss_after"] else ""))
+          + (f"; {r['rss_1min']:.0f} after the first minute" if r["rss_1min"] else "")
+          + (f"; {r['rss_after']:.0f} MB once everyone left and Streamlit dropped their sessions "
+             f"({r['freed']})" if r["rss_after"] else ""))
     print(f"  live channel: {r['kBps']:.1f} kB/s per learner (median; max {r['kBps_max']:.1f})")
     print(f"  errors: {len(r['errors'])}" + (f" {[e[:160] for e in r['errors'][:5]]}" if r["errors"] else ""))
 

@@ -78,8 +78,10 @@ def headless_rate(query: str, seconds: float) -> float:
 
 def pause_once(page, frame) -> tuple[float, float]:
     """Click Pause while running: ms until the status says paused, ms until the last frame arrived."""
-    t0 = frame.evaluate(NOW)
-    button(frame, "Pause").click()
+    # clicked inside the page and timed there (Playwright's own click adds its round trips)
+    t0 = frame.evaluate("""() => { const b = [...document.querySelectorAll('#top .controls button')]
+        .find(e => e.textContent === 'Pause'); const t = performance.timeOrigin + performance.now();
+        b.click(); return t; }""")
     frame.wait_for_function("() => !(__live.extra || {}).running", timeout=10_000)
     shown = frame.evaluate(NOW)
     page.wait_for_timeout(1500)
