@@ -100,7 +100,7 @@ def test_trains_over_the_socket(server):
         b = frame.evaluate(STATE)
         assert b["frames"] - a["frames"] >= 20, (a, b)           # frames arrive...
         assert b["acks"] - a["acks"] >= b["renders"] - a["renders"] - 1   # ...and each drawn one is acked
-        assert b["extra"]["epoch"] > a["extra"]["epoch"]
+        assert b["extra"].get("epoch", -1) > a["extra"].get("epoch", -1)   # (no status yet: -1)
         assert b["curves"] > a["curves"]                          # the curves follow
 
         # The zoom survived, and the surface still changes under it.

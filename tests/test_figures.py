@@ -147,3 +147,17 @@ def test_every_layer_has_its_own_colour_apart_from_the_class_colours():
     from explorer.figures.theme import BLUE, CLASS_COLORS, LAYER_COLORS, ORANGE
     assert len(set(LAYER_COLORS)) == len(LAYER_COLORS) >= MAX_HIDDEN_LAYERS + 1
     assert not {BLUE, ORANGE, *CLASS_COLORS[:2], "#1f77b4", "#ff7f0e"} & set(LAYER_COLORS)
+
+
+def test_curves_plot_a_bounded_history_at_its_own_epochs_on_a_log_axis():
+    from explorer.channel.history import LiveHistory
+    net = Network(2, [(3, "tanh"), (1, "sigmoid")], "binary_cross_entropy", seed=0)
+    X = np.random.default_rng(1).normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    tr = Trainer(net, X, y, learning_rate=0.5, history=LiveHistory(budget=256, per_octave=32))
+    tr.run_epochs(2000)
+    fig = curves_figure(tr.history)
+    x = np.frombuffer(base64.b64decode(fig["data"][0]["x"]["bdata"]), np.float32)
+    assert x[0] == 1 and x[-1] == 2000 and len(x) < 300          # kept epochs, not 1..len
+    assert set(np.round(x).astype(int)) <= set(tr.history.epochs)
+    assert fig["layout"]["xaxis"]["type"] == fig["layout"]["xaxis3"]["type"] == "log"

@@ -24,12 +24,19 @@ def _at(series: list, idx: np.ndarray) -> np.ndarray:
     return np.array([series[i] for i in idx], dtype=float)
 
 
+def _epochs(history, idx: np.ndarray) -> np.ndarray:
+    """The epoch of each kept entry: a bounded live history says which (``epochs``);
+    a full one holds every epoch from 1."""
+    kept = getattr(history, "epochs", None)
+    return np.asarray(kept, dtype=float)[idx] if kept is not None else idx + 1.0
+
+
 def loss_figure(history, log_y: bool = False, big: bool = False, height: int | None = None) -> dict:
     """Train/test cost (top) and accuracy or R² (bottom) against the epoch (thicker lines when ``big``)."""
     w = 4.0 if big else 2.5
     n = len(history.cost)
     idx = thin(n)
-    epochs = idx + 1
+    epochs = _epochs(history, idx)
     metric = "accuracy" if history.metric == "accuracy" else "R²"
     data = []
     if n:
@@ -62,8 +69,9 @@ def gradient_lines(history, big: bool = False, key: str = "grad_norm") -> list[d
     if not rows:
         return []
     idx = thin(len(rows))
+    epochs = _epochs(history, idx)
     series = np.maximum(_at(rows, idx), 1e-30)                       # (len(idx), L)
-    return [_line(idx + 1, series[:, l], f"layer {l + 1}", LAYER_COLORS[l % len(LAYER_COLORS)],
+    return [_line(epochs, series[:, l], f"layer {l + 1}", LAYER_COLORS[l % len(LAYER_COLORS)],
                   width=3.5 if big else 2) for l in range(series.shape[1])]
 
 
@@ -94,13 +102,15 @@ def curves_figure(history, log_y: bool = False, big: bool = False, height: int |
     label = GRADIENT_LABELS[key]
     layout = left["layout"]
     # Two short lines: one long line was cut off in a chart a third of the screen wide.
-    layout["title"]["text"] = (f"Loss (top), {metric} (bottom) by epoch"
+    layout["title"]["text"] = (f"Loss (top), {metric} (bottom) by epoch (log)"
                                f"<br>train solid, test dotted; right: {label} per layer (log)")
     layout["showlegend"] = False
     layout["margin"]["b"] = 30
     layout["margin"]["t"] = 76 if big else 56
-    layout["xaxis"] = {"domain": [0.0, 0.46], "anchor": "y2", "rangemode": "tozero"}
-    layout["xaxis3"] = {"domain": [0.54, 1.0], "anchor": "y3", "rangemode": "tozero"}
+    # Epochs on a log scale: the first epochs, where most of the learning shows, keep their
+    # width however long training runs (a linear axis squeezed them into the first pixels).
+    layout["xaxis"] = dict({"domain": [0.0, 0.46], "anchor": "y2", "type": "log"}, **_log_ticks(big))
+    layout["xaxis3"] = dict({"domain": [0.54, 1.0], "anchor": "y3", "type": "log"}, **_log_ticks(big))
     layout["yaxis3"] = dict(_gradient_axis(label, big), anchor="x3")
     for k in ("yaxis", "yaxis2", "yaxis3"):
         layout[k].pop("title", None)
