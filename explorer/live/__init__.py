@@ -15,9 +15,9 @@ Two ways in:
   session's token. Frames carry weights and new curve points; the browser computes the
   surface and the tiles. No Streamlit rerun per frame; Streamlit only learns of the
   channel's state (open / failed) through the component value.
-* ``live_charts`` (the fallback when no socket can be opened, and
-  ``bench/live_spike_app.py``): figures built on the server travel as component
-  arguments, a timer-driven fragment re-sends the latest (``explorer.live_panel``).
+* ``live_charts`` (the fallback when no socket can be opened): figures built on the
+  server travel as component arguments, a timer-driven fragment re-sends the latest
+  (``explorer.live_panel``).
 
 Everything that changes every frame as a picture belongs in ``layout.images``
 (see ``explorer.figures.encode.png_data_uri``): a changed *trace* makes plotly replot
@@ -124,7 +124,7 @@ def live_charts(
     spans: dict[str, int] | None = None,
 ) -> dict[str, Any] | None:
     """Draw (or update in place) several plotly figures in one grid, sent through Streamlit
-    (no socket): the live view's fallback, and the spike app's.
+    (no socket): the live view's fallback.
 
     figures:  name -> figure JSON string (``fig.to_json()`` or a ``json.dumps``
               of a figure dict). Order is the grid order. A figure whose string
@@ -147,20 +147,4 @@ def live_charts(
                       extra=extra or {}, spans=spans or {}, fallback=True, key=key, default=None, tab_index=-1)
 
 
-def acked(value: dict[str, Any] | None) -> int:
-    """Frame number the browser has drawn (-1 if none yet)."""
-    if isinstance(value, dict):
-        try:
-            return int(value.get("ack", -1))
-        except (TypeError, ValueError):
-            return -1
-    return -1
-
-
-def rerun_requested() -> bool:
-    """Always False. (It read a private Streamlit field to end a training slice early;
-    the app no longer trains in script runs. Kept for ``bench/live_spike_app.py``.)"""
-    return False
-
-
-__all__ = ["live_channel", "live_charts", "acked", "ensure_static_dir"]
+__all__ = ["live_channel", "live_charts", "ensure_static_dir"]
