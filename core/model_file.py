@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import pathlib
 import re
 from collections.abc import Mapping
@@ -39,6 +38,7 @@ from .losses import LOSSES
 from .network import Network
 from .optimizers import OPTIMIZERS
 from .pipeline import InputPipeline
+from .text_input import read_text
 
 FORMAT = "backprop-explorer-model"
 FORMAT_VERSION = 1
@@ -145,24 +145,8 @@ def load_model(source, max_bytes: int = MAX_BYTES) -> SavedModel:
 def _read(source, max_bytes):
     if isinstance(source, str) and not source.lstrip().startswith("{"):
         source = pathlib.Path(source)          # a str is JSON text only if it starts with '{'
-    if isinstance(source, os.PathLike):
-        with open(source, "rb") as f:
-            data = f.read(max_bytes + 1)
-    elif isinstance(source, (bytes, bytearray, memoryview, str)):
-        data = source
-    elif hasattr(source, "read"):
-        data = source.read(max_bytes + 1)
-    else:
-        raise ValueError(f"cannot read a model from a {type(source).__name__}; give a path, bytes, text or a file")
-    data = bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    if len(data) > max_bytes:
-        raise ValueError(f"the file is larger than {max_bytes:,} bytes, too large for a model file; "
-                         "is it the right file?")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ValueError(f"the file is not UTF-8 text (bad byte at position {e.start}); "
-                         "a model file is JSON text") from None
+    return read_text(source, max_bytes, "a model", ", too large for a model file; is it the right file?",
+                     ("UTF-8 text", "a model file is JSON text"))
 
 
 class _Refused(ValueError):

@@ -16,12 +16,12 @@ returns the same and the split. Every problem raises a ValueError that names the
 import csv
 import io
 import math
-import os
 from typing import NamedTuple
 
 import numpy as np
 
 from .datasets import MAX_SAMPLES, PROBLEMS
+from .text_input import read_text
 
 MAX_BYTES = 1_000_000
 MAX_CLASSES = 10
@@ -46,27 +46,8 @@ class Points(NamedTuple):
 
 def _read_text(source, max_bytes):
     """The decoded text of a path, bytes, str or file-like object, at most max_bytes long."""
-    if isinstance(source, os.PathLike):
-        with open(source, "rb") as f:
-            data = f.read(max_bytes + 1)
-    elif isinstance(source, (bytes, bytearray, memoryview, str)):
-        data = source
-    elif hasattr(source, "read"):
-        data = source.read(max_bytes + 1)
-    else:
-        raise ValueError(f"cannot read a CSV from a {type(source).__name__}; "
-                         "give a file, bytes or text")
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    data = bytes(data)
-    if len(data) > max_bytes:
-        raise ValueError(f"the file is larger than {max_bytes:,} bytes; "
-                         "make it smaller (fewer rows) and upload it again")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ValueError(f"the file is not plain text in UTF-8 (bad byte at position "
-                         f"{e.start}); save it as CSV UTF-8 and try again") from None
+    return read_text(source, max_bytes, "a CSV", "; make it smaller (fewer rows) and upload it again",
+                     ("plain text in UTF-8", "save it as CSV UTF-8 and try again"))
 
 
 def _columns(header):

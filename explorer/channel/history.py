@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 
+from core.training import History
+
 NAN = float("nan")
 
 
@@ -30,7 +32,7 @@ def kept(epoch: int, per_octave: int) -> bool:
     return epoch % spacing(epoch, per_octave) == 0
 
 
-class LiveHistory:
+class LiveHistory(History):
     """A bounded stand-in for ``core.History`` (same lists, plus ``epochs``)."""
 
     def __init__(self, budget: int = 256, per_octave: int = 32):
@@ -64,13 +66,7 @@ class LiveHistory:
             for lst in self._lists():
                 lst.pop()
         self.epochs.append(int(epoch))
-        self.cost.append(cost)
-        self.accuracy.append(score)
-        if test_cost is not None:
-            self.test_cost.append(test_cost)
-            self.test_accuracy.append(test_score)
-        self.grad_norm.append(grad_norm)
-        self.delta_mean.append(delta_mean)
+        super().record(epoch, cost, score, test_cost, test_score, grad_norm, delta_mean)
         self._provisional = not kept(epoch, self.per_octave)
         if not self._provisional:
             self._new.append(self.row(-1))
