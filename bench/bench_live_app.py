@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.browser import app_server, browser_page, live_frame  # noqa: E402
+from tests.browser import app_server, browser_page, wait_live  # noqa: E402
 
 # Every animation frame for a while: is each chart whole? (boundary: its surface image;
 # network: the tiles-and-edges canvas; curves: its lines.)
@@ -45,17 +45,7 @@ NOW = "() => performance.timeOrigin + performance.now()"
 
 
 def wait_first_frame(page, timeout_s: float):
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        frame = live_frame(page)
-        if frame is not None:
-            try:
-                if frame.evaluate("() => !!(window.__live && __live.renders > 0)"):
-                    return frame
-            except Exception:  # noqa: BLE001 - the iframe may be navigating
-                pass
-        page.wait_for_timeout(100)
-    raise TimeoutError("no live frame was drawn")
+    return wait_live(page, timeout_s, "!!(window.__live && __live.renders > 0)", poll_ms=100)
 
 
 def button(frame, text: str):

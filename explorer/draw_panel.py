@@ -106,6 +106,7 @@ def _clear(problem: str) -> None:
         empty = OwnPoints.of(np.zeros((0, 2)), np.zeros(0, dtype=np.int64 if problem == "classification" else float),
                              problem, extent=EMPTY_EXTENT)
         _set_points(empty, _points_now(run))
+        ss[ERROR] = "The plane is empty: turn Draw on and click it to add points (Undo brings them back)."
 
 
 def drawing_on() -> bool:
@@ -135,8 +136,9 @@ def draw_toolbar(run: Run) -> None:
                 disabled=not ss.get(UNDO))
     c[3].button("Clear", key="draw_clear_btn", icon=":material/delete:", on_click=_clear,
                 args=(run.data.problem,), width="stretch", help="Remove every point and draw your own")
+    # Messages come as toasts: a row appearing above the charts between two clicks would move
+    # the plane under the learner's pointer.
     if ss.get(ERROR):
-        st.warning(ss[ERROR], icon="✏️")
-    if not run.trainable:
-        st.info("No training points yet: turn Draw on and click the plane to add some (two classes or more "
-                "make a classifier worth training).", icon="✏️")
+        st.toast(ss[ERROR], icon="✏️")
+        ss[ERROR] = None
+

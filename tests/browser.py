@@ -78,18 +78,20 @@ def live_frame(page):
     return None
 
 
-def wait_live(page, timeout_s: float = 60):
-    """Wait until the live charts' iframe has drawn at least one frame; returns the frame."""
+def wait_live(page, timeout_s: float = 60, ready: str = "window.__live && window.__live.renders > 0",
+              poll_ms: int = 200):
+    """Wait until the live charts' iframe holds ``ready`` (by default: it has drawn a frame);
+    returns the frame."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         frame = live_frame(page)
         if frame is not None:
             try:
-                if frame.evaluate("window.__live && window.__live.renders > 0"):
+                if frame.evaluate(ready):
                     return frame
             except Exception:  # the frame may be navigating
                 pass
-        page.wait_for_timeout(200)   # (time.sleep would stop Playwright from seeing new frames)
+        page.wait_for_timeout(poll_ms)   # (time.sleep would stop Playwright from seeing new frames)
     raise TimeoutError("the live charts never drew a frame")
 
 

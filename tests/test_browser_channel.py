@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.browser import app_server, browser_page, live_frame
+from tests.browser import browser_page, live_frame, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -44,25 +44,9 @@ SAMPLE = """async (ms) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def server():
-    with app_server() as url:
-        yield url
-
-
 def wait_channel(page, timeout_s: float = 120):
     """The live iframe once the channel's setup and first frame are drawn."""
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        frame = live_frame(page)
-        if frame is not None:
-            try:
-                if frame.evaluate("window.__live && __live.setups > 0 && __live.renders > 0"):
-                    return frame
-            except Exception:  # navigating
-                pass
-        page.wait_for_timeout(200)
-    raise TimeoutError("the live channel never drew a frame")
+    return wait_live(page, timeout_s, "window.__live && __live.setups > 0 && __live.renders > 0")
 
 
 def epoch(frame) -> int:

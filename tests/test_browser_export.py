@@ -26,7 +26,7 @@ from core.model_file import dumps, load_model
 from core.pipeline import InputPipeline
 from core.user_data import read_points
 from explorer.drawing import decode
-from tests.browser import app_server, browser_page, live_frame
+from tests.browser import app_server, browser_page, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -47,17 +47,7 @@ def server():
 # ---- the page ------------------------------------------------------------------------
 def wait_channel(page, timeout_s: float = 180):
     """The live iframe once its channel has drawn a frame (the first start of a module is slow)."""
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        frame = live_frame(page)
-        if frame is not None:
-            try:
-                if frame.evaluate("!!(window.__live && __live.renders > 0 && __live.extra)"):
-                    return frame
-            except Exception:  # the frame may be navigating
-                pass
-        page.wait_for_timeout(250)
-    raise TimeoutError("the live charts never drew a frame")
+    return wait_live(page, timeout_s, "!!(window.__live && __live.renders > 0 && __live.extra)", poll_ms=250)
 
 
 def shown_epoch(frame) -> int:
@@ -427,8 +417,8 @@ def sorted_rows(X, y) -> np.ndarray:
 
 
 def test_cleared_then_undone_points_train_and_export(server):
-    """The drawing toolbar's Clear and Undo: Clear empties the plane, Undo brings
-    the flower's points back as the learner's own; they train and export like any data."""
+    """The drawing toolbar's Clear and Undo: Clear empties the plane (your own data, no
+    point), Undo goes back to the flower itself, split and all; it trains and exports."""
     with browser_page() as page:
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -447,21 +437,15 @@ def test_cleared_then_undone_points_train_and_export(server):
 
         page.locator(".st-key-draw_undo_btn button:visible").click()
         page.locator(".st-key-draw_undo_btn button:visible:disabled").wait_for(timeout=30_000)
-        assert query(page)["ds"] == "own"
+        wait_query(page, {"ds": "planar"})                          # back to the dataset itself
         frame = wait_channel(page)
         no_error_boxes(page)
-        mine = read_points(download(page, "dl_csv", "own_after_undo.csv", "backprop_data.csv"))
-        # The same points, at the link's 1/1000 resolution (drawn points travel in the link).
-        np.testing.assert_allclose(sorted_rows(mine.X, mine.y), sorted_rows(np.round(flower.X, 3), flower.y),
-                                   rtol=0, atol=1e-9)
-        assert mine.is_test is not None and int(mine.is_test.sum()) == N_TEST
-        same_split = np.allclose(sorted_rows(mine.X[mine.is_test], mine.y[mine.is_test]),
-                                 sorted_rows(np.round(flower.X[flower.is_test], 3), flower.y[flower.is_test]))
-        print(f"after Clear + Undo the test points are {'the same' if same_split else 'other ones'} "
-              "than the flower's")
+        mine = read_points(download(page, "dl_csv", "after_undo.csv", "backprop_data.csv"))
+        for a, b in [(mine.X, flower.X), (mine.y, flower.y), (mine.is_test, flower.is_test)]:
+            np.testing.assert_array_equal(a, b)                     # the very same points and split
 
         epoch = play_then_pause(page, frame, min_epoch=20)
-        shot(page, "export_9_own_points_trained.png")
+        shot(page, "export_9_undone_points_trained.png")
         model = load_model(download(page, "dl_model", "own_model.json", "backprop_model.json"))
         assert model.epoch == epoch and model.history["cost"][-1] < model.history["cost"][0]
         X_train, y_train = mine.X[~mine.is_test], mine.y[~mine.is_test]
@@ -506,7 +490,15 @@ TO_PIXELS = """([x, y]) => { const L = LiveCore.cells.boundary._fullLayout;
 
 
 def click_plane(frame, x1: float, x2: float):
-    pos = frame.evaluate(TO_PIXELS, [x1, x2])
+    """Click the boundary chart at (x1, x2) once the plot has held still for 0.5 s (a rerun
+    after the last click may still resize the charts)."""
+    pos, deadline = None, time.time() + 30
+    while time.time() < deadline:
+        now = frame.evaluate(TO_PIXELS, [x1, x2])
+        if now == pos:
+            break
+        pos = now
+        frame.page.wait_for_timeout(500)
     frame.locator("#chart-boundary").click(position=pos)
 
 
@@ -544,7 +536,8 @@ def test_drawn_points_by_clicking_the_chart_train_and_export(server):
         shot(page, "export_11_drawn_points.png")
         assert query(page)["ds"] == "own"
         drawn = decode(query(page)["pts"])
-        np.testing.assert_allclose(drawn.X, [xy for xy, _ in clicks], atol=0.05)   # where they were clicked
+        # where they were clicked, to about a pixel (the ±6 plane stays put: ~0.06 a pixel here)
+        np.testing.assert_allclose(drawn.X, [xy for xy, _ in clicks], atol=0.1)
         assert drawn.y.tolist() == [label for _, label in clicks]
         no_error_boxes(page)
         # They train, and go out as CSV.

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser import app_server, browser_page
+from tests.browser import browser_page
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -73,12 +73,6 @@ MEASURE = r"""() => {
   out.sidebarVisible = !!sb && getComputedStyle(sb).display !== 'none' && sb.getBoundingClientRect().right > 10;
   return out;
 }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    with app_server() as url:
-        yield url
 
 
 @pytest.fixture(scope="module", autouse=True)
