@@ -32,7 +32,7 @@ DEFAULTS = {"bp_source": SOURCES[0], "bp_example": 1, "bp_batch": 4, "bp_notatio
             "bp_mode": MODES[0], "bp_step": 0, "bp_eps": "auto", "bp_jac": 1}
 PLOT_CONFIG = {"displayModeBar": False}
 ROW_CELLS = 16                    # matrix columns per row of charts: every cell gets about the same width
-CELL_PX = 64                      # presentation: the narrowest a printed matrix cell may be
+CELL_PX = 84                      # presentation: the narrowest a printed matrix cell may be (18 px numbers)
 
 
 def render(run: Run, big: bool) -> None:

@@ -40,11 +40,11 @@ def matrix_figure(M, title: str, big: bool = False, height: int | None = None) -
         trace["text"] = [[cell_text(v) for v in row] for row in M]
         trace["texttemplate"] = "%{text}"
         trace["textfont"] = {"size": 18 if big else 11 - (2 if c >= 4 else 0)}   # presentation: >= 18 px
-    cell = (44 if big else 24) if printed else (18 if big else 12)
+    cell = (38 if big else 24) if printed else (18 if big else 12)
     shape = f"<span style='font-size:{'1em' if big else '0.8em'};color:#666'>{r} × {c}</span>"
     layout = base_layout(f"{title}<br>{shape}", big)
     layout["title"]["font"]["size"] = 18 if big else 13
-    layout["margin"] = {"l": 36 if big else 28, "r": 6, "t": 64 if big else 50, "b": 6}
+    layout["margin"] = {"l": 36 if big else 28, "r": 6, "t": 60 if big else 50, "b": 6}
     layout["height"] = height or int(min(max(r * cell + layout["margin"]["t"] + 12, 110), 480))
     axis = {"tickmode": "linear", "dtick": 1 if max(r, c) <= MAX_SIDE else 5, "showgrid": False, "zeroline": False,
             "tickfont": {"size": 18 if big else 10}, "fixedrange": True}
