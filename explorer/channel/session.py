@@ -126,6 +126,8 @@ class LiveSession:
 
     def setup(self) -> str:
         """The setup message (see ``wire``) for the current run and view; call under run.lock."""
+        from core.features import FEATURES
+        from ..figures.curves import GRADIENT_LABELS
         from ..frames import build_frame
         from ..run import GRID, TILE_STRIDE
         run, view, d = self.run, self.view, self.run.data
@@ -136,6 +138,9 @@ class LiveSession:
                "n_inputs": run.net.layers[0].W.shape[1], "sizes": [layer.size for layer in run.net.layers],
                "activations": [layer.activation.name for layer in run.net.layers],
                "features": list(d.feature_ids),
+               # Display names come from the Python registries, not a second table in the JS.
+               "labels": {"features": [FEATURES[f].label for f in d.feature_ids],
+                          "grad": GRADIENT_LABELS[view.grad_key] if view else GRADIENT_LABELS["grad_norm"]},
                "mean": None if pipe.mean is None else [float(v) for v in pipe.mean],
                "scale": None if pipe.scale is None else [float(v) for v in pipe.scale],
                "grid": {"x": [float(d.xs[0]), float(d.xs[-1]), GRID], "y": [float(d.ys[0]), float(d.ys[-1]), GRID]},

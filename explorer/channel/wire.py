@@ -41,6 +41,7 @@ Server → client, text JSON:
         sizes         [S_1, ..., S_L]   units per layer
         activations   ["tanh", ..., "sigmoid"]   one per layer (core.ACTIVATIONS names)
         features      ["x1", "x2", ...]          core.features ids, column order of the inputs
+        labels        {features: ["x1", "x1²", ...], grad: "‖∂J/∂W‖"}   display names from the registries
         mean, scale   [F floats] | null          standardiser: input = (feature - mean) / scale
         grid          {"x": [min, max, G], "y": [min, max, G]}   the surface grid (G points per axis;
                       row 0 of the grid is y = min, as core's grid is flattened, x inner)

@@ -17,8 +17,6 @@
   var C = null, live = null;       // live.js's LiveCore, once loaded
   var ch = null, token = null, args = {}, S = null, reported = null;
   var frame = null, drawing = false, channelLine = "";
-  var GRAD_LABELS = { grad_norm: "‖∂J/∂W‖", delta_mean: "mean |δ|" };
-  var FEATURE_LABELS = { x1: "x1", x2: "x2", x1sq: "x1²", x2sq: "x2²", x1x2: "x1·x2", sinx1: "sin x1", sinx2: "sin x2" };
 
   function core() {
     if (!C) {
@@ -192,7 +190,7 @@
       for (var l = 0; l < L; l++) {
         parts.push("<span style='color:" + layerColor(l) + "'>■</span>&thinsp;layer " + (l + 1) + " " + exp2(g[base + l]));
       }
-      html += "<br><span class='grads'>" + GRAD_LABELS[S.view.grad_key] + " now: " + parts.join(" ") + "</span>";
+      html += "<br><span class='grads'>" + S.labels.grad + " now: " + parts.join(" ") + "</span>";
     }
     if (html !== S.statusHtml) { els.status.innerHTML = html; S.statusHtml = html; }
     var notice = channelLine || (S.message ? "Training paused. " + S.message : (S.notice || ""));
@@ -242,7 +240,7 @@
     var old = S;
     S = {
       fwd: fwd, sizes: sizes, L: msg.sizes.length, K: msg.sizes[msg.sizes.length - 1], activations: msg.activations,
-      features: msg.features, problem: msg.problem, nClasses: msg.n_classes, metric: msg.metric,
+      features: msg.features, labels: msg.labels || { features: msg.features, grad: "" }, problem: msg.problem, nClasses: msg.n_classes, metric: msg.metric,
       view: msg.view || {}, stride: msg.tile_stride, running: !!msg.running, speed: msg.speed,
       epoch: msg.epoch | 0, message: msg.message || null, notice: null, hasTest: false,
       mean: msg.mean, scale: msg.scale, figures: {}, names: Object.keys(msg.figures), weights: null, acts: null, hover: !msg.running,
@@ -487,7 +485,7 @@
       for (var u = 0; u < sizes[c]; u++) {
         var cen = geo.centers[c][u];
         nx.push(cen[0]); ny.push(cen[1]);
-        if (c === 0) nt.push(FEATURE_LABELS[S.features[u]] || S.features[u]);
+        if (c === 0) nt.push(S.labels.features[u]);
         else {
           var P = sizes[c - 1];
           nt.push("layer " + c + " (" + S.activations[c - 1] + ") unit " + (u + 1) +
