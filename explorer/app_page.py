@@ -11,7 +11,7 @@ import streamlit as st
 from explorer import controls, draw_panel, export_panel, page, state
 from explorer.config import Config
 from explorer.frames import View
-from explorer.live_panel import live_panel, training_buttons
+from explorer.live_panel import live_panel
 from explorer.presets import preset_buttons
 from explorer.settings import SETTINGS
 
@@ -57,7 +57,6 @@ def main() -> None:
         v = cfg.view
         height, columns = page.live_layout(big)          # sized to the screen
         draw_panel.draw_toolbar(run)
-        training_buttons(run)
         live_panel(View(discretize=v.discretize, show_test=v.show_test, log_loss=v.log_loss, big=big,
                         grad_key=v.grad_key, height=height), columns=columns)
     else:

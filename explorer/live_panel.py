@@ -48,11 +48,12 @@ def in_fallback() -> bool:
 
 
 # ---- Streamlit buttons: the fallback's controls (the component has its own) -------------
-def _toggle_play() -> None:
+def _set_playing(playing: bool) -> None:
+    """What the button said when it was clicked (Play or Pause), not a toggle: a click
+    that reaches the server twice, or after the run stopped by itself, still means it."""
     run: Run = st.session_state["run"]
     with run.lock:
-        run.running = not run.running and run.message is None
-        st.session_state["fallback_running"] = run.running
+        run.running = playing and run.message is None
     live_session().touch()
 
 
@@ -61,7 +62,6 @@ def _step(unit: str) -> None:
     with run.lock:
         run.running = False
         run.step_epoch() if unit == "epoch" else run.step_batch()
-        st.session_state["fallback_running"] = False
 
 
 def _reset() -> None:
@@ -71,15 +71,13 @@ def _reset() -> None:
     live_session().setup_needed = True
 
 
-def training_buttons(run: Run) -> None:
+def _training_buttons(running: bool, message: str | None) -> None:
     """Play/Pause, Step epoch, Step mini-batch, Reset as Streamlit buttons: only in the
     fallback (over the socket the component draws them and clicks never rerun the page)."""
-    if not in_fallback():
-        return
     c = st.columns([1.2, 1.2, 1.4, 1.0, 2.4], vertical_alignment="center")
-    c[0].button("Pause" if run.running else "Play", key="play", on_click=_toggle_play, type="primary",
-                icon=":material/pause:" if run.running else ":material/play_arrow:",
-                width="stretch", disabled=run.message is not None)
+    c[0].button("Pause" if running else "Play", key="play", on_click=_set_playing, args=(not running,), type="primary",
+                icon=":material/pause:" if running else ":material/play_arrow:",
+                width="stretch", disabled=message is not None)
     c[1].button("Step epoch", key="step_epoch", on_click=_step, args=("epoch",), width="stretch",
                 help="Train one full pass over the training data, then stop")
     c[2].button("Step mini-batch", key="step_batch", on_click=_step, args=("batch",), width="stretch",
@@ -135,6 +133,12 @@ def _on_charts_change() -> None:
 
 @st.fragment(run_every=FALLBACK_EVERY_S)
 def _fallback_view(view: View, columns: int) -> None:
+    """The fallback's buttons, status line and charts, all in one timer-driven fragment:
+    a click reruns only this fragment (never the page, whose full reruns raced the timer
+    and could re-create the charts' iframe), and every tick redraws the buttons, so a run
+    that stopped by itself (divergence, idle) shows Play without a page rerun. Each element
+    keeps its place (the divergence message has its own slot), so the iframe is never
+    re-mounted and a zoom survives."""
     with friendly_errors("updating the live view"):
         ss = st.session_state
         run: Run = ss["run"]
@@ -144,13 +148,12 @@ def _fallback_view(view: View, columns: int) -> None:
                 ss["fallback_figs"] = build_frame(run, view)
                 ss["fallback_key"] = key
                 ss["fallback_rev"] = ss.get("fallback_rev", 0) + 1
-            _status(run, view)
             running, message, epoch = run.running, run.message, run.epoch
+        _training_buttons(running, message)
+        with run.lock:
+            _status(run, view)
+        warning = st.empty()
         if message:
-            st.error(f"**Training paused.** {message}", icon="⚠️")
+            warning.error(f"**Training paused.** {message}", icon="⚠️")
         live_charts(ss["fallback_figs"], ss["fallback_rev"], height=view.height, columns=columns, key="charts",
                     spans=chart_spans(columns), extra={"epoch": epoch, "running": running, "rev": ss["fallback_rev"]})
-        if ss.get("fallback_running", running) != running:
-            ss["fallback_running"] = running
-            st.rerun()                 # it stopped by itself (divergence, idle): the Play button says so
-        ss["fallback_running"] = running

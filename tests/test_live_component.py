@@ -9,7 +9,7 @@ import re
 import pytest
 
 from explorer.live_panel import FALLBACK_NOTE
-from tests.browser import app_server, browser_page, live_frame
+from tests.browser import app_server, browser_page, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -33,14 +33,9 @@ def test_fallback_updates_in_place_and_pauses():
         page.route(re.compile(r".*/component/.*live_charts.*/(live|channel)\.js.*"), _block)
         page.goto(url)
         page.get_by_text(FALLBACK_NOTE).wait_for(timeout=120_000)
-        page.wait_for_function("() => [...document.querySelectorAll('iframe')].some(f => f.src.includes('live_charts'))",
-                               timeout=60_000)
-        frame = None
-        for _ in range(300):
-            frame = live_frame(page)
-            if frame is not None and frame.evaluate("() => !!(window.__live && __live.renders > 0)"):
-                break
-            page.wait_for_timeout(200)
+        # The fallback's own iframe: the channel's iframe is replaced when the socket fails,
+        # and may have drawn its empty charts before that; only the fallback's carries a rev.
+        frame = wait_live(page, timeout_s=120, ready="window.__live && __live.renders > 0 && 'rev' in (__live.extra || {})")
         detached = []
         page.on("framedetached", lambda f: detached.append(f.url))
         frame.evaluate("() => Plotly.relayout(document.getElementById('chart-boundary'), "
