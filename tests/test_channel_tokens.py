@@ -61,11 +61,11 @@ async def recv_json(ws, kind: str, timeout: float = 30):
                 return msg
 
 
-async def closed_with(url: str, first: str | None) -> int:
-    async with websockets.connect(url) as ws:
-        if first is not None:
-            await ws.send(first)
-        with pytest.raises(websockets.ConnectionClosed) as info:
+async def closed_with(url: str, first: str | None, origin: str | None = None) -> int:
+    async with websockets.connect(url, origin=origin) as ws:
+        with pytest.raises(websockets.ConnectionClosed) as info:   # (a refused origin may close before the send)
+            if first is not None:
+                await ws.send(first)
             async with asyncio.timeout(wire.HELLO_TIMEOUT_S + 10):
                 while True:
                     await ws.recv()
@@ -96,6 +96,21 @@ def test_the_token_of_a_session_that_is_gone_is_refused(url):
     gc.collect()                               # Streamlit dropped the session: nothing holds it
     assert registry.lookup(token) is None
     assert asyncio.run(closed_with(url, hello(token))) == wire.CLOSE_BAD_TOKEN
+
+
+def test_another_sites_page_is_refused_even_with_a_valid_token(url):
+    s = session()
+    assert asyncio.run(closed_with(url, hello(s.token), origin="https://evil.example")) == wire.CLOSE_BAD_ORIGIN
+    assert asyncio.run(closed_with(url, hello(s.token), origin="http://127.0.0.1:1")) == wire.CLOSE_BAD_ORIGIN
+
+    async def same_origin():                   # a page of this server (Origin = Host) gets in
+        origin = "http://" + url.split("/")[2]
+        async with websockets.connect(url, origin=origin) as ws:
+            await ws.send(hello(s.token))
+            return await recv_json(ws, "setup")
+
+    assert asyncio.run(same_origin())["sizes"] == [4, 1]
+    assert not s.run.running
 
 
 def test_a_token_already_in_use_is_refused(url):
@@ -167,3 +182,15 @@ def test_closing_the_socket_stops_that_run(url):
 
     asyncio.run(go())
     assert not s.run.running
+
+
+def test_channel_js_knows_every_close_code_the_server_sends():
+    """The close codes are written twice (wire.py and channel.js): the same numbers."""
+    import re
+    from pathlib import Path
+
+    js = (Path(wire.__file__).parents[1] / "live" / "static" / "channel.js").read_text()
+    table = re.search(r"var CLOSE = \{([^}]*)\}", js).group(1)
+    in_js = {int(code) for code in re.findall(r"(\d{4}):", table)}
+    in_py = {v for k, v in vars(wire).items() if k.startswith("CLOSE_")}
+    assert in_py and in_py <= in_js, in_py - in_js

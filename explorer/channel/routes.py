@@ -1,7 +1,7 @@
 """The live channel's WebSocket endpoint (a Starlette route served beside Streamlit).
 
 ``app.py`` mounts ``ROUTES`` with ``st.App(..., routes=ROUTES)``. A socket lives on
-the server's asyncio loop: it checks the hello, binds to the learner's
+the server's asyncio loop: it checks the Origin and the hello, binds to the learner's
 ``LiveSession``, queues every client message for the scheduler thread, and sends what
 the scheduler hands it (``Connection.send`` is safe to call from any thread).
 """
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from urllib.parse import urlsplit
 
+import streamlit as st
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -68,8 +70,24 @@ async def _hello(websocket: WebSocket):
     return session
 
 
+def origin_allowed(origin: str | None, host: str | None) -> bool:
+    """Streamlit's own rule for its socket, from its public options: a page of this server
+    (the Origin's host:port is the Host header), an origin listed in
+    ``server.corsAllowedOrigins``, or any origin when ``server.enableCORS`` is off. No
+    Origin (not a browser) passes: the token is still required. Another site's page can
+    never learn a token, so this is a second lock, against a page that guesses one."""
+    if origin is None:
+        return True
+    if urlsplit(origin).netloc == (host or "") or not st.get_option("server.enableCORS"):
+        return True
+    return origin.strip() in {o.strip() for o in st.get_option("server.corsAllowedOrigins") or ()}
+
+
 async def live_socket(websocket: WebSocket) -> None:
     await websocket.accept()
+    if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host")):
+        await websocket.close(wire.CLOSE_BAD_ORIGIN)
+        return
     session = await _hello(websocket)
     if session is None:
         return

@@ -129,6 +129,7 @@ HEADER = struct.Struct("<IIBBHffffIIH")
 FLAG_RUNNING, FLAG_TEST, FLAG_WEIGHTS = 1, 2, 4
 
 CLOSE_NO_HELLO, CLOSE_BAD_TOKEN, CLOSE_IN_USE, CLOSE_REPLACED = 4401, 4403, 4409, 4408
+CLOSE_BAD_ORIGIN = 4400
 
 CONTROLS = ("play", "pause", "reset", "step", "speed", "visible", "ack")
 

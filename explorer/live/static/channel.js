@@ -13,7 +13,7 @@
 
   var HEADER_BYTES = 38;      // wire.HEADER "<IIBBHffffIIH", packed
   var FLAG_RUNNING = 1, FLAG_TEST = 2, FLAG_WEIGHTS = 4;
-  var CLOSE = { 4401: "no_hello", 4403: "expired", 4408: "replaced", 4409: "in_use", 1001: "server_shutdown" };
+  var CLOSE = { 4400: "bad_origin", 4401: "no_hello", 4403: "expired", 4408: "replaced", 4409: "in_use", 1001: "server_shutdown" };
   var BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
   var UNAVAILABLE_AFTER = 3;   // failed opens in a row (none ever open) before the fallback
 
@@ -104,6 +104,9 @@
         if (why === "expired" || why === "replaced" || why === "in_use") {
           return setState(why, { code: ev.code, reason: ev.reason });
         }
+        // This page's origin is not the server's (a proxy that rewrites Host, say): the
+        // socket will never open, so the page falls back to Streamlit at once.
+        if (why === "bad_origin") return setState("unavailable", { code: ev.code, reason: why });
         retry({ code: ev.code, reason: ev.reason || why || "", opened: opened });
       };
       ws.onerror = function () { /* onclose follows with the code */ };
