@@ -24,6 +24,7 @@ learner at once, round robin:
   (``routes.Connection.send``); this thread never awaits.
 * **Auto-pause** when the tab is hidden, after 15 minutes without input, or the
   socket closed (at once).
+* **Memory back** after learners left, while nobody plays (``memory.Janitor``).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ import threading
 import time
 
 from . import registry
+from .memory import Janitor
 from .session import IDLE_PAUSE_S, LiveSession, parse_speed
 
 SLICE_S = 0.004            # training per max-speed run per round
@@ -55,6 +57,7 @@ class Scheduler:
         self._start_lock = threading.Lock()
         self.busy_s = 0.0          # training time in the current window
         self._window_t = time.perf_counter()
+        self.janitor = Janitor()   # memory back to the system after learners leave
 
     def ensure_started(self) -> None:
         with self._start_lock:
@@ -111,6 +114,7 @@ class Scheduler:
             self._idle_checks(s)
         self._everyone = []                   # hold no session while waiting
         if not playing:
+            self.janitor.tick(len(sessions), any_playing=False)
             return IDLE_WAIT_S
         if len(paced) < len(playing) or any(s.owed for s in paced):
             return None
