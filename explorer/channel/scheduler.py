@@ -37,7 +37,7 @@ from .session import IDLE_PAUSE_S, LiveSession, parse_speed
 
 SLICE_S = 0.004            # training per max-speed run per round
 TRAIN_SHARE = 0.6          # at most this share of wall time spent training
-MAX_FPS = 30               # frames per second per learner, at most
+MAX_FPS = 40               # frames per second per learner, at most
 FRAME_BUDGET = 600         # frames per second over all learners (fewer each when many play)
 PACED_FPS = 20             # frames per second at a paced speed (k updates each)
 IDLE_WAIT_S = 1.0          # nothing to do: wake up this often for the idle checks
