@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from tests.browser import app_server, browser_page, wait_live  # noqa: E402
 
 # Every animation frame for a while: is each chart whole? (boundary: its surface image;
-# network: the tiles-and-edges canvas; curves: its lines.)
+# network: the tiles-and-edges canvas; curves: its lines, on plotly's SVG or on the canvas.)
 SAMPLER = """async (ms) => {
   const cells = LiveCore.cells, out = {frames: 0, bad: 0, why: {}};
   const t0 = performance.now();
@@ -34,7 +34,10 @@ SAMPLER = """async (ms) => {
     out.frames++;
     const img = cells.boundary && cells.boundary.querySelector('g.imagelayer image, g.layer-below image');
     const ov = cells.network && cells.network.querySelector('canvas.overlay');
-    const lines = cells.curves && cells.curves.querySelectorAll('.scatterlayer .trace path.js-line').length;
+    // (while training runs the lines are on a canvas over plotly's axes: curvelines.js)
+    const onCanvas = BPView.state() && BPView.state().curvesOnCanvas;
+    const lines = cells.curves && (onCanvas ? !!cells.curves.querySelector('canvas.overlay')
+                                            : cells.curves.querySelectorAll('.scatterlayer .trace path.js-line').length);
     const bad = !img ? 'no surface' : !ov ? 'no network canvas' : !lines ? 'no curves' : null;
     if (bad) { out.bad++; out.why[bad] = (out.why[bad] || 0) + 1; }
   }

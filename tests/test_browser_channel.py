@@ -24,7 +24,7 @@ STATE = """() => ({channel: __live.channel, setups: __live.setups, frames: __liv
   curves: __live.curveRenders || 0})"""
 
 # Every animation frame for a while: is each chart whole? (boundary: its surface image;
-# network: the tiles-and-edges canvas; curves: its lines.)
+# network: the tiles-and-edges canvas; curves: its lines, on plotly's SVG or on the canvas.)
 SAMPLE = """async (ms) => {
   const cells = LiveCore.cells, out = {frames: 0, bad: 0, hrefs: new Set(), why: []};
   const t0 = performance.now();
@@ -34,7 +34,10 @@ SAMPLE = """async (ms) => {
     const img = cells.boundary && cells.boundary.querySelector('g.imagelayer image, g.layer-below image');
     const href = img && (img.getAttribute('href') || img.getAttributeNS('http://www.w3.org/1999/xlink', 'href'));
     const ov = cells.network && cells.network.querySelector('canvas.overlay');
-    const lines = cells.curves && cells.curves.querySelectorAll('.scatterlayer .trace path.js-line').length;
+    // (while training runs the lines are on a canvas over plotly's axes: curvelines.js)
+    const onCanvas = BPView.state() && BPView.state().curvesOnCanvas;
+    const lines = cells.curves && (onCanvas ? !!cells.curves.querySelector('canvas.overlay')
+                                            : cells.curves.querySelectorAll('.scatterlayer .trace path.js-line').length);
     const bad = !href ? 'no surface' : !ov ? 'no network canvas' : !lines ? 'no curves' : null;
     if (bad) { out.bad++; if (out.why.length < 5) out.why.push(bad); }
     if (href) out.hrefs.add(href.length + ':' + href.slice(-40));
@@ -244,3 +247,55 @@ def test_frame_decoding_matches_the_wire_format():
     assert np.array_equal(np.float32(f["points"]).reshape(4, -1), points)
     assert np.array_equal(np.float32(f["grads"]), grads)
     assert (e["nPoints"], e["points"], e["grads"], len(e["weights"])) == (0, [], [], 3)
+
+
+def _line_pixels(png: bytes):
+    """Where a curve is drawn in a screenshot of the curves chart: the strongly coloured
+    pixels (the grid, the axes and the text are grey)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return (rgb.max(axis=2) - rgb.min(axis=2)) > 60
+
+
+def test_the_curves_canvas_draws_plotlys_lines(server):
+    """While training runs, curvelines.js strokes the curves on a canvas over plotly's axes;
+    paused, plotly draws them. Both are drawn here from the same points and axes: the canvas's
+    line pixels lie on plotly's (within 2 px), and cover them."""
+    import numpy as np
+    from scipy.ndimage import binary_dilation
+
+    with browser_page() as page:
+        page.goto(server)
+        frame = wait_channel(page)
+        frame.locator("#top button.primary").click()                       # Play
+        frame.wait_for_function("__live.extra.epoch > 150 && BPView.state().curvesOnCanvas", timeout=60_000)
+        frame.locator("#top button.primary").click()                       # Pause: plotly's lines
+        frame.wait_for_function("__live.extra.running === false && !BPView.state().curvesOnCanvas", timeout=10_000)
+        page.wait_for_timeout(800)
+        cell = frame.locator("#chart-curves")
+        plotly_png = cell.screenshot()
+        # The same traces on the canvas, plotly's hidden (what a running frame shows).
+        frame.evaluate("""() => { const S = BPView.state(), div = LiveCore.cells.curves;
+            div.querySelectorAll('.scatterlayer').forEach(e => e.style.visibility = 'hidden');
+            let cv = div.querySelector('canvas.overlay');
+            if (!cv) { cv = document.createElement('canvas'); cv.className = 'overlay';
+                       div.querySelector('.svg-container').insertBefore(cv, div.querySelectorAll('svg.main-svg')[1]); }
+            const fl = div._fullLayout, dpr = window.devicePixelRatio || 1;
+            cv.width = fl.width * dpr; cv.height = fl.height * dpr;
+            cv.style.width = fl.width + 'px'; cv.style.height = fl.height + 'px';
+            const ctx = cv.getContext('2d'); ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+            BPCurveLines.stroke(ctx, fl, S.curveTraces); }""")
+        page.wait_for_timeout(300)
+        canvas_png = cell.screenshot()
+        (ARTIFACTS / "curves_plotly.png").write_bytes(plotly_png)
+        (ARTIFACTS / "curves_canvas.png").write_bytes(canvas_png)
+    a, b = _line_pixels(plotly_png), _line_pixels(canvas_png)
+    assert a.sum() > 2000 and b.sum() > 2000, (a.sum(), b.sum())           # both drew lines
+    near = np.ones((5, 5), bool)
+    on_plotly = (b & binary_dilation(a, near)).sum() / b.sum()            # canvas pixels on plotly's lines
+    covered = (a & binary_dilation(b, near)).sum() / a.sum()              # plotly's pixels the canvas drew
+    assert on_plotly > 0.97 and covered > 0.97, (on_plotly, covered)

@@ -245,13 +245,15 @@
       epoch: msg.epoch | 0, message: msg.message || null, notice: null, hasTest: false,
       mean: msg.mean, scale: msg.scale, figures: {}, names: Object.keys(msg.figures), weights: null, acts: null, hover: !msg.running,
       surface: canvas(fwd.gx, fwd.gy), geo: root.BPPaint.diagram(sizes, k), seq: msg.seq | 0,
-      curvesAt: -1e9, curvesTimer: null
+      curvesAt: -1e9, curvesTimer: null, hiddenAt: -1e9,
+      curveAxes: {}, curveTraces: null, curvesZoom: false, curvesOnCanvas: false, curveCanvas: null
     };
     S.tiles = canvas(S.geo.W, S.geo.H);
     S.names.forEach(function (name) { S.figures[name] = JSON.parse(msg.figures[name]); });
     root.BPCurves.history(S, msg.history, msg.per_octave);
     hiddenSetup();
     if (old && old.overlay) old.overlay.remove();
+    if (old && old.curveCanvas) old.curveCanvas.remove();
     if (old && old.curvesTimer) clearTimeout(old.curvesTimer);
     buildTop();
     layout();
@@ -362,8 +364,9 @@
       // BPView.curvesMs; the surface and the network every frame. Paused: at once.
       // (a slow machine spends at most about a fifth of its time on them: the interval grows
       // to 4× their last cost)
+      // On the canvas (curvelines.js) the lines cost well under a millisecond: every frame.
       var wait = S.curvesAt + Math.max(root.BPView.curvesMs, 4 * (S.curvesCost || 0)) - performance.now();
-      if (!S.running || wait <= 0) await drawCurves();
+      if (!S.running || wait <= 0 || S.curvesOnCanvas) await drawCurves();
       else if (!S.curvesTimer) S.curvesTimer = setTimeout(function () { S.curvesTimer = null; if (S.dirtyCurves) drawCurves(); }, wait + 20);
     }
     await C.nextFrame();                      // on screen in this animation frame
@@ -377,16 +380,78 @@
   }
   function ack(seq) { if (ch && ch.ack(seq)) { live.acked = seq; live.acks++; } }
 
+  // Running: plotly keeps the axes (re-ranged only when a line leaves them), the lines go on
+  // a canvas (curvelines.js). Paused: plotly draws the lines, so hover shows the values.
   async function drawCurves() {
-    var t = performance.now(), fig = S.figures.curves;
+    var t = performance.now(), fig = S.figures.curves, div = C.cells.curves, lines = root.BPCurveLines;
     S.dirtyCurves = false;
     S.curvesAt = t;
-    fig.layout.datarevision = (fig.layout.datarevision | 0) + 1;
-    fig.data = root.BPCurves.traces(S);
-    await react("curves");
+    var traces = root.BPCurves.traces(S);
+    S.curveTraces = traces;
+    var onCanvas = S.running && !!(div && div._fullLayout);
+    var ranged = !S.curvesZoom && lines.range(fig.layout, traces, S.curveAxes);
+    if (onCanvas) {
+      if (ranged || !S.curvesOnCanvas) {
+        S.curvesOnCanvas = true;
+        fig.layout.datarevision = (fig.layout.datarevision | 0) + 1;
+        fig.data = lines.emptied(traces);
+        await react("curves");
+      }
+      if (S) strokeCurves();
+    } else {
+      S.curvesOnCanvas = false;
+      clearCurves();
+      fig.layout.datarevision = (fig.layout.datarevision | 0) + 1;
+      fig.data = traces;
+      await react("curves");
+    }
+    if (!S) return;
     live.figMs.curves = S.curvesCost = performance.now() - t;
     live.curveRenders = (live.curveRenders | 0) + 1;
-    if (S.dirtyHidden) await drawHidden();
+    var hiddenWait = S.hiddenAt + Math.max(root.BPView.curvesMs, 4 * (live.figMs.hidden || 0)) - performance.now();
+    if (S.dirtyHidden && (!S.running || hiddenWait <= 0)) await drawHidden();
+  }
+
+  function strokeCurves() {
+    var div = C.cells.curves;
+    if (!div || !div._fullLayout || !S.curveTraces) return;
+    if (!div._bpCurvesHooked) {                // plotly redrew (zoom, pan, resize): the lines again
+      div._bpCurvesHooked = true;
+      div.on("plotly_afterplot", function () { if (S && S.curvesOnCanvas && div === C.cells.curves) strokeCurves(); });
+      // A zoom by hand keeps its ranges; a double click (autorange) gives the ranging back.
+      // (This file never relayouts the curves' ranges itself except in restoreRanges.)
+      div.on("plotly_relayout", function (ev) {
+        if (!S || !ev || S.restoringRanges || div !== C.cells.curves) return;
+        var keys = Object.keys(ev);
+        if (keys.some(function (k) { return /^[xy]axis\d*\.autorange$/.test(k); })) restoreRanges(div);
+        else if (keys.some(function (k) { return /^[xy]axis\d*\.range/.test(k); })) S.curvesZoom = true;
+      });
+    }
+    var o = overlay(div, S.curveCanvas);
+    if (!o) return;
+    S.curveCanvas = o.canvas;
+    root.BPCurveLines.stroke(o.ctx, div._fullLayout, S.curveTraces);
+  }
+
+  // After a double click, plotly autoranged over traces that may hold no points: put the
+  // ranges the lines need back (through plotly, so its layout and this figure's agree).
+  function restoreRanges(div) {
+    S.curvesZoom = false;
+    var fig = S.figures.curves, update = {};
+    Object.keys(S.curveAxes).forEach(function (k) { if (fig.layout[k]) fig.layout[k].range = null; });
+    root.BPCurveLines.range(fig.layout, S.curveTraces || [], S.curveAxes);
+    Object.keys(S.curveAxes).forEach(function (k) {
+      update[k + ".range"] = fig.layout[k].range;
+      update[k + ".autorange"] = false;
+    });
+    S.restoringRanges = true;
+    Promise.resolve(Plotly.relayout(div, update)).then(function () { if (S) S.restoringRanges = false; },
+                                                       function () { if (S) S.restoringRanges = false; });
+  }
+
+  function clearCurves() {
+    var cv = S.curveCanvas;
+    if (cv) cv.getContext("2d").clearRect(0, 0, cv.width, cv.height);
   }
 
   // ---- the hidden-space view (a hidden layer of exactly 2 units): hidden.js -----------------
@@ -395,6 +460,7 @@
   async function drawHidden() {
     var t = performance.now();
     S.dirtyHidden = false;
+    S.hiddenAt = t;
     if (!S.hidden || !S.acts) return;
     S.figures.hidden.data = root.BPHidden.traces(S);
     await react("hidden");
@@ -447,14 +513,30 @@
     var div = C.cells.network;
     if (!div || !div._fullLayout || !S.weights) return;
     var fl = div._fullLayout, xa = fl.xaxis, ya = fl.yaxis;
-    var cv = S.overlay;
-    var container = div.querySelector(".svg-container");
-    if (!container) return;
+    var o = overlay(div, S.overlay);
+    if (!o) return;
+    S.overlay = o.canvas;
+    var ctx = o.ctx;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(xa._offset, ya._offset, xa._length, ya._length);
+    ctx.clip();
+    root.BPPaint.drawDiagram(ctx, S.geo, S.sizes, S.weights, S.tiles.canvas,
+      function (x) { return xa._offset + xa.l2p(x); }, function (y) { return ya._offset + ya.l2p(y); });
+    ctx.restore();
+  }
+
+  // A canvas over a plotly chart (above its plot, below its hover layer), sized to it and
+  // cleared; its 2-D context draws in CSS pixels. cv: the chart's canvas so far, if any.
+  function overlay(div, cv) {
+    var fl = div._fullLayout, container = div.querySelector(".svg-container");
+    if (!fl || !container) return null;
     if (!cv || cv.parentNode !== container) {
-      cv = S.overlay = document.createElement("canvas");
+      if (cv) cv.remove();
+      cv = document.createElement("canvas");
       cv.className = "overlay";
       var svgs = container.querySelectorAll("svg.main-svg");
-      container.insertBefore(cv, svgs.length > 1 ? svgs[1] : null);   // above the plot, below hover
+      container.insertBefore(cv, svgs.length > 1 ? svgs[1] : null);
     }
     var dpr = window.devicePixelRatio || 1, w = fl.width, h = fl.height;
     if (cv.width !== Math.round(w * dpr) || cv.height !== Math.round(h * dpr)) {
@@ -466,13 +548,7 @@
     var ctx = cv.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(xa._offset, ya._offset, xa._length, ya._length);
-    ctx.clip();
-    root.BPPaint.drawDiagram(ctx, S.geo, S.sizes, S.weights, S.tiles.canvas,
-      function (x) { return xa._offset + xa.l2p(x); }, function (y) { return ya._offset + ya.l2p(y); });
-    ctx.restore();
+    return { canvas: cv, ctx: ctx };
   }
 
   // Paused: hover shows each weight and bias (network_figure's invisible markers); running:
@@ -524,7 +600,9 @@
       if (running) fig.layout.hovermode = false;
       else delete fig.layout.hovermode;
       if (name === "network" && S.stripped) fig.data = hoverTraces(!running);
-      react(name);
+      if (name !== "curves") return react(name);
+      S.dirtyCurves = true;                           // drawCurves: canvas or plotly's lines
+      if (!running && !drawing) drawCurves();
     });
   }
 
@@ -538,6 +616,7 @@
     token = null;
     if (S) {
       if (S.overlay) S.overlay.remove();
+      if (S.curveCanvas) S.curveCanvas.remove();
       if (S.curvesTimer) clearTimeout(S.curvesTimer);
     }
     S = null;
