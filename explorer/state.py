@@ -72,14 +72,24 @@ def set_widgets(cfg: Config) -> None:
     st.session_state.update(widget_state(cfg))
 
 
+KEPT = "kept_widgets"     # session key: each widget's value as the last run began
+
+
 def keep_widget_state() -> None:
     """Streamlit drops a widget's key at the end of a run that did not draw the widget
-    (e.g. the noise slider while own data are chosen). Re-assigning every key at the top
-    of the run makes it session state proper, so nothing the learner set is lost."""
+    (the chart options on the backpropagation page, the noise slider while own data are
+    chosen). Each run records every widget value it starts with and puts back only the
+    keys Streamlit dropped, so nothing the learner set is lost. (Re-assigning every key on
+    every run, as before, sent each widget's value back to the browser as set by the script:
+    a click that landed while such a run was still being drawn, on the page switch say,
+    was overwritten, and the next rerun switched the page back.)"""
     ss = st.session_state
+    kept = ss.setdefault(KEPT, {})
     for key in widget_state(config_from_state()):
         if key in ss:
-            ss[key] = ss[key]
+            kept[key] = ss[key]
+        elif key in kept:
+            ss[key] = kept[key]
 
 
 def init_session() -> None:

@@ -80,6 +80,9 @@ def test_play_trains_and_the_figures_follow():
     run = at.session_state["run"]
     _until(at, lambda: run.epoch > 0)
     assert run.running
+    with run.lock:                                 # hold it still: the page is compared with the run below
+        run.running = False                        # (the scheduler trains on while the test reads)
+    at.run()
     figs = figures(at)
     loss = figs["curves"]["data"][0]
     assert loss["name"] == "train loss" and loss["x"]["dtype"] == "f4"
@@ -90,6 +93,8 @@ def test_play_trains_and_the_figures_follow():
     assert len(status) == 1 and f"Epoch {run.epoch:,}" in status[0]
     now = run.trainer.history.grad_norm[-1]        # the current value per layer, as text
     assert "‖∂J/∂W‖ now:" in status[0] and f"layer 1 {now[0]:.2e}" in status[0] and f"layer 2 {now[1]:.2e}" in status[0]
+    at.button(key="play").click().run()            # the button says Play again: it goes on
+    assert run.running
     at.button(key="play").click().run()            # Pause
     assert not at.session_state["run"].running
 
