@@ -131,8 +131,8 @@ def live_charts(
               is identical to the previous one is not redrawn. Or a list of such
               dicts (same names): successive states, drawn in order one per
               animation frame; a state is skipped if a newer message is waiting.
-    revision: frame number; the browser acks it once the (first) set of figures
-              is on screen. Use a new number for every new message.
+    revision: frame number (``window.__live.frame`` once drawn). Use a new number
+              for every new message.
     height:   height of one chart row in px (the iframe grows to fit the rows).
     columns:  charts per row (1 for a narrow / presentation layout).
     key:      widget key; keep it constant so the iframe is never re-created.
@@ -140,8 +140,8 @@ def live_charts(
               ``window.__live.extra`` (status for tests/benchmarks).
     spans:    name -> number of grid columns that chart spans (default 1).
 
-    Returns the last ack ``{"ack": int, "ms": float, "renders": int}`` the
-    browser sent, or None before the first frame is drawn.
+    Returns None: the browser reports nothing back (a value would rerun the fragment
+    that draws it once per frame).
     """
     return _component(figures=figures, revision=int(revision), height=int(height), columns=int(columns),
                       extra=extra or {}, spans=spans or {}, fallback=True, key=key, default=None, tab_index=-1)

@@ -1,5 +1,5 @@
 // Live charts: Streamlit components-v1 protocol in plain JS, one Plotly div per figure,
-// updated in place with Plotly.react. Acks each drawn frame via setComponentValue.
+// updated in place with Plotly.react (the fallback: the timer fragment sends the figures).
 // With args.channel the figures come over the live channel instead (view.js).
 (function () {
   "use strict";
@@ -222,9 +222,8 @@
   }
 
   // args.figures is one set, or a list of sets: successive states of the same
-  // charts, drawn in order, one per animation frame. The frame is acked once its
-  // first set is on screen, so the next message travels (and Streamlit renders it)
-  // while the rest are drawn; a set is skipped if a newer message is waiting.
+  // charts, drawn in order, one per animation frame; a set is skipped if a newer
+  // message is waiting.
   async function draw(args) {
     var t0 = performance.now();
     var sets = Array.isArray(args.figures) ? args.figures : [args.figures || {}];
@@ -241,13 +240,10 @@
       if (i === 0) {
         live.lastMs = performance.now() - t0;
         live.frame = rev;
-        if (rev !== live.acked) {         // a re-render of the same frame is not re-acked
-          live.acked = rev;
-          send("streamlit:setComponentValue", {
-            value: { ack: rev, ms: Math.round(live.lastMs * 10) / 10, renders: live.renders },
-            dataType: "json"
-          });
-        }
+        // Nothing is reported back to Streamlit: a component value reruns the fallback's
+        // fragment, so an ack per frame doubled its reruns, and a rerun interrupting another
+        // could re-create this iframe (CI saw it detach mid-run). The timer drives it alone.
+        live.acked = rev;
       }
     }
   }
