@@ -164,3 +164,13 @@ def test_frames_wait_for_the_ack():
     send(s, type="ack", seq=sock.frames[0]["seq"])
     wait_for(lambda: len(sock.frames) == 2, "the next frame after the ack")
     send(s, type="pause")
+
+
+def test_many_at_max_get_shorter_slices_so_frames_keep_coming():
+    from explorer.channel.scheduler import MIN_SLICE_S, SLICE_S, TRAIN_SHARE, frame_interval, slice_for
+    assert slice_for(1, frame_interval(1)) == SLICE_S            # one learner: the full slice
+    assert slice_for(5, frame_interval(30)) == SLICE_S           # 5 of 30 at max: unchanged
+    s = slice_for(30, frame_interval(30))                        # everyone at max
+    assert MIN_SLICE_S <= s < SLICE_S
+    assert 30 * s / TRAIN_SHARE <= frame_interval(30) + 1e-12    # a round fits one frame interval
+    assert slice_for(1000, frame_interval(1000)) == MIN_SLICE_S

@@ -9,9 +9,10 @@ learner at once, round robin:
 * **Paced runs** (speed k: k updates of the trainer, i.e. k epochs or k mini-batches,
   per frame) train their k updates at each tick (``PACED_FPS`` a second) once the
   previous update's frame has gone out, so the next one is ready when the browser acks:
-  one epoch per frame at 20 frames a second is a pace a teacher can narrate. **"max" runs** train for one ``SLICE_S`` each per
-  round: equal time, so two runs at max get the same share (tested within 20 % in
-  epochs), whatever the paced runs leave.
+  one epoch per frame at 20 frames a second is a pace a teacher can narrate.
+* **"max" runs** train for one slice each per round (``slice_for``: 4 ms, shorter when
+  many are at max): equal time, so two runs at max get the same share (tested within
+  20 % in epochs), whatever the paced runs leave.
 * **Bounded CPU.** Training takes at most ``TRAIN_SHARE`` of the wall clock over
   each second (a duty cycle); the rest of the time the GIL is free for the event loop
   (Streamlit's and the channel's sockets) and the script threads, so controls stay
@@ -35,7 +36,8 @@ from . import registry
 from .memory import Janitor
 from .session import IDLE_PAUSE_S, LiveSession, parse_speed
 
-SLICE_S = 0.004            # training per max-speed run per round
+SLICE_S = 0.004            # training per max-speed run per round, at most
+MIN_SLICE_S = 0.001        # ... and at least (many at max: shorter slices, so frames keep coming)
 TRAIN_SHARE = 0.6          # at most this share of wall time spent training
 MAX_FPS = 40               # frames per second per learner, at most
 FRAME_BUDGET = 600         # frames per second over all learners (fewer each when many play)
@@ -48,6 +50,13 @@ def frame_interval(n_playing: int) -> float:
     return 1.0 / max(8.0, min(MAX_FPS, FRAME_BUDGET / max(1, n_playing)))
 
 
+def slice_for(n_max: int, interval: float) -> float:
+    """Each max run's slice: a round of every max run's slice fits one frame interval at the
+    training share, so each still gets a frame per interval. 30 at max: 1 ms slices, rounds
+    of ~50 ms (with 4 ms slices a round took ~200 ms: 4.6 frames a second each)."""
+    return max(MIN_SLICE_S, min(SLICE_S, interval * TRAIN_SHARE / max(1, n_max)))
+
+
 class Scheduler:
     def __init__(self):
         self._wake = threading.Event()
@@ -58,6 +67,7 @@ class Scheduler:
         self.busy_s = 0.0          # training time in the current window
         self._window_t = time.perf_counter()
         self.janitor = Janitor()   # memory back to the system after learners leave
+        self.slice_s = SLICE_S
 
     def ensure_started(self) -> None:
         with self._start_lock:
@@ -97,6 +107,7 @@ class Scheduler:
         playing = [s for s in sessions if s.wants_training()]
         interval = frame_interval(len(playing))
         paced = [s for s in playing if s.speed != "max"]
+        self.slice_s = slice_for(len(playing) - len(paced), interval)
         self._everyone = sessions
         self._serve(paced, interval)
         for s in playing:
@@ -201,7 +212,7 @@ class Scheduler:
         with run.lock:
             if not run.running:
                 return
-            done = run.train_steps(n, t0 + SLICE_S)
+            done = run.train_steps(n, t0 + self.slice_s)
             if not run.running:                   # diverged: say so at once
                 s.owed = 0
                 s.send_json(s.status(None))
