@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import app_server, browser_page
+from tests.browser import app_server, browser_page, wait_live
 
 SHOT = Path(__file__).resolve().parent / "artifacts" / "backprop.png"
 STEPS = ["Forward, layer 1", "Forward, layer 2", "Output error", "Backward, layer 2", "Backward, layer 1", "Update"]
@@ -26,6 +26,9 @@ def _wait_heading(page, title: str) -> None:
 def test_step_through_forward_backward_update_in_a_browser():
     with app_server() as url, browser_page(1400, 2300) as page:
         page.goto(url)
+        # As a person does: switch once the first page is drawn (a click during the cold
+        # server's first script run was undone in CI, twice in this round's four runs).
+        wait_live(page, timeout_s=120)
         page.get_by_text("Backpropagation, step by step", exact=True).click(timeout=60_000)
         _wait_heading(page, STEPS[0])
         page.get_by_text("Gradient check", exact=True).wait_for(timeout=30_000)
