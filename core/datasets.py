@@ -33,6 +33,9 @@ class DatasetSpec:
     ``default_layers`` lists the hidden layers only, as ``(width, activation)``; the
     output layer follows from ``problem`` and the number of classes.
     ``class_range`` is ``(lo, hi)`` for sets whose ``n_classes`` may be chosen, else None.
+    ``max_n_samples`` and ``max_noise`` are the most the explorer offers for this set (its
+    sliders and links stop there; ``make`` itself takes up to ``MAX_SAMPLES`` points and any
+    noise >= 0); the defaults lie within them.
     ``generate(n_samples, noise, seed, n_classes) -> (X (N, 2), y (N,))``.
     """
 
@@ -48,6 +51,8 @@ class DatasetSpec:
     default_optimizer: str
     class_range: Optional[tuple]
     generate: Callable
+    max_n_samples: int = 2_000
+    max_noise: float = 1.0
 
     @property
     def multiclass(self) -> bool:
@@ -227,9 +232,10 @@ def _multi_spiral(n, noise, seed, k):
 
 
 def _spec(name, label, description, problem, n_classes, n_samples, noise, layers, lr,
-          generate, optimizer="adam", class_range=None):
+          generate, optimizer="adam", class_range=None, **offered):
+    """One registry entry; ``offered`` may set ``max_n_samples`` / ``max_noise``."""
     return DatasetSpec(name, label, description, problem, n_classes, n_samples, noise,
-                       tuple(layers), lr, optimizer, class_range, generate)
+                       tuple(layers), lr, optimizer, class_range, generate, **offered)
 
 
 C, R = PROBLEMS

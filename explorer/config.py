@@ -15,7 +15,7 @@ import numpy as np
 
 from core import datasets
 from core.outputs import AUTO, resolve_output
-from .settings import OWN_DATA, DataConfig, NetConfig, TrainConfig, ViewConfig
+from .settings import OWN_DATA, SETTINGS, DataConfig, NetConfig, TrainConfig, ViewConfig
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,14 +107,14 @@ class Config:
 
 def tidy_data(data: DataConfig) -> DataConfig:
     """``data`` with the fields that do not apply emptied: points only for own data, a
-    class count only for sets whose class count may be chosen (and within its range)."""
+    class count only for sets whose class count may be chosen, within its range (the
+    settings table's ``fit``; ``explorer.query`` names a link's value this changes)."""
     if data.dataset == OWN_DATA:
         return replace(data, n_classes=None)
-    spec = datasets.DATASETS[data.dataset]
-    k = data.n_classes
-    if spec.multiclass and (k is None or not spec.class_range[0] <= k <= spec.class_range[1]):
-        k = spec.n_classes
-    return replace(data, points=None, n_classes=k if spec.multiclass else None)
+    k = SETTINGS["k"].fit(data.n_classes, data.dataset)
+    if k is None and datasets.DATASETS[data.dataset].multiclass:
+        k = datasets.DATASETS[data.dataset].n_classes
+    return replace(data, points=SETTINGS["pts"].fit(data.points, data.dataset), n_classes=k)
 
 
 def problem_of(data: DataConfig) -> tuple[str, int | None]:

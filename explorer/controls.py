@@ -17,17 +17,21 @@ from .settings import MAX_HIDDEN_LAYERS, SETTINGS, Setting, rows
 from . import state
 
 
-def widget(key: str, container: Any = None, **overrides) -> Any:
-    """Draw the widget of setting ``key`` from its table row; returns the config value."""
+def widget(key: str, container: Any = None, dataset: str | None = None, **overrides) -> Any:
+    """Draw the widget of setting ``key`` from its table row; returns the config value.
+
+    A numeric widget's limits are the row's, narrowed for ``dataset`` (``Setting.bounds``:
+    the same limits a link's value is fitted to)."""
     s: Setting = SETTINGS[key]
     c = container if container is not None else st
     kw = {"key": s.key, "help": s.help or None, **overrides}
     label = kw.pop("label", s.label)
     fmt = s.title or str
+    lo, hi = s.bounds(dataset) or (s.lo, s.hi)
     if s.kind == "selectbox":
         value = c.selectbox(label, s.choices(), format_func=fmt, **kw)
     elif s.kind == "slider":
-        value = c.slider(label, kw.pop("lo", s.lo), kw.pop("hi", s.hi), step=s.step, **kw)
+        value = c.slider(label, lo, hi, step=s.step, **kw)
     elif s.kind == "select_slider":
         options = list(s.choices())
         current = st.session_state.get(s.key)
@@ -36,7 +40,7 @@ def widget(key: str, container: Any = None, **overrides) -> Any:
             options = words + sorted({o for o in options if not isinstance(o, str)} | {current})
         value = c.select_slider(label, options=options, format_func=fmt, **kw)
     elif s.kind == "number":
-        value = c.number_input(label, int(s.lo), int(s.hi), **kw)
+        value = c.number_input(label, int(lo), int(hi), **kw)
     elif s.kind == "checkbox":
         value = c.checkbox(label, **kw)
     elif s.kind == "toggle":
@@ -57,8 +61,8 @@ class Group:
     def __init__(self, group: str):
         self.group, self.values = group, {}
 
-    def show(self, key: str, container: Any = None, **overrides) -> Any:
-        value = widget(key, container, **overrides)
+    def show(self, key: str, container: Any = None, dataset: str | None = None, **overrides) -> Any:
+        value = widget(key, container, dataset, **overrides)
         self.values[SETTINGS[key].field] = value
         return value
 
@@ -92,12 +96,12 @@ def data_controls() -> DataConfig:
         c1.image(_preview(spec.name, state.read(SETTINGS["k"]) if spec.multiclass else None), width=96)
         c2.caption(spec.description)
         if spec.multiclass:
-            g.show("k", lo=spec.class_range[0], hi=spec.class_range[1])
+            g.show("k", dataset=name)
         else:
             g.put("k", None)
         g.put("pts", None)
-        g.show("n", hi=2000 if spec.default_n_samples <= 2000 else datasets.MAX_SAMPLES)
-        g.show("noise", hi=1.0 if spec.default_noise <= 1.0 else 3.0)
+        g.show("n", dataset=name)
+        g.show("noise", dataset=name)
         g.show("dseed")
         st.button("New data", key="new_data", icon=":material/refresh:", on_click=_new_seed, width="stretch",
                   help="Draw another sample with a new seed")
@@ -152,7 +156,7 @@ def _layer_builder() -> tuple:
         rm.button("", key=f"rm{i}", icon=":material/close:", type="tertiary", on_click=_remove_layer, args=(i,),
                   help=f"Remove layer {i + 1}")
         c1, c2 = st.columns([2, 3])
-        w = c1.number_input(f"Layer {i + 1} units", 1, int(s.hi), key=kw, label_visibility="collapsed")
+        w = c1.number_input(f"Layer {i + 1} units", int(s.lo), int(s.hi), key=kw, label_visibility="collapsed")
         a = c2.selectbox(f"Layer {i + 1} activation", s.choices(), key=ka, label_visibility="collapsed")
         layers.append((int(w), a))
     st.button("Add hidden layer", icon=":material/add:", on_click=_add_layer,

@@ -2,16 +2,20 @@
 
 ``to_query(cfg)`` gives each setting's URL key and text (view settings only when
 they differ from the default, so links stay short); ``from_query(params)`` reads them
-back through the settings table's parsers. Every malformed value falls back to its
-default with a notice that names the key (never an exception). Nothing read from the
-URL is evaluated.
+back through the settings table's parsers. Never an exception, and a notice that names
+the key wherever the link's value is not what the page shows: a malformed value falls
+back to its default; a number outside what the page can show (the row's limits, narrowed
+for the link's dataset: ``Setting.bounds``, the same limits the widgets use) moves to the
+nearest limit; a value that does not apply to the dataset, or an output that does not fit
+it, is dropped. Nothing read from the URL is evaluated.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
 from .config import Config, DataConfig, OWN_DATA, problem_of, tidy_data
-from .settings import GROUPS, ROWS, SETTINGS, BadValue
+from .drawing import MAX_LINK_POINTS
+from .settings import GROUPS, ROWS, SETTINGS, BadValue, OutOfRange, rows
 
 MAX_TEXT = 400      # longer URL values are cut before parsing
 
@@ -29,32 +33,50 @@ def to_query(cfg: Config) -> dict[str, str]:
 
 
 def from_query(params, base: Config | None = None) -> tuple[Config, list[str]]:
-    """Read a Config from URL parameters; returns it and notices about ignored values."""
+    """Read a Config from URL parameters; returns it and notices about what was changed."""
     cfg = base or Config()
     notices = []
     values = {g: {} for g in GROUPS}
+    asked = {}                                        # key -> (its text, the value it asked for)
     for key, raw in dict(params).items():
         s = SETTINGS.get(key)
         if s is None or not s.in_url:
             continue                                  # other parameters (e.g. Streamlit's embed) are not ours
         raw = str(raw[-1] if isinstance(raw, list) else raw)
         try:
-            values[s.group][s.field] = s.parse(raw[:MAX_TEXT])
+            value = wanted = s.parse(raw[:MAX_TEXT])
+        except OutOfRange as err:                     # a number: moved inside; the notice below says so
+            value, wanted = err.limit, err.value
         except BadValue as err:
             notices.append(f"Ignored `{key}={raw[:40]}` from the link: it {err}. Using the default.")
+            continue
+        values[s.group][s.field] = value
+        asked[key] = (raw[:40], wanted)
+    why = {}                                          # key -> why the page shows another value
     data = replace(cfg.data, **values["data"])
     if data.dataset == OWN_DATA and data.points is None:
-        notices.append("This link names your own data but carries no points (more than 200 travel as a CSV: "
-                       "upload it); opening the default dataset instead.")
+        why["ds"] = (f"names your own data but carries no points (more than {MAX_LINK_POINTS} travel as a CSV: "
+                     "upload it)")
         data = replace(data, dataset=DataConfig().dataset)
-    data = tidy_data(data)
+    data = tidy_data(replace(data, **{s.field: s.fit(getattr(data, s.field), data.dataset) for s in rows("data")}))
     new = Config(data, replace(cfg.net, **values["net"]), replace(cfg.train, **values["train"]),
                  replace(cfg.view, **values["view"]))
     try:
         new.resolve_output(*problem_of(data))
     except ValueError as err:
-        notices.append(f"The link's output layer does not fit this data ({err}); using the automatic one.")
+        why["out"] = why["loss"] = f"does not fit this data ({err})"
         new = replace(new, net=replace(new.net, output=SETTINGS["out"].default, loss=SETTINGS["loss"].default))
+    for key, (text, wanted) in asked.items():
+        s = SETTINGS[key]
+        shown = getattr(getattr(new, s.group), s.field)
+        if shown == wanted or (wanted is None and s.number is not None):   # a word for "the set's own" (k=)
+            continue
+        if key not in why and s.number is not None and shown is not None:     # moved to a limit
+            notices.append(f"Changed `{key}={text}` from the link: it {s.expects(data.dataset)}. "
+                           f"Using {s.fmt(shown)}.")
+        else:                                         # dropped: it does not apply, or does not fit
+            reason = why.get(key) or f"does not apply to {SETTINGS['ds'].title(data.dataset)}"
+            notices.append(f"Ignored `{key}={text}` from the link: it {reason}. Using the default.")
     return new, notices
 
 

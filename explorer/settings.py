@@ -10,7 +10,12 @@ and session state (``explorer.state``) are all derived from this table.
 Adding a setting: one row here and one ``controls.widget(key)`` call where it shows.
 Choices come from the engine's registries, read when asked (so an entry added to a
 registry appears in the menus and links at once). Nothing read from a URL is evaluated:
-each value goes through its row's parser, which raises ``BadValue`` with a sentence.
+each value goes through its row's parser, which raises ``BadValue`` with a sentence
+(``OutOfRange``, with the nearest limit, for a number outside the row's range).
+
+A numeric row writes its limits once (``lo``/``hi``, narrowed per dataset by ``narrow``
+from the dataset's spec); its parser, the link reader (``Setting.fit``) and its widget
+all read them (``Setting.bounds``), so a link never holds a value its widget refuses.
 """
 from __future__ import annotations
 
@@ -21,10 +26,12 @@ from typing import Any, Callable, Sequence
 from core import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, datasets, hidden_activations
 from core.features import DEFAULT_FEATURES, FEATURES
 from core.outputs import AUTO
+from core.user_data import MAX_CLASSES
 from .figures.curves import GRADIENT_LABELS
 
 MAX_HIDDEN_LAYERS = 8
 MAX_WIDTH = 32
+MIN_CLASSES = 2                 # a K-class setting's lower limit (sets narrow it: ``class_range``)
 OWN_DATA = "own"
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 1.2, 3.0, 10.0)
 PENALTY_RATES = (0.0, 0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -37,27 +44,86 @@ class BadValue(ValueError):
     """A value that a setting does not accept; the message completes "it ..."."""
 
 
+class OutOfRange(BadValue):
+    """A well-formed number outside its setting's range. ``value`` is the number read and
+    ``limit`` the nearest one inside: a link's value is moved there with a notice
+    (``explorer.query``); a model file's is refused."""
+
+    def __init__(self, message: str, value, limit):
+        super().__init__(message)
+        self.value, self.limit = value, limit
+
+
 # ---- parsers: URL text -> value (raise BadValue) -------------------------------------
-def _int(lo: int, hi: int):
-    def parse(s: str) -> int:
-        v = int(s) if s.strip().lstrip("-").isdigit() else None
-        if v is None or not lo <= v <= hi:
-            raise BadValue(f"must be a whole number from {lo} to {hi}")
-        return v
-    return parse
+# A numeric row names its parser's kind (``Number``) and its limits once, as the row's
+# ``lo``/``hi``; the row binds the two (``Setting.__post_init__``), and its widget reads the
+# same limits (``Setting.bounds``), narrowed per dataset where the row says so.
+@dataclass(frozen=True)
+class Number:
+    """How a numeric setting reads its URL text: ``whole`` (int) or any finite float;
+    ``lo_open``: ``lo`` itself is refused (a learning rate must be above 0); ``words``:
+    ``(text, value)`` pairs for texts that stand for a non-number (``full`` -> None)."""
+
+    whole: bool = False
+    lo_open: bool = False
+    words: tuple = ()
+
+    def describe(self, lo, hi) -> str:
+        """What a value must be, completing "it must be ..."."""
+        if self.whole:
+            text = f"a whole number from {lo} to {hi}"
+        elif self.lo_open:
+            text = f"a number above {lo:g} and at most {hi:g}"
+        else:
+            text = f"a number from {lo:g} to {hi:g}"
+        named = [w for w, _ in self.words if w]
+        return text + "".join(f" or {w}" for w in named)
+
+    def bind(self, lo, hi) -> Callable[[str], Any]:
+        words, what = dict(self.words), self.describe(lo, hi)
+
+        def parse(s: str):
+            if s in words:
+                return words[s]
+            try:
+                v = int(s) if self.whole else float(s)     # int("²") raises although "²".isdigit()
+            except ValueError:
+                raise BadValue(f"must be {what}") from None
+            if not math.isfinite(v) or (self.lo_open and v <= lo):
+                raise BadValue(f"must be {what}")
+            if not lo <= v <= hi:
+                raise OutOfRange(f"must be {what}", v, lo if v < lo else hi)
+            return v
+        return parse
 
 
-def _float(lo: float, hi: float, lo_open: bool = False):
-    def parse(s: str) -> float:
-        try:
-            v = float(s)
-        except ValueError:
-            v = math.nan
-        if not math.isfinite(v) or v > hi or v < lo or (lo_open and v <= lo):
-            raise BadValue(f"must be a number {'above' if lo_open else 'from'} {lo:g} "
-                           f"{'and at most' if lo_open else 'to'} {hi:g}")
-        return v
-    return parse
+@dataclass(frozen=True)
+class Layers:
+    """The hidden layers' URL text ``width:activation,...`` (or ``none``); widths from the
+    row's ``lo`` to ``hi``, at most ``MAX_HIDDEN_LAYERS`` layers."""
+
+    def bind(self, lo, hi) -> Callable[[str], tuple]:
+        def parse(s: str) -> tuple:
+            if s in ("", "none"):
+                return ()
+            layers = []
+            for part in s.split(","):
+                width, _, act = part.partition(":")
+                try:
+                    w = int(width)
+                except ValueError:
+                    w = lo - 1
+                if not lo <= w <= hi or act not in hidden_activations():
+                    raise BadValue(f"must list layers as width:activation, width {lo}–{hi}, activation one of "
+                                   f"{', '.join(hidden_activations())}")
+                layers.append((w, act))
+            if len(layers) > MAX_HIDDEN_LAYERS:
+                raise BadValue(f"must have at most {MAX_HIDDEN_LAYERS} hidden layers")
+            return tuple(layers)
+        return parse
+
+
+WHOLE, NUMBER = Number(whole=True), Number()
 
 
 def _choice(options: Callable[[], Sequence[str]]):
@@ -80,30 +146,6 @@ def _features(s: str) -> tuple:
     if not ids or any(f not in FEATURES for f in ids) or len(set(ids)) != len(ids):
         raise BadValue(f"must be distinct feature ids from {', '.join(FEATURES)}")
     return ids
-
-
-def _hidden(s: str) -> tuple:
-    if s in ("", "none"):
-        return ()
-    layers = []
-    for part in s.split(","):
-        width, _, act = part.partition(":")
-        w = int(width) if width.isdigit() else 0
-        if not 1 <= w <= MAX_WIDTH or act not in hidden_activations():
-            raise BadValue(f"must list layers as width:activation, width 1–{MAX_WIDTH}, activation one of "
-                           f"{', '.join(hidden_activations())}")
-        layers.append((w, act))
-    if len(layers) > MAX_HIDDEN_LAYERS:
-        raise BadValue(f"must have at most {MAX_HIDDEN_LAYERS} hidden layers")
-    return tuple(layers)
-
-
-def _batch(s: str) -> int | None:
-    return None if s == "full" else _int(1, datasets.MAX_SAMPLES)(s)
-
-
-def _n_classes(s: str) -> int | None:
-    return None if s == "" else _int(2, 10)(s)
 
 
 def _g(v) -> str:
@@ -138,11 +180,17 @@ class Setting:
     """One setting. ``key`` is its URL key and widget key; ``group``/``field`` its place in Config.
 
     ``kind`` names the widget (selectbox, slider, select_slider, number, checkbox, toggle,
-    multiselect, segmented, layers; canvas: drawn on the boundary chart, no sidebar widget). ``choices`` (a callable, read when asked) lists the
-    options of a choice widget; ``lo``/``hi``/``step`` bound a numeric one. ``title`` shows
-    a choice. ``to_widget``/``from_widget`` map the config value to the widget's value
+    multiselect, segmented, layers; canvas: drawn on the boundary chart, no sidebar widget).
+    ``choices`` (a callable, read when asked) lists the options of a choice widget. ``title``
+    shows a choice. ``to_widget``/``from_widget`` map the config value to the widget's value
     and back. ``in_url`` False keeps it out of links (written only when not the default
     for view settings; see ``explorer.query``).
+
+    Limits are written once, here: ``lo``/``hi`` (and ``step``) bound a numeric setting's
+    parser (a ``Number`` or ``Layers`` given as ``parse`` is bound to them) and its widget.
+    ``narrow(spec)`` narrows them for one dataset (``(lo, hi)``, None for "as the row";
+    or None: the setting does not apply to that set); ``bounds(dataset)`` is what both the
+    link reader (``fit``) and the widget use.
     """
 
     key: str
@@ -162,6 +210,49 @@ class Setting:
     to_widget: Callable[[Any], Any] = lambda v: v
     from_widget: Callable[[Any], Any] = lambda v: v
     in_url: bool = True
+    narrow: Callable[[datasets.DatasetSpec], tuple | None] | None = None
+    number: Number | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if isinstance(self.parse, (Number, Layers)):
+            if isinstance(self.parse, Number):
+                object.__setattr__(self, "number", self.parse)
+            object.__setattr__(self, "parse", self.parse.bind(self.lo, self.hi))
+
+    def bounds(self, dataset: str | None = None) -> tuple | None:
+        """(lo, hi) of the values the page shows for ``dataset``: the row's, narrowed by the
+        set's spec where ``narrow`` says so; None where the setting does not apply to it."""
+        if self.narrow is None or dataset not in datasets.DATASETS:
+            return self.lo, self.hi
+        limits = self.narrow(datasets.DATASETS[dataset])
+        if limits is None:
+            return None
+        lo, hi = limits
+        kind = type(self.lo)                                   # an int slider needs int limits, a float one floats
+        return (kind(self.lo if lo is None else max(self.lo, lo)),
+                kind(self.hi if hi is None else min(self.hi, hi)))
+
+    def fit(self, value, dataset: str | None = None):
+        """``value`` as the page can show it for ``dataset``: a number moved to the nearest
+        limit of ``bounds(dataset)``; the default where the setting does not apply; any
+        other value as it is."""
+        limits = self.bounds(dataset)
+        if limits is None:
+            return self.default
+        if self.number is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+            return value
+        lo, hi = limits
+        return min(max(value, lo), hi)
+
+    def expects(self, dataset: str | None = None) -> str:
+        """What this setting takes for ``dataset``, completing "it ..." (for notices)."""
+        limits = self.bounds(dataset)
+        if limits is None:
+            return f"does not apply to {_dataset_title(dataset)}"
+        if self.number is None:
+            return "cannot be shown here"
+        narrowed = limits != (self.lo, self.hi)
+        return f"must be {self.number.describe(*limits)}" + (f" for {_dataset_title(dataset)}" if narrowed else "")
 
 
 def _dataset_title(name: str) -> str:
@@ -172,14 +263,16 @@ ROWS = [
     # data: changing one rebuilds the data and the network
     Setting("ds", "data", "dataset", "planar", _choice(_dataset_names), str, "selectbox", "Dataset",
             choices=_dataset_names, title=_dataset_title),
-    Setting("n", "data", "n_samples", 400, _int(10, datasets.MAX_SAMPLES), str, "slider", "Samples",
-            lo=50, hi=datasets.MAX_SAMPLES, step=50),
-    Setting("noise", "data", "noise", 0.2, _float(0.0, 3.0), _g, "slider", "Noise", lo=0.0, hi=3.0, step=0.05),
-    Setting("k", "data", "n_classes", None, _n_classes, lambda v: "" if v is None else str(v), "slider", "Classes",
-            lo=2, hi=10, to_widget=lambda v: v or 3),
-    Setting("test", "data", "test_ratio", 0.2, _float(0.0, 0.9), _g, "slider", "Test share",
+    Setting("n", "data", "n_samples", 400, WHOLE, str, "slider", "Samples",
+            lo=50, hi=datasets.MAX_SAMPLES, step=50, narrow=lambda spec: (None, spec.max_n_samples)),
+    Setting("noise", "data", "noise", 0.2, NUMBER, _g, "slider", "Noise", lo=0.0, hi=3.0, step=0.05,
+            narrow=lambda spec: (None, spec.max_noise)),
+    Setting("k", "data", "n_classes", None, Number(whole=True, words=(("", None),)),
+            lambda v: "" if v is None else str(v), "slider", "Classes", lo=MIN_CLASSES, hi=MAX_CLASSES,
+            narrow=lambda spec: spec.class_range, to_widget=lambda v: v or MIN_CLASSES),
+    Setting("test", "data", "test_ratio", 0.2, NUMBER, _g, "slider", "Test share",
             "Share of the points held out as test data", lo=0.0, hi=0.9, step=0.05),
-    Setting("dseed", "data", "seed", 1, _int(0, 2**32 - 1), str, "number", "Data seed", lo=0, hi=2**32 - 1),
+    Setting("dseed", "data", "seed", 1, WHOLE, str, "number", "Data seed", lo=0, hi=2**32 - 1),
     Setting("feat", "data", "features", DEFAULT_FEATURES, _features, ",".join, "multiselect", "Input features",
             "What the network sees, as in TF Playground", choices=lambda: tuple(FEATURES),
             title=lambda f: FEATURES[f].label, to_widget=list, from_widget=lambda v: tuple(v) or DEFAULT_FEATURES),
@@ -187,11 +280,12 @@ ROWS = [
             "Standardise features", "Zero mean and unit variance, fitted on the training points"),
     # the learner's own points (uploaded or drawn on the boundary): used when ds is "own";
     # up to 200 travel in a link, larger sets as a CSV. Session state holds them under "pts".
-    Setting("pts", "data", "points", None, _points_parse, _points_fmt, "canvas", "Your points"),
+    Setting("pts", "data", "points", None, _points_parse, _points_fmt, "canvas", "Your points",
+            narrow=lambda spec: None),
     # network: changing one builds a new network
-    Setting("layers", "net", "hidden", ((4, "tanh"),), _hidden,
+    Setting("layers", "net", "hidden", ((4, "tanh"),), Layers(),
             lambda h: ",".join(f"{w}:{a}" for w, a in h) or "none", "layers", "Hidden layers",
-            "The output layer follows from the data", choices=hidden_activations, hi=MAX_WIDTH),
+            "The output layer follows from the data", choices=hidden_activations, lo=1, hi=MAX_WIDTH),
     Setting("out", "net", "output", AUTO, _choice(_outputs), str, "selectbox", "Output",
             "auto: sigmoid for 2 classes, softmax for K, linear for regression", choices=_outputs,
             title=lambda k: k if k == AUTO else ACTIVATIONS[k].label),
@@ -199,20 +293,23 @@ ROWS = [
             title=lambda k: k if k == AUTO else LOSSES[k].label),
     Setting("init", "net", "init", "small_gaussian", _choice(lambda: tuple(INITIALIZERS)), str, "selectbox",
             "Initialiser", choices=lambda: tuple(INITIALIZERS), title=lambda k: INITIALIZERS[k].label),
-    Setting("seed", "net", "seed", 2, _int(0, 2**32 - 1), str, "number", "Weights seed", lo=0, hi=2**32 - 1),
+    Setting("seed", "net", "seed", 2, WHOLE, str, "number", "Weights seed", lo=0, hi=2**32 - 1),
     # training: changes apply to the running trainer, no reset
     Setting("opt", "train", "optimizer", "sgd", _choice(lambda: tuple(OPTIMIZERS)), str, "selectbox", "Optimizer",
             choices=lambda: tuple(OPTIMIZERS), title=lambda k: OPTIMIZERS[k].label),
-    Setting("lr", "train", "learning_rate", 1.2, _float(0.0, 10.0, lo_open=True), _g, "select_slider",
-            "Learning rate η", choices=lambda: LEARNING_RATES),
-    Setting("bs", "train", "batch_size", None, _batch, lambda v: "full" if v is None else str(v), "select_slider",
+    Setting("lr", "train", "learning_rate", 1.2, Number(lo_open=True), _g, "select_slider",
+            "Learning rate η", choices=lambda: LEARNING_RATES, lo=0.0, hi=LEARNING_RATES[-1]),
+    Setting("bs", "train", "batch_size", None, Number(whole=True, words=(("full", None),)),
+            lambda v: "full" if v is None else str(v), "select_slider",
             "Batch size", "full: every training point in each update (classic gradient descent)",
-            choices=lambda: BATCH_SIZES, to_widget=lambda v: "full" if v is None else v,
+            choices=lambda: BATCH_SIZES, lo=1, hi=datasets.MAX_SAMPLES, to_widget=lambda v: "full" if v is None else v,
             from_widget=lambda v: None if v == "full" else int(v)),
-    Setting("l1", "train", "l1", 0.0, _float(0.0, 10.0), _g, "select_slider", "L1 penalty",
-            "l1·Σ|W| added to the cost (biases are not penalised)", choices=lambda: PENALTY_RATES),
-    Setting("l2", "train", "l2", 0.0, _float(0.0, 10.0), _g, "select_slider", "L2 penalty",
-            "(l2/2)·ΣW² added to the cost (biases are not penalised)", choices=lambda: PENALTY_RATES),
+    Setting("l1", "train", "l1", 0.0, NUMBER, _g, "select_slider", "L1 penalty",
+            "l1·Σ|W| added to the cost (biases are not penalised)", choices=lambda: PENALTY_RATES,
+            lo=PENALTY_RATES[0], hi=PENALTY_RATES[-1]),
+    Setting("l2", "train", "l2", 0.0, NUMBER, _g, "select_slider", "L2 penalty",
+            "(l2/2)·ΣW² added to the cost (biases are not penalised)", choices=lambda: PENALTY_RATES,
+            lo=PENALTY_RATES[0], hi=PENALTY_RATES[-1]),
     Setting("speed", "train", "speed", "1", _choice(lambda: SPEEDS), str, "select_slider", "Speed",
             "Epochs (or mini-batches) per update; max trains as fast as the server allows", choices=lambda: SPEEDS),
     # view: how the charts are drawn; nothing is rebuilt

@@ -15,9 +15,9 @@ from core.optimizers import make_optimizer
 from explorer.config import Config
 from explorer.query import from_query, to_query
 from explorer.drawing import start_from
-from explorer.settings import OWN_DATA, ROWS, SETTINGS, BadValue
+from explorer.settings import OWN_DATA, ROWS, SETTINGS, BadValue, OutOfRange
 
-BAD_TEXTS = ["zzz", "-5", "1e999", "nan", "99999999999", "4:tanh,x", "x1,x1", "2", "0.5", ""]
+BAD_TEXTS = ["zzz", "-5", "1e999", "nan", "99999999999", "4:tanh,x", "x1,x1", "2", "0.5", "", "²", "²:tanh"]
 
 
 def _with(cfg: Config, s, value) -> Config:
@@ -65,11 +65,18 @@ def test_every_setting_round_trips_through_a_link(s):
 
 @pytest.mark.parametrize("s", [s for s in ROWS if s.in_url], ids=lambda s: s.key)
 def test_every_malformed_value_falls_back_with_a_notice_naming_the_key(s):
+    """Malformed text: the default. A well-formed number out of range: the nearest limit
+    (``tests/test_setting_bounds.py`` walks every limit, per dataset, through the page)."""
     refused = 0
     for text in BAD_TEXTS:
         try:
             s.parse(text)
             continue                                        # a valid text for this setting
+        except OutOfRange as err:
+            cfg, notices = from_query({s.key: text})
+            assert getattr(getattr(cfg, s.group), s.field) == s.fit(err.limit, cfg.data.dataset)
+            assert len(notices) == 1 and f"`{s.key}=" in notices[0] and "Using " in notices[0]
+            continue
         except BadValue:
             refused += 1
         cfg, notices = from_query({s.key: text})
