@@ -8,8 +8,10 @@ same callbacks as the buttons, and it stays silent while focus is in a field, a 
 slider or anything editable. The component's value is the page's viewport,
 ``{"width": px, "height": px}``, and once the live charts are drawn ``"frame_top"`` (their
 frame's top on the page) and ``"grid_offset"`` (the controls and status line above the
-grid inside it); sent once and again when any of them moves: the layout sizes its
-charts with it. None until the browser has answered (and always under AppTest).
+grid inside it); sent once and again when any of them moves, but only while no script
+runs and once the layout has held still for a poll (a rerun asked for mid-run would carry
+the browser's widget values from before that run's changes and undo them): the layout
+sizes its charts with it. None until the browser has answered (and always under AppTest).
 """
 from __future__ import annotations
 

@@ -1,0 +1,109 @@
+"""No rerun asked for while a script run is drawn, in a real browser (headless Chromium).
+
+Streamlit sends every widget's value with every rerun request. A request sent while a
+script run is still being drawn carries the values the browser held before that run's
+changes, and Streamlit takes them as the learner's (streamlit/streamlit#218): Clear's
+switch to "your own data" came back as the flower, Undo's flower as the empty plane. The
+page's own components (the keyboard and layout component, the live charts) must therefore
+never ask for a rerun while a script runs. This test wraps the page's WebSocket, records
+the app's script state at each rerun request, and drives the drawing toolbar, presentation
+mode and a lesson the way a person does (one click once the page is idle).
+
+The script state is read from Streamlit's ``data-test-script-state`` attribute, as the
+layout component does: the first test fails if a Streamlit upgrade removes it.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.browser import browser_page, wait_live
+
+pytestmark = pytest.mark.browser
+
+# Each message the page sends on Streamlit's socket, with the script state at that moment.
+RECORD_SENDS = """
+(() => {
+  const send = WebSocket.prototype.send;
+  window.__sends = [];
+  WebSocket.prototype.send = function (data) {
+    if (String(this.url).includes("_stcore/stream")) {
+      const app = document.querySelector("[data-test-script-state]");
+      window.__sends.push({state: app ? app.getAttribute("data-test-script-state") : null, t: performance.now()});
+    }
+    return send.call(this, data);
+  };
+})();
+"""
+IDLE = "() => { const a = document.querySelector('[data-test-script-state]'); return a && a.getAttribute('data-test-script-state') === 'notRunning'; }"
+
+
+def query(page) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def settle(page, ms: int = 2500):
+    """Idle, and then a while longer (the layout component reports within a second)."""
+    page.wait_for_function(IDLE, timeout=60_000)
+    page.wait_for_timeout(ms)
+    page.wait_for_function(IDLE, timeout=60_000)
+
+
+def click_when_idle(page, selector: str):
+    settle(page, 300)
+    page.locator(selector).first.click()
+
+
+def test_streamlit_still_marks_a_running_script(server):
+    with browser_page() as page:
+        page.goto(server)
+        wait_live(page, 180)
+        settle(page)
+        states = page.evaluate("""async () => {
+            const app = document.querySelector('[data-test-script-state]');
+            if (!app) return null;
+            const seen = new Set([app.getAttribute('data-test-script-state')]);
+            new MutationObserver(() => seen.add(app.getAttribute('data-test-script-state')))
+                .observe(app, {attributes: true});
+            window.__seen = seen;
+            return [...seen];
+        }""")
+        assert states == ["notRunning"], "Streamlit no longer marks its script state in the page"
+        page.locator(".st-key-draw_clear_btn button:visible").click()
+        page.wait_for_function("() => window.__seen.has('running')", timeout=30_000)
+        settle(page, 500)
+
+
+def test_no_rerun_is_asked_for_while_a_script_runs(server):
+    with browser_page() as page:
+        page.add_init_script(RECORD_SENDS)
+        # A slow link (or a loaded server): each script run stays "running" in the page longer,
+        # as on a school's network, so a component that asks for a rerun mid-run is caught.
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 300,
+                                                       "downloadThroughput": -1, "uploadThroughput": -1})
+        page.goto(server)
+        wait_live(page, 180)
+        settle(page)
+        click_when_idle(page, ".st-key-draw_clear_btn button:visible")
+        page.wait_for_function("() => new URLSearchParams(location.search).get('ds') === 'own'", timeout=60_000)
+        settle(page)
+        click_when_idle(page, ".st-key-draw_undo_btn button:visible:enabled")
+        page.wait_for_function("() => new URLSearchParams(location.search).get('ds') === 'planar'", timeout=60_000)
+        settle(page)
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("p")                                           # presentation on: the layout moves
+        page.wait_for_function("() => new URLSearchParams(location.search).get('present') === '1'", timeout=60_000)
+        settle(page)
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("p")                                           # and off again
+        page.wait_for_function("() => !new URLSearchParams(location.search).get('present')", timeout=60_000)
+        settle(page)
+        sends = page.evaluate("window.__sends")
+        assert len(sends) >= 4, sends                                      # the clicks themselves
+        during = [s for s in sends if s["state"] == "running"]
+        assert not during, f"{len(during)} of {len(sends)} messages were sent while a script ran: {during}"
+        # And nothing the clicks set was undone.
+        assert query(page).get("ds") == "planar"
