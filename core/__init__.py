@@ -7,9 +7,15 @@ from .activations import ACTIVATIONS, hidden_activations
 from .gradcheck import gradient_check
 from .initializers import INITIALIZERS
 from .losses import LOSSES
+from .model_file import SavedModel, load_model
 from .network import Network
 from .optimizers import OPTIMIZERS
 from .training import History, Trainer, TrainingDiverged, train
 
+# ``core.Network.load(path)`` reads a model file, as ``core.load_model(path)`` does. It is
+# attached here, where both modules are loaded: network.py never imports model_file.py
+# (which builds Networks), so the two never import each other.
+Network.load = staticmethod(load_model)
+
 __all__ = ["ACTIVATIONS", "hidden_activations", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "History",
-           "Network", "Trainer", "TrainingDiverged", "gradient_check", "train"]
+           "Network", "SavedModel", "Trainer", "TrainingDiverged", "gradient_check", "load_model", "train"]

@@ -237,16 +237,6 @@ class Network:
         bwd = self.backward(self.forward(X), T, l1, l2)
         return list(zip(bwd.dW, bwd.db))
 
-    @classmethod
-    def load(cls, path):
-        """Read a model file (see core.model_file) and return its ``SavedModel``: ``.net``
-        is the Network, ``.predict_raw`` / ``.predict_proba_raw`` apply the saved input
-        pipeline to raw (x1, x2) points (M, 2). The network alone could not: its inputs
-        are the chosen features, standardised. Raises ValueError naming a bad field."""
-        from .model_file import load_model     # lazy: model_file imports this module
-        return load_model(path)
-
-
 
 def _check_layer(i: int, n: int, layer):
     try:
