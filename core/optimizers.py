@@ -27,12 +27,12 @@ class SGD:
 class Momentum:
     """Gradient descent with momentum: v ← β v − η ∂J/∂θ;  θ ← θ + v  (β = 0.9)."""
 
-    label = "Momentum (β = 0.9)"
+    beta = 0.9
+    label = f"Momentum (β = {beta})"
     tex = (r"v \leftarrow \beta v - \eta\,\frac{\partial J}{\partial \theta},\quad \theta \leftarrow \theta + v,"
-           r"\quad \beta = 0.9")
+           rf"\quad \beta = {beta}")
 
-    def __init__(self, params, beta=0.9):
-        self.beta = beta
+    def __init__(self, params):
         self.v = [np.zeros_like(p) for p in params]
 
     def step(self, params, grads, eta):
@@ -55,8 +55,9 @@ class Adam:
     tex = (r"m \leftarrow \beta_1 m + (1-\beta_1) g,\quad s \leftarrow \beta_2 s + (1-\beta_2) g^2,\quad "
            r"\theta \leftarrow \theta - \eta\,\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,\frac{m}{\sqrt{s}+\epsilon}")
 
-    def __init__(self, params, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+
+    def __init__(self, params):
         self.m = [np.zeros_like(p) for p in params]
         self.s = [np.zeros_like(p) for p in params]
         self.t = 0
