@@ -1,7 +1,8 @@
 """Backprop Explorer's engine: feed-forward networks and backpropagation in numpy.
 
 Examples are rows throughout the engine: X has shape (N, S_0), z and a of layer l
-have shape (N, S_l). Weights follow the seeds: W of layer l has shape (S_l, S_{l-1}).
+have shape (N, S_l). W of layer l has shape (S_l, S_{l-1}). The equations the code
+cites, (F1), (B2) and so on, are derived in docs/derivation.md.
 """
 from .activations import ACTIVATIONS, hidden_activations
 from .gradcheck import gradient_check

@@ -11,14 +11,16 @@ compares to 1e-9. ``python_notebook`` gives the same program as a Jupyter notebo
 part per cell (plain JSON: no notebook library needed).
 
 Examples are rows in the script, as in the engine: X is (N, S_0), a of layer l is
-(N, S_l), W of layer l is (S_l, S_{l-1}) as in the seeds. The script computes exactly
-as the trainer's fast step does, so its weights stay bit for bit the engine's even in
-long, chaotic mini-batch runs (a one-ulp difference grows to 0.01 in the cost over
-8000 steps of a 16-16 ReLU net): each layer is Wb = [W | b] and z = [a | 1] Wbᵀ;
-δ^(L) carries the batch mean's 1/n from the start; [dJ/dW | dJ/db] = δᵀ [a | 1].
+(N, S_l), W of layer l is (S_l, S_{l-1}). The script computes exactly as the trainer
+does (``core.fast_step.forward_into``, then ``Network.backward``), so its weights stay
+bit for bit the engine's even in long, chaotic mini-batch runs (a one-ulp difference
+grows to 0.01 in the cost over 8000 steps of a 16-16 ReLU net): each layer is
+Wb = [W | b] and z = [a | 1] Wbᵀ; δ is per example and [dJ/dW | dJ/db] = δᵀ [a | 1] / n.
+Its comments name the equations as docs/derivation.md does.
 
 The numpy text of every activation and loss comes from the registries
-(``Activation.np_fn``/``np_df``, ``Loss.np_fn``/``np_grad``); the input features and
+(``Activation.np_fn``/``np_df``/``np_backward``, ``Loss.np_fn``/``np_grad``), each proven
+to compute what the engine computes by tests/test_activations.py; the input features and
 optimizers have their text here, keyed by the registries' names (a test checks that
 every registered one has it).
 """
@@ -29,7 +31,6 @@ import textwrap
 
 import numpy as np
 
-from .features import FEATURES
 from .losses import EPS
 from .optimizers import OPTIMIZERS, make_optimizer
 
@@ -151,7 +152,8 @@ Backprop Explorer, exported: a {sizes} network ({acts}) trained with
 starting weights. It prints the same costs as the app, epoch by epoch.
 
 Examples are rows: X is (N, S_0) and a^(l) is (N, S_l). W^(l) is (S_l, S_(l-1)) as in the
-derivations, so z = W a + b is written a @ W.T + b here."""
+derivation, so z = W a + b is written a @ W.T + b here. The comments name the equations
+(F1), (B2), ... as docs/derivation.md in Backprop Explorer's repository derives them."""
 
 
 def _imports(notebook: bool) -> str:
@@ -193,15 +195,15 @@ def _functions(net, acts):
     for act in dict.fromkeys(acts):              # each activation once, in layer order
         out += [f"def {act.name}(z):", f"    return {_code(act, 'np_fn', 'activation')}", "", ""]
         output_needs = act is acts[-1] and not net.fused
-        if _coupled(act) and output_needs:
+        if not act.elementwise and output_needs:
             out += [f"def {act.name}_backward(z, a, Delta):",
-                    "    # softmax couples a row's units:",
+                    f"    # {act.name} couples a row's units (B1s):",
                     "    # δ_k = Σ_j Δ_j a_j (1[j=k] − a_k) = a_k (Δ_k − Σ_j Δ_j a_j)",
-                    "    return a * (Delta - np.sum(Delta * a, axis=1, keepdims=True))", "", ""]
+                    f"    return {_code(act, 'np_backward', 'activation')}", "", ""]
         elif act in hidden or output_needs:
             out += [f"def {act.name}_prime(z, a):", f"    return {_code(act, 'np_df', 'activation')}", "", ""]
     loss = net.loss
-    out.append("# ---- the cost J: the mean of the loss L(a, t) over the rows ----")
+    out.append("# ---- (C1) the cost J: the mean of the loss L(a, t) over the rows ----")
     J, grad = _code(loss, "np_fn", "loss"), "" if net.fused else _code(loss, "np_grad", "loss")
     if "EPS" in J + grad:
         out.append(f"EPS = {EPS!r}   # a probability is kept at least this far from 0 before log or division")
@@ -210,11 +212,6 @@ def _functions(net, acts):
         out += ["", "", "def loss_grad(a, t):   # Δ^(L) = ∂L/∂a, one row per example",
                 f"    return {grad}"]
     return "\n".join(out)
-
-
-def _coupled(act) -> bool:
-    """True for an activation whose σ'(z) is a full Jacobian (softmax), not element-wise."""
-    return act.name == "softmax"
 
 
 def _weights(net):
@@ -262,8 +259,8 @@ def forward(X1):
     """z^(l) and a^(l) of every layer. X1 = [x | 1]; A[l] is [a^(l) | 1] below the output."""
     Z, A = [], [X1]
     for l in range(len(Wb)):
-        Z.append(A[l] @ Wb[l].T)                # z^(l) = W^(l) a^(l-1) + b^(l)
-        a = ACT[l](Z[l])                        # a^(l) = σ_l(z^(l))
+        Z.append(A[l] @ Wb[l].T)                # (F1) z^(l) = W^(l) a^(l-1) + b^(l)
+        a = ACT[l](Z[l])                        # (F2) a^(l) = σ_l(z^(l))
         A.append(with_ones(a) if l < len(Wb) - 1 else a)
     return Z, A'''
 
@@ -276,12 +273,12 @@ def backward(Z, A, T):
 
 _BACKWARD_LOOP = '''\
     for l in range(len(Wb) - 1, -1, -1):
-        grads[l] = delta.T @ A[l]               # [dJ/dW | dJ/db] = mean over rows of δ^(l) [a^(l-1) | 1]ᵀ'''
+        grads[l] = delta.T @ A[l] / n           # (B3, B4) [dJ/dW | dJ/db] = mean of δ^(l) [a^(l-1) | 1]ᵀ'''
 
 _BACKWARD_TAIL = '''\
         if l > 0:
-            Delta = delta @ W[l]                                    # Δ^(l-1) = W^(l)ᵀ δ^(l)
-            delta = Delta * ACT_PRIME[l - 1](Z[l - 1], A[l][:, :-1])  # δ^(l-1) = Δ^(l-1) ⊙ σ'(z^(l-1))
+            Delta = delta @ W[l]                                    # (B2) Δ^(l-1) = W^(l)ᵀ δ^(l)
+            delta = Delta * ACT_PRIME[l - 1](Z[l - 1], A[l][:, :-1])  # (B2) δ^(l-1) = Δ^(l-1) ⊙ σ'(z^(l-1))
     return grads'''
 
 
@@ -297,23 +294,22 @@ def _passes(net, t):
         out += ["    return p", ""]
     out += ["", _BACKWARD_HEAD]
     out_act = net.layers[-1].activation
-    mean = "    # The mean cost's 1/n is applied once, here; every δ and Δ below carries it."
     if net.fused:
-        out += [f"    # δ^(L) = a − t: with {out_act.name} and {net.loss.name}, σ'(z) cancels ∂L/∂a's denominator.",
-                mean, "    delta = (A[-1] - T) * (1 / n)"]
+        out += [f"    # (B1f) δ^(L) = a − t: with {out_act.name} and {net.loss.name}, σ'(z) cancels ∂L/∂a's "
+                "denominator.", "    delta = A[-1] - T"]
     else:
-        out.append("    Delta = loss_grad(A[-1], T)   # Δ^(L) = ∂L/∂a^(L)")
-        if _coupled(out_act):
-            out += ["    # δ^(L) = (∂a/∂z)ᵀ Δ^(L), the softmax Jacobian applied row by row.", mean,
-                    f"    delta = {out_act.name}_backward(Z[-1], A[-1], Delta) * (1 / n)"]
+        out.append("    Delta = loss_grad(A[-1], T)   # (B1) Δ^(L) = ∂L/∂a^(L)")
+        if not out_act.elementwise:
+            out += [f"    # (B1s) δ^(L) = (∂a/∂z)ᵀ Δ^(L), the {out_act.name} Jacobian applied row by row.",
+                    f"    delta = {out_act.name}_backward(Z[-1], A[-1], Delta)"]
         else:
-            out += ["    # δ^(L) = Δ^(L) ⊙ σ'(z^(L))", mean,
-                    f"    delta = Delta * {out_act.name}_prime(Z[-1], A[-1]) * (1 / n)"]
+            out += ["    # (B1) δ^(L) = Δ^(L) ⊙ σ'(z^(L))",
+                    f"    delta = Delta * {out_act.name}_prime(Z[-1], A[-1])"]
     out.append(_BACKWARD_LOOP)
     if t["l1"]:
-        out.append("        grads[l][:, :-1] += L1 * np.sign(W[l])   # the L1 penalty's gradient, L1 sign(W)")
+        out.append("        grads[l][:, :-1] += L1 * np.sign(W[l])   # (P) the L1 penalty's gradient, L1 sign(W)")
     if t["l2"]:
-        out.append("        grads[l][:, :-1] += L2 * W[l]            # the L2 penalty's gradient, L2 W")
+        out.append("        grads[l][:, :-1] += L2 * W[l]            # (P) the L2 penalty's gradient, L2 W")
     out.append(_BACKWARD_TAIL)
     return "\n".join(out)
 
@@ -325,7 +321,7 @@ def _optimizer(name):
         return head + '''\
 def update(grads):
     for theta, g in zip(Wb, grads):
-        theta -= ETA * g                             # θ ← θ − η g'''
+        theta -= ETA * g                             # (U1) θ ← θ − η g'''
     if name == "momentum":
         return head + f'''\
 BETA = {opt.beta!r}

@@ -1,4 +1,4 @@
-"""Central-difference check of the backward pass, layer by layer."""
+"""Central-difference check of the backward pass, layer by layer (G1 of docs/derivation.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ def relative_error(g_analytic: np.ndarray, g_numeric: np.ndarray) -> float:
 
 def gradient_check(net, X, y, l1: float = 0.0, l2: float = 0.0, eps: float = 1e-6,
                    max_entries: int | None = 64) -> list[LayerCheck]:
-    """Compare ``net.backward`` with (J(θ+ε) − J(θ−ε)) / 2ε for each layer.
+    """Compare ``net.backward`` with (J(θ+ε) − J(θ−ε)) / 2ε (G1) for each layer.
 
     Checks up to ``max_entries`` entries of each W (all of them when None; a sample drawn
     the same way on every call otherwise) and all of b. The network is left exactly as it

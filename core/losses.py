@@ -1,8 +1,9 @@
-"""Losses, averaged over the examples: J = (1/N) Σ_n L(a_n, t_n).
+"""Losses, averaged over the examples: J = (1/N) Σ_n L(a_n, t_n)  (C1 of docs/derivation.md).
 
 Examples are rows: ``a`` and ``t`` have shape (N, S_L). ``grad`` returns the
-per-example Delta^(L) = ∂L_n/∂a_n (no 1/N: the backward pass averages when it
-forms dJ/dW), so the numbers shown to a learner are the textbook ones.
+per-example Δ^(L) = ∂L_n/∂a_n of (L1)–(L3) (no 1/N: the backward pass averages when it
+forms dJ/dW), so the numbers shown to a learner are the textbook ones. ``fused_with``
+names the output activation whose δ^(L) simplifies to a − t with this loss (B1f).
 """
 from __future__ import annotations
 

@@ -37,14 +37,15 @@ class Scorer:
         self.loss, self.T = net.loss, T
         self.metric = accuracy if net.is_classifier else r2
         hard = T.size > 0 and bool(np.all((T == 0) | (T == 1)))
+        out = net.layers[-1].activation.classifier if hard and net.fused else ""
         self.kind = None
-        if hard and net.fused and net.output == "sigmoid" and T.shape[1] == 1:
+        if out == "binary" and T.shape[1] == 1:
             self.kind, self._s, self._c = "binary", 2.0 * T - 1.0, 1.0 - T     # p = a·s + c
             # Correct ⟺ (a > ½) == t, i.e. p > ½ for t = 1 but p ≥ ½ for t = 0 (a = ½ predicts
             # class 0, as ``accuracy`` and ``Network.predict`` say): one threshold per row.
             half = T.dtype.type(0.5)
             self._thr = np.where(T == 1, half, np.nextafter(half, T.dtype.type(0)))
-        elif hard and net.fused and net.output == "softmax" and np.all(T.sum(axis=1) == 1):
+        elif out == "multiclass" and np.all(T.sum(axis=1) == 1):
             self.kind, self._labels = "onehot", T.argmax(axis=1)
 
     def __call__(self, a: np.ndarray) -> tuple[float, float]:

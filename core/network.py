@@ -1,14 +1,19 @@
-"""A feed-forward network and its backpropagation, as the seeds derive it.
+"""A feed-forward network and its backpropagation: the equations of docs/derivation.md.
 
 Examples are rows: X is (N, S_0); z and a of layer l are (N, S_l); W of layer l is
-(S_l, S_{l-1}) and b is (S_l,), as every seed writes them. In this orientation the
-seeds' column formulas read transposed:  z = a_prev Wᵀ + b,  dJ/dW = δᵀ a_prev / N.
+(S_l, S_{l-1}) and b is (S_l,). In this orientation the column formulas of the
+derivation read transposed, (R1)–(R3) of docs/derivation.md:
+z = a_prev Wᵀ + b,  Δ_prev = δ W,  ∂J/∂W = δᵀ a_prev / N.
 
-Forward:   z^(l) = W^(l) a^(l−1) + b^(l),   a^(l) = σ_l(z^(l)),   a^(0) = x.
-Backward:  Delta^(L) = ∂L/∂a^(L);  δ^(l) = Delta^(l) ⊙ σ_l'(z^(l))  (seed 003's H);
-           Delta^(l−1) = (W^(l))ᵀ δ^(l);  dJ/dW^(l) = mean_n δ^(l) a^(l−1)ᵀ;  dJ/db^(l) = mean_n δ^(l).
-δ and Delta are kept per example (∂L_n/∂z_n, ∂L_n/∂a_n): the 1/N of the mean cost
-enters only when they are summed into dJ/dW and dJ/db.
+Forward:   (F1) z^(l) = W^(l) a^(l−1) + b^(l),   (F2) a^(l) = σ_l(z^(l)),   a^(0) = x.
+Backward:  (B1) δ^(L) = Δ^(L) ⊙ σ_L'(z^(L)) with Δ^(L) = ∂L/∂a^(L), or (B1f) δ^(L) = a^(L) − t;
+           (B2) Δ^(l−1) = W^(l)ᵀ δ^(l),  δ^(l−1) = Δ^(l−1) ⊙ σ'(z^(l−1));
+           (B3) ∂J/∂W^(l) = (1/N) Σ_n δ_n^(l) a_n^(l−1)ᵀ;   (B4) ∂J/∂b^(l) = (1/N) Σ_n δ_n^(l).
+δ and Δ are kept per example (∂L_n/∂z_n, ∂L_n/∂a_n): the 1/N of the mean cost (C1)
+enters only when they are summed into ∂J/∂W and ∂J/∂b.
+
+``Network.backward`` is the one backward pass: the step-by-step view shows it and the
+trainer runs it, in reused buffers (core/fast_step.py keeps them).
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from .activations import Activation, get_activation, hidden_activations
 from .initializers import INITIALIZERS
 from .losses import Loss, get_loss
 from .outputs import check_pairing
-from .targets import CLASSIFIERS, as_targets
+from .targets import as_targets
 
 
 class Layer:
@@ -56,23 +61,58 @@ class Layer:
         return self.Wb.shape[0]
 
 
+def augment(A: np.ndarray) -> np.ndarray:
+    """[A | 1]: each row beside a 1, the input the biases multiply; (N, S) -> (N, S + 1)."""
+    return np.concatenate([A, np.ones((A.shape[0], 1), dtype=A.dtype)], axis=1)
+
+
 @dataclass
 class Forward:
-    """What a forward pass keeps: Z[l], A[l] for layers 1..L (index 0 of A is X)."""
+    """What a forward pass keeps, for layers l = 1..L.
 
-    Z: list = field(default_factory=list)   # Z[l-1] is z^(l), (N, S_l)
-    A: list = field(default_factory=list)   # A[0] = X (N, S_0); A[l] = a^(l), (N, S_l)
+    ``Z[l-1]`` is z^(l) (N, S_l); ``A[l]`` is a^(l) (N, S_l), with ``A[0]`` = X.
+    ``inputs[l-1]`` is [a^(l−1) | 1] (N, S_{l−1} + 1) when the pass kept it (the training
+    step does, in its buffers); otherwise ``Network.backward`` builds it from A.
+    """
+
+    Z: list = field(default_factory=list)
+    A: list = field(default_factory=list)
+    inputs: list | None = None
 
 
 @dataclass
 class Backward:
-    """What a backward pass keeps, per layer l = 1..L (list index l − 1)."""
+    """What a backward pass keeps, per layer l = 1..L (list index l − 1); see docs/derivation.md.
 
-    dW: list   # dJ/dW^(l), (S_l, S_{l-1})
-    db: list   # dJ/db^(l), (S_l,)
-    delta: list   # δ^(l) = ∂L_n/∂z^(l), (N, S_l)  (seed 003's H)
-    Delta: list   # Delta^(l) = ∂L_n/∂a^(l), (N, S_l)
-    fused: bool   # True when the output δ came from the simplification a − t
+    ``dWb[l-1]`` is [∂J/∂W^(l) | ∂J/∂b^(l)], shaped like the layer's Wb (S_l, S_{l−1} + 1);
+    ``dW`` and ``db`` are views of its two parts. ``delta[l-1]`` is δ^(l) = ∂L_n/∂z^(l) and
+    ``Delta[l-1]`` is Δ^(l) = ∂L_n/∂a^(l), both (N, S_l) and per example (the 1/N of the mean
+    cost enters only in ∂J/∂W and ∂J/∂b). With the fused output error (B1f) Δ^(L) is not
+    needed and stays NaN. ``fused`` says which output error was used.
+    """
+
+    dWb: list
+    delta: list
+    Delta: list
+    fused: bool = False
+
+    @classmethod
+    def empty(cls, net, n: int) -> "Backward":
+        """Arrays for a batch of ``n`` examples (Δ filled with NaN until computed)."""
+        dt = net.dtype
+        return cls(dWb=[np.empty_like(layer.Wb) for layer in net.layers],
+                   delta=[np.empty((n, layer.size), dtype=dt) for layer in net.layers],
+                   Delta=[np.full((n, layer.size), np.nan, dtype=dt) for layer in net.layers])
+
+    @property
+    def dW(self) -> list:
+        """∂J/∂W^(l) of every layer, (S_l, S_{l−1}) (views into dWb)."""
+        return [g[:, :-1] for g in self.dWb]
+
+    @property
+    def db(self) -> list:
+        """∂J/∂b^(l) of every layer, (S_l,) (views into dWb)."""
+        return [g[:, -1] for g in self.dWb]
 
 
 class Network:
@@ -121,11 +161,12 @@ class Network:
 
     @property
     def is_classifier(self) -> bool:
-        return self.output in CLASSIFIERS
+        """True when the output gives class probabilities (sigmoid, softmax)."""
+        return bool(self.layers[-1].activation.classifier)
 
     @property
     def fused(self) -> bool:
-        """True when the output δ simplifies to a − t (sigmoid+BCE, softmax+CE)."""
+        """True when the output δ simplifies to a − t (B1f: sigmoid+BCE, softmax+CE)."""
         return self.loss.fused_with == self.output
 
     def parameters(self) -> list[np.ndarray]:
@@ -141,7 +182,7 @@ class Network:
 
     def targets(self, y) -> np.ndarray:
         """y as the target matrix T (N, S_L), validated against the output layer."""
-        return as_targets(y, self.layers[-1].size, self.output, self.dtype)
+        return as_targets(y, self.layers[-1].size, self.layers[-1].activation, self.dtype)
 
     def forward(self, X) -> Forward:
         """Run X (N, S_0) through every layer, keeping z and a of each."""
@@ -151,8 +192,8 @@ class Network:
             # A contiguous Wᵀ lets BLAS do the product (the strided view into Wb is ~3× slower
             # on a 200×200 grid), and adding b in place spares a temporary the size of z.
             z = A @ np.ascontiguousarray(layer.W.T)
-            z += layer.b                            # z^(l) = W^(l) a^(l-1) + b^(l)
-            A = layer.activation.fn(z)              # a^(l) = σ_l(z^(l))
+            z += layer.b                            # (F1) z^(l) = W^(l) a^(l-1) + b^(l)
+            A = layer.activation.fn(z)              # (F2) a^(l) = σ_l(z^(l))
             fwd.Z.append(z)
             fwd.A.append(A)
         return fwd
@@ -168,15 +209,15 @@ class Network:
         for layer in self.layers:
             z = A @ np.ascontiguousarray(layer.W.T)
             z += layer.b
-            A = layer.activation.fn_into(z, z)
+            A = layer.activation.fn(z, out=z)
         return A
 
     def predict(self, X) -> np.ndarray:
         """Class labels (N,) for a classifier, real predictions (N,) for one-unit regression."""
-        a = self.predict_proba(X)
-        if self.output == "softmax":
+        a, kind = self.predict_proba(X), self.layers[-1].activation.classifier
+        if kind == "multiclass":
             return a.argmax(axis=1)
-        if self.output == "sigmoid" and a.shape[1] == 1:
+        if kind == "binary" and a.shape[1] == 1:
             return (a[:, 0] > 0.5).astype(int)
         return a[:, 0] if a.shape[1] == 1 else a
 
@@ -203,33 +244,45 @@ class Network:
         return X, T
 
     def backward(self, fwd: Forward, T: np.ndarray, l1: float = 0.0, l2: float = 0.0,
-                 fused: bool | None = None) -> Backward:
-        """Backpropagate from a forward pass and targets T (N, S_L).
+                 fused: bool | None = None, out: Backward | None = None) -> Backward:
+        """Backpropagate from a forward pass and targets T (N, S_L): (B1)–(B4).
 
-        ``fused`` (default: when the pairing allows) starts from δ^(L) = a − t
-        instead of Delta^(L) ⊙ σ'(z); tests show both give the same gradients.
+        This is the backward pass training runs: the trainer passes ``out``, a Backward whose
+        arrays it reuses every step (nothing is allocated then); without it, fresh arrays.
+        ``fused`` (default: when the pairing allows) starts from δ^(L) = a − t (B1f) instead
+        of Δ^(L) ⊙ σ'(z^(L)) (B1); tests show both give the same gradients.
         """
         use_fused = self.fused if fused is None else (fused and self.fused)
-        L, N = len(self.layers), T.shape[0]
-        a_L = fwd.A[-1]
-        dW, db, deltas, Deltas = [None] * L, [None] * L, [None] * L, [None] * L
-        Delta = self.loss.grad(a_L, T)                   # Delta^(L) = ∂L/∂a^(L)
-        for l in range(L - 1, -1, -1):
-            layer = self.layers[l]
-            if l == L - 1 and use_fused:
-                delta = a_L - T                          # δ^(L) = a − t (fused pairing)
-            else:
-                delta = layer.activation.backward(fwd.Z[l], fwd.A[l + 1], Delta)  # δ = Delta ⊙ σ'(z)
-            deltas[l], Deltas[l] = delta, Delta
-            dW[l] = delta.T @ fwd.A[l] / N               # dJ/dW = mean δ a_prevᵀ
-            db[l] = delta.sum(axis=0) / N                # dJ/db = mean δ
+        bwd = Backward.empty(self, T.shape[0]) if out is None else out
+        bwd.fused = use_fused
+        L, N, Z, A = len(self.layers), T.shape[0], fwd.Z, fwd.A
+        inputs = fwd.inputs or [augment(a) for a in A[:-1]]            # [a^(l−1) | 1] of each layer
+        # Lists hold layer l at index l − 1 (Z, inputs, delta, Delta, dWb), A at index l.
+        if use_fused:
+            # (B1f) δ^(L) = a^(L) − t
+            delta = np.subtract(A[L], T, out=bwd.delta[L - 1])
+        else:
+            # (B1) Δ^(L) = ∂L/∂a^(L), then δ^(L) = Δ^(L) ⊙ σ_L'(z^(L)) (softmax: its Jacobian, B1s)
+            Delta = bwd.Delta[L - 1]
+            Delta[...] = self.loss.grad(A[L], T)
+            delta = self.layers[L - 1].activation.backward(Z[L - 1], A[L], Delta, out=bwd.delta[L - 1])
+        for l in range(L, 0, -1):
+            W = self.layers[l - 1].W
+            # (B3, B4) as one product (A1): [∂J/∂W^(l) | ∂J/∂b^(l)] = (1/N) δ^(l)ᵀ [A^(l−1) | 1]
+            dWb = np.matmul(delta.T, inputs[l - 1], out=bwd.dWb[l - 1])
+            dWb /= N
+            # (P) the penalties' gradients l1 sign(W) + l2 W (the biases are not penalised)
             if l1:
-                dW[l] += l1 * np.sign(layer.W)
+                dWb[:, :-1] += l1 * np.sign(W)
             if l2:
-                dW[l] += l2 * layer.W
-            if l:
-                Delta = delta @ layer.W                  # Delta^(l-1) = (W^(l))ᵀ δ^(l)
-        return Backward(dW, db, deltas, Deltas, use_fused)
+                dWb[:, :-1] += l2 * W
+            if l > 1:
+                # (B2) Δ^(l−1) = W^(l)ᵀ δ^(l): with a row per example, δ W
+                Delta = np.matmul(delta, W, out=bwd.Delta[l - 2])
+                # (B2) δ^(l−1) = Δ^(l−1) ⊙ σ'(z^(l−1)): σ' computed into δ's array, multiplied there
+                delta = self.layers[l - 2].activation.df(Z[l - 2], A[l - 1], out=bwd.delta[l - 2])
+                delta *= Delta
+        return bwd
 
     def gradients(self, X, y, l1: float = 0.0, l2: float = 0.0) -> list[tuple[np.ndarray, np.ndarray]]:
         """[(dJ/dW, dJ/db) for each layer], shapes of W and b."""

@@ -10,7 +10,7 @@ import numpy as np
 
 
 class SGD:
-    """Plain gradient descent: θ ← θ − η ∂J/∂θ."""
+    """Plain gradient descent: θ ← θ − η ∂J/∂θ  (U1 of docs/derivation.md)."""
 
     label = "SGD"
     tex = r"\theta \leftarrow \theta - \eta\,\frac{\partial J}{\partial \theta}"

@@ -1,8 +1,8 @@
 """Copies of a network's weights at spaced epochs, for replaying a run (the GIF export).
 
-A snapshot is the list of every layer's ``Wb = [W | b]`` (shapes (S_l, S_{l-1} + 1), the
-seeds' W with b as its last column), copied at the end of an epoch. Which epochs are
-kept follows a time axis that is half logarithmic and half linear,
+A snapshot is the list of every layer's ``Wb = [W | b]`` (shapes (S_l, S_{l-1} + 1): W as
+docs/derivation.md shapes it, with b as its last column), copied at the end of an epoch.
+Which epochs are kept follows a time axis that is half logarithmic and half linear,
 
     w(e) = ½ · log(1 + e) / log(1 + E)  +  ½ · e / E        (E = the latest epoch),
 

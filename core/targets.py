@@ -2,7 +2,8 @@
 
 Examples are rows: T has shape (N, S_L). Accepted forms:
 
-* integer class labels (N,) for a classification output (sigmoid or softmax):
+* integer class labels (N,) for a classification output (one whose activation has a
+  ``classifier`` kind: sigmoid or softmax):
   0/1 for one sigmoid unit, 0..K−1 for K output units (one-hot encoded);
 * an (N, S_L) array, used as it is;
 * real targets (N,) or (N, 1) for a one-unit regression output.
@@ -11,11 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-CLASSIFIERS = ("sigmoid", "softmax")
+from .activations import ACTIVATIONS, Activation
+
+# The activations whose outputs are class probabilities, in registry order.
+CLASSIFIERS = tuple(name for name, act in ACTIVATIONS.items() if act.classifier)
 
 
-def as_targets(y, n_outputs: int, output: str, dtype=np.float64) -> np.ndarray:
-    """Validate ``y`` against the output layer and return T of shape (N, n_outputs)."""
+def as_targets(y, n_outputs: int, output: Activation, dtype=np.float64) -> np.ndarray:
+    """Validate ``y`` against the output layer (``n_outputs`` units of ``output``) and return
+    T of shape (N, n_outputs)."""
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == n_outputs:
         T = y.astype(dtype, copy=False)
@@ -32,10 +37,10 @@ def as_targets(y, n_outputs: int, output: str, dtype=np.float64) -> np.ndarray:
     if not np.all(np.isfinite(T)):
         raise ValueError("the targets contain NaN or infinite values")
     # Checked for (N,) labels and (N, S_L) arrays alike: an (N, 1) column of 0/1/2 is as wrong.
-    if output == "sigmoid" and np.any((T < 0) | (T > 1)):
+    if output.classifier == "binary" and np.any((T < 0) | (T > 1)):
         bad = T[(T < 0) | (T > 1)][0]
         raise ValueError(
-            f"a sigmoid output predicts values between 0 and 1, but a target is {bad:g}; "
+            f"a {output.name} output predicts values between 0 and 1, but a target is {bad:g}; "
             "use labels 0 and 1, or a softmax output with one unit per class")
     return T
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .fast_step import StepBuffers, augment, backward_into, forward_into
+from .fast_step import StepBuffers, augment, forward_into, magnitudes
 from .metrics import Scorer
 from .optimizers import make_optimizer
 
@@ -174,12 +174,13 @@ class Trainer:
         if self._pending:                            # full batch: scores of the previous epoch
             self._pending = False
             self._record(a)
-        norms, means = backward_into(net, buf, Xa, Tb, self._l1, self._l2)
+        net.backward(buf.fwd, Tb, self._l1, self._l2, out=buf.bwd)    # (B1)–(B4), into the buffers
+        norms, means = magnitudes(buf)
         if not math.isfinite(sum(norms)):
             raise self._diverged("a gradient became infinite or NaN")
         self._accumulate(norms, means)
         self.last_batch = idx
-        self._opt.step(self._params, buf.dWb, self._eta)
+        self._opt.step(self._params, buf.bwd.dWb, self._eta)             # the update; sgd is (U1)
         self._pos += Xa.shape[0]
         if self._pos < N:
             return False

@@ -8,7 +8,8 @@ Everything here runs in float64. Examples are rows: X (N, S_0), T (N, S_L).
   (output activation, loss) pair × 1–3 hidden layers, with and without L1/L2;
 * the fused output error a − t against the generic Delta ⊙ σ'(z) / softmax Jacobian path;
 * ``Softmax.backward`` against its Jacobian applied explicitly;
-* the training loop's preallocated step (core/fast_step.py) against ``Network.backward``;
+* the training loop's step (core/fast_step.py's buffers and forward pass, then
+  ``Network.backward`` into those buffers) against ``Network.backward`` on fresh arrays;
 * the Trainer's parameter updates against hand-written sgd / momentum / adam updates.
 """
 import itertools
@@ -18,7 +19,7 @@ import pytest
 
 from core import Network, hidden_activations, Trainer, gradient_check
 from core.activations import ACTIVATIONS, Softmax
-from core.fast_step import StepBuffers, augment, backward_into, forward_into
+from core.fast_step import StepBuffers, augment, forward_into, magnitudes
 from core.gradcheck import relative_error
 
 # (output activation, loss, output width): every pairing the network accepts.
@@ -128,7 +129,7 @@ def test_gradient_check_samples_entries_of_large_layers():
 def test_gradient_check_catches_a_wrong_derivative(monkeypatch):
     """The check can fail: a tanh whose derivative forgot the square is caught."""
     net, X, y = make_case("tanh", "sigmoid", "binary_cross_entropy", 1, 2)
-    wrong = ACTIVATIONS["tanh"].__class__("tanh", np.tanh, lambda z, a: 1.0 - a)
+    wrong = ACTIVATIONS["tanh"].__class__("tanh", np.tanh, lambda z, a, out=None: np.subtract(1.0, a, out=out))
     monkeypatch.setattr(net.layers[0], "activation", wrong)
     checks = gradient_check(net, X, y, max_entries=None)
     assert checks[0].rel_error_W > 1e-3
@@ -189,8 +190,9 @@ def test_softmax_backward_is_the_jacobian_applied():
         dz[:, k] = eps
         column = (sm.fn(z + dz) - sm.fn(z - dz)) / (2 * eps)     # ∂a_j/∂z_k for every j
         np.testing.assert_allclose(J[:, :, k], column, rtol=1e-7, atol=1e-9)
-    # Not diagonal: the df (diagonal only) would be a different, wrong backward.
-    assert not np.allclose(sm.backward(z, a, dA), dA * sm.df(z, a))
+    # Not diagonal: the diagonal a (1 − a) alone would be a different, wrong backward.
+    assert sm.df is None and not sm.elementwise
+    assert not np.allclose(sm.backward(z, a, dA), dA * a * (1 - a))
 
 
 def test_softmax_is_shifted_and_safe():
@@ -208,7 +210,7 @@ def test_sigmoid_never_overflows():
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         a = sig.fn(z)
         out = np.empty_like(z)
-        sig.fn_into(z, out)
+        sig.fn(z, out=out)
     np.testing.assert_allclose(a, 1 / (1 + np.exp(-np.clip(z, -500, 500))), rtol=1e-12, atol=1e-16)
     np.testing.assert_array_equal(out, a)
 
@@ -239,10 +241,12 @@ def test_losses_never_take_log_zero(dtype):
 # --- the training loop's fast step == the reference backward pass ----------------------------
 
 def fast_gradients(net, X, T, l1, l2):
+    """The Trainer's step: forward into its buffers, Network.backward into them, magnitudes."""
     buf = StepBuffers(net, X.shape[0])
     Xa = augment(X)
     a = forward_into(net, buf, Xa).copy()
-    norms, means = backward_into(net, buf, Xa, T, l1, l2)
+    net.backward(buf.fwd, T, l1, l2, out=buf.bwd)
+    norms, means = magnitudes(buf)
     return buf, a, norms, means
 
 
@@ -257,8 +261,8 @@ def test_fast_step_equals_network_backward(hidden, pair, depth, l1, l2):
     buf, a, norms, means = fast_gradients(net, X, T, l1, l2)
     np.testing.assert_allclose(a, fwd.A[-1], rtol=1e-13, atol=1e-15)
     for l in range(depth + 1):
-        np.testing.assert_allclose(buf.Z[l], fwd.Z[l], rtol=1e-13, atol=1e-14)
-        dW, db = buf.dWb[l][:, :-1], buf.dWb[l][:, -1]
+        np.testing.assert_allclose(buf.fwd.Z[l], fwd.Z[l], rtol=1e-13, atol=1e-14)
+        dW, db = buf.bwd.dW[l], buf.bwd.db[l]
         scale = max(np.abs(ref.dW[l]).max(), np.abs(ref.db[l]).max())
         np.testing.assert_allclose(dW, ref.dW[l], rtol=0, atol=1e-12 * scale)
         np.testing.assert_allclose(db, ref.db[l], rtol=0, atol=1e-12 * scale)
@@ -287,7 +291,7 @@ def test_fast_step_on_a_minibatch_view():
         ref = net.backward(net.forward(X[rows]), T[rows], 0.01, 0.0)
         buf, _, _, _ = fast_gradients(net, X[rows], T[rows], 0.01, 0.0)
         for l in range(3):
-            np.testing.assert_allclose(buf.dWb[l], np.column_stack([ref.dW[l], ref.db[l]]),
+            np.testing.assert_allclose(buf.bwd.dWb[l], np.column_stack([ref.dW[l], ref.db[l]]),
                                        rtol=1e-12, atol=1e-15)
 
 

@@ -1,7 +1,8 @@
 """Backpropagation worked out by hand, every number written down, compared to the engine.
 
-The network is 2-2-1, sigmoid everywhere, with seed 004's (Nielsen's) cost
-C = ½‖a − t‖² on one example, so J = C. Column formulas as the seeds write them:
+The network is 2-2-1, sigmoid everywhere, with Nielsen's cost C = ½‖a − t‖² (L1 of
+docs/derivation.md) on one example, so J = C. Column formulas, as docs/derivation.md
+writes them for one example:
 
     z1 = W1 x + b1,  a1 = σ(z1),  z2 = W2 a1 + b2,  a2 = σ(z2)
     Delta2 = a2 − t,            δ2 = Delta2 ⊙ σ'(z2),  σ'(z) = a (1 − a)
@@ -23,7 +24,7 @@ import numpy as np
 import pytest
 
 from core import Network, Trainer
-from core.fast_step import StepBuffers, augment, backward_into, forward_into
+from core.fast_step import StepBuffers, augment, forward_into, magnitudes
 
 x = np.array([[1.0, 2.0]])          # one example, as a row
 t = np.array([[1.0]])
@@ -102,9 +103,10 @@ def test_fast_step_by_hand():
     buf = StepBuffers(net, 1)
     Xa = augment(x)
     forward_into(net, buf, Xa)
-    norms, means = backward_into(net, buf, Xa, t, 0.0, 0.0)
-    np.testing.assert_allclose(buf.dWb[1], np.column_stack([dW2, db2]), rtol=1e-14)
-    np.testing.assert_allclose(buf.dWb[0], np.column_stack([dW1, db1]), rtol=1e-14)
+    net.backward(buf.fwd, t, out=buf.bwd)
+    norms, means = magnitudes(buf)
+    np.testing.assert_allclose(buf.bwd.dWb[1], np.column_stack([dW2, db2]), rtol=1e-14)
+    np.testing.assert_allclose(buf.bwd.dWb[0], np.column_stack([dW1, db1]), rtol=1e-14)
     assert norms == pytest.approx([np.linalg.norm(dW1), np.linalg.norm(dW2)], rel=1e-12)
     assert means == pytest.approx([np.mean(np.abs(delta1)), 0.046875], rel=1e-14)
 

@@ -10,14 +10,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import Network, gradient_check
-from core.fast_step import StepBuffers, augment, backward_into, forward_into
+from core.fast_step import StepBuffers, augment, forward_into
 from core.activations import ACTIVATIONS, Activation, register
 from explorer.query import from_query, to_query
 from explorer.settings import SETTINGS
 
 APP = str(Path(__file__).resolve().parents[1] / "explorer" / "app_page.py")   # the page script app.py serves
 
-SOFTSIGN = Activation("softsign", lambda z: z / (1.0 + np.abs(z)), lambda z, a: 1.0 / (1.0 + np.abs(z)) ** 2,
+SOFTSIGN = Activation("softsign", lambda z, out=None: np.divide(z, 1.0 + np.abs(z), out=out),
+                      lambda z, a, out=None: np.divide(1.0, (1.0 + np.abs(z)) ** 2, out=out),
                       label="softsign", symbol=r"\mathrm{softsign}", tex=r"\frac{z}{1+|z|}",
                       dtex=r"\frac{1}{(1+|z|)^2}", np_fn="z / (1 + np.abs(z))", np_df="1 / (1 + np.abs(z)) ** 2")
 
@@ -46,8 +47,8 @@ def test_its_gradients_pass_the_check_and_the_fast_step_agrees(softsign):
     buf = StepBuffers(net, len(X))
     X_aug = augment(X)
     forward_into(net, buf, X_aug)
-    backward_into(net, buf, X_aug, net.targets(y), 0.0, 0.0)
-    for (dW, db), dWb in zip(reference, buf.dWb):
+    net.backward(buf.fwd, net.targets(y), out=buf.bwd)
+    for (dW, db), dWb in zip(reference, buf.bwd.dWb):
         np.testing.assert_allclose(dWb[:, :-1], dW, rtol=1e-10, atol=1e-14)
         np.testing.assert_allclose(dWb[:, -1], db, rtol=1e-10, atol=1e-14)
 
