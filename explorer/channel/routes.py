@@ -2,8 +2,11 @@
 
 ``app.py`` mounts ``ROUTES`` with ``st.App(..., routes=ROUTES)``. A socket lives on
 the server's asyncio loop: it checks the Origin and the hello, binds to the learner's
-``LiveSession``, queues every client message for the scheduler thread, and sends what
-the scheduler hands it (``Connection.send`` is safe to call from any thread).
+``LiveSession``, lets each client message through its ``Door`` (checked once, completely,
+and rate-limited) into the session's inbox for the scheduler thread, and sends what the
+scheduler hands it (``Connection.send`` is safe to call from any thread). Nothing one
+socket sends raises out of here: an unexpected error refuses that message and logs one
+line (at most one per ``scheduler.LOG_EVERY_S``).
 """
 from __future__ import annotations
 
@@ -16,9 +19,53 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from . import registry, wire
-from .scheduler import SCHEDULER
+from .scheduler import SCHEDULER, log_limited
+from .session import INBOX_MAX
 
 PATH = "/live/ws"
+CLOSE_FLUSH_S = 2.0        # a flooding socket's last status goes out within this, then it closes
+
+
+class Door:
+    """One socket's limits (see ``wire``): what goes into the session's inbox, what is refused.
+
+    ``admit`` returns (message, None) for a message to apply, or (None, reason) for one
+    refused: bad (``wire.parse_client``), over its rate, or the inbox full. Every refusal is a
+    strike; ``flooding`` turns True once the strikes outrun their leak (the socket is closed)."""
+
+    def __init__(self):
+        self.controls = wire.Bucket(wire.CONTROL_RATE, wire.CONTROL_BURST)
+        self.acks = wire.Bucket(wire.ACK_RATE, wire.ACK_BURST)
+        self.strikes = wire.Bucket(wire.STRIKE_LEAK, wire.STRIKE_LIMIT)
+        self.replies = wire.Bucket(wire.ERROR_RATE, wire.ERROR_BURST)
+        self.flooding = False
+        self.dropped = 0
+
+    def admit(self, text, queued: int) -> tuple[dict | None, str | None]:
+        try:
+            msg = wire.parse_client(text)
+            if msg["type"] == "hello":
+                raise wire.BadMessage("hello was already received")
+        except wire.BadMessage as err:
+            return self._refuse(str(err))
+        bucket = self.acks if msg["type"] == "ack" else self.controls
+        if queued >= INBOX_MAX or not bucket.take():
+            self.dropped += 1
+            return self._refuse(f"too many messages (at most {wire.CONTROL_RATE:g} controls and {wire.ACK_RATE:g} "
+                                f"acks a second): {self.dropped} dropped so far")
+        return msg, None
+
+    def _refuse(self, reason: str) -> tuple[None, str]:
+        if not self.strikes.take():
+            self.flooding = True
+        return None, reason
+
+
+class _Close:
+    """Queued after a socket's last message: the pump closes the socket with ``code``."""
+
+    def __init__(self, code: int, reason: str = ""):
+        self.code, self.reason = code, reason
 
 
 class Connection:
@@ -34,10 +81,18 @@ class Connection:
         if not self.closed:
             self.loop.call_soon_threadsafe(self.queue.put_nowait, data)
 
+    def close_after_queued(self, code: int, reason: str = "") -> None:
+        """Close with ``code`` (and ``reason``, at most 123 bytes) once what is queued so far has gone out."""
+        self.send(_Close(code, reason))
+
     async def pump(self) -> None:
         try:
             while True:
                 data = await self.queue.get()
+                if isinstance(data, _Close):
+                    self.closed = True
+                    await self.ws.close(data.code, data.reason)
+                    return
                 if isinstance(data, bytes):
                     await self.ws.send_bytes(data)
                 else:
@@ -59,6 +114,9 @@ async def _hello(websocket: WebSocket):
     try:
         msg = wire.parse_client(first.get("text"))
     except wire.BadMessage:
+        msg = None
+    except Exception as err:  # noqa: BLE001 - a bug in the check: refuse the hello, log one line
+        log_limited("hello", "live socket: a hello could not be read", err)
         msg = None
     if msg is None or msg["type"] != "hello":
         await websocket.close(wire.CLOSE_NO_HELLO)
@@ -84,6 +142,15 @@ def origin_allowed(origin: str | None, host: str | None) -> bool:
 
 
 async def live_socket(websocket: WebSocket) -> None:
+    try:
+        await _serve(websocket)
+    except WebSocketDisconnect:
+        pass
+    except Exception as err:  # noqa: BLE001 - one socket's trouble: log one line, never a traceback
+        log_limited("socket", "live socket: closed after an error", err)
+
+
+async def _serve(websocket: WebSocket) -> None:
     await websocket.accept()
     if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host")):
         await websocket.close(wire.CLOSE_BAD_ORIGIN)
@@ -98,27 +165,46 @@ async def live_socket(websocket: WebSocket) -> None:
     SCHEDULER.ensure_started()
     SCHEDULER.wake()
     pump = asyncio.create_task(conn.pump())
+    door = Door()
     try:
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 break
             try:
-                msg = wire.parse_client(message.get("text"))
-                if msg["type"] == "hello":
-                    raise wire.BadMessage("hello was already received")
-            except wire.BadMessage as err:
-                conn.send(json.dumps({"type": "error", "text": str(err)}))
-                continue
-            session.inbox.append(msg)
-            SCHEDULER.wake()
-    except WebSocketDisconnect:
-        pass
+                msg, refused = door.admit(message.get("text"), len(session.inbox))
+            except Exception as err:  # noqa: BLE001 - a bug in our checks: refuse this message only
+                log_limited("receive", "live socket: a message could not be read", err)
+                msg, refused = None, "the server could not read this message"
+            if msg is not None:
+                session.inbox.append(msg)
+                SCHEDULER.wake()
+            elif door.flooding:
+                await _close_flooding(session, conn, pump)
+                break
+            else:
+                if door.replies.take():
+                    conn.send(json.dumps({"type": "error", "text": refused}))
+                await asyncio.sleep(wire.REFUSED_PAUSE_S)     # a flood waits in the sender's buffers
     finally:
         conn.closed = True
         session.disconnect(conn)
         SCHEDULER.wake()
         pump.cancel()
+
+
+async def _close_flooding(session, conn: Connection, pump: asyncio.Task) -> None:
+    """Say why in a status line (the page shows its notice), then close with CLOSE_FLOOD."""
+    run = session.run
+    if run is not None:
+        run.running = False
+    conn.send(json.dumps(dict(session.status(None), running=False, notice=wire.FLOOD_NOTICE)))
+    conn.close_after_queued(wire.CLOSE_FLOOD, wire.FLOOD_NOTICE)
+    try:
+        await asyncio.wait_for(asyncio.shield(pump), CLOSE_FLUSH_S)
+    except Exception:  # noqa: BLE001 - (a timeout, or the socket went first) it is going away either way
+        pass
+    log_limited("flood", "live socket: closed a socket that sent too many bad or excess messages (4429)")
 
 
 ROUTES = [WebSocketRoute(PATH, live_socket)]

@@ -5,7 +5,17 @@ learner at once, round robin:
 
 * **Controls first.** Before each slice it applies every learner's queued messages
   (play, pause, step, speed, reset, ack, visible) and answers each control with a
-  ``status`` message: a control acts within one slice.
+  ``status`` message: a control acts within one slice. Messages arrive checked
+  (``wire.parse_client``) and rate-limited (``routes.Door``).
+* **Control work is training time.** The work a control causes (a step, a reset, the
+  setup message after it) counts in the duty cycle below, and while others train it
+  comes out of that learner's own budget (``session.WORK_SHARE`` of the wall clock):
+  a learner who steps or resets without pause slows nobody else by more than that.
+  Step epoch trains in slices (``slice_for``) like "max" and answers once the epoch is
+  complete; that learner's later messages wait for it.
+* **One learner's error is that learner's.** An exception while serving one session
+  pauses that run, tells its page (a ``status`` with a notice), leaves the session alone
+  for ``BROKEN_S`` and logs one line (at most one per ``LOG_EVERY_S`` per kind).
 * **Paced runs** (speed k: k updates of the trainer, i.e. k epochs or k mini-batches,
   per frame) train their k updates at each tick (``PACED_FPS`` a second) once the
   previous update's frame has gone out, so the next one is ready when the browser acks:
@@ -29,12 +39,16 @@ learner at once, round robin:
 """
 from __future__ import annotations
 
+import functools
+import logging
+import os
 import threading
 import time
+import traceback
 
 from . import registry
 from .memory import Janitor
-from .session import IDLE_PAUSE_S, LiveSession, parse_speed
+from .session import IDLE_PAUSE_S, LiveSession
 
 SLICE_S = 0.004            # training per max-speed run per round, at most
 MIN_SLICE_S = 0.001        # ... and at least (many at max: shorter slices, so frames keep coming)
@@ -44,6 +58,56 @@ FRAME_BUDGET = 600         # frames per second over all learners (fewer each whe
 PACED_FPS = 20             # frames per second at a paced speed (k updates each)
 IDLE_WAIT_S = 1.0          # nothing to do: wake up this often for the idle checks
 MIN_ROUND_S = 0.004        # rounds between paced updates are at least this far apart
+BROKEN_S = 1.0             # a session whose work raised is left alone this long
+LOG_EVERY_S = 10.0         # one log line per kind of failure at most this often
+COSTLY = ("step", "reset") # controls whose work comes out of the learner's budget
+ERROR_NOTICE = "The server hit an error with this run and paused it: press Play to go on, or Reset."
+
+log = logging.getLogger("explorer.channel")
+
+
+class LimitedLog:
+    """One line per kind at most every ``every_s`` (with the count of those left out), never a
+    traceback: the line names the exception and where it was raised."""
+
+    def __init__(self, every_s: float = LOG_EVERY_S):
+        self.every_s = every_s
+        self._last: dict[str, float] = {}
+        self._skipped: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, kind: str, text: str, err: BaseException | None = None) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last.get(kind, -self.every_s) < self.every_s:
+                self._skipped[kind] = self._skipped.get(kind, 0) + 1
+                return
+            self._last[kind] = now
+            skipped = self._skipped.pop(kind, 0)
+        if err is not None:
+            tb = traceback.extract_tb(err.__traceback__)
+            where = f" at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno}" if tb else ""
+            text += f" ({type(err).__name__}{where}: {str(err)[:200]})"
+        if skipped:
+            text += f"; {skipped} more like it in the last {self.every_s:g} s"
+        log.warning("%s", text)
+
+
+log_limited = LimitedLog()
+
+
+def per_session(method):
+    """Work for one learner: an exception pauses that learner's run only (``Scheduler._failed``)."""
+    @functools.wraps(method)
+    def guarded(self, s, *args):
+        if s.broken_until > time.monotonic():
+            return None                                  # it failed a moment ago: left alone until then
+        try:
+            return method(self, s, *args)
+        except Exception as err:  # noqa: BLE001 - one learner's error must not stop everyone's training
+            self._failed(s, err, method.__name__)
+            return None
+    return guarded
 
 
 def frame_interval(n_playing: int) -> float:
@@ -62,6 +126,7 @@ class Scheduler:
         self._wake = threading.Event()
         self._idle = threading.Event()     # never set: a plain timed wait
         self._everyone: list = []          # this round's sessions (controls are applied between slices)
+        self._playing: list = []           # this round's playing sessions (control work waits for them)
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self.busy_s = 0.0          # training time in the current window
@@ -84,9 +149,9 @@ class Scheduler:
             t0 = time.perf_counter()
             try:
                 wait = self._round()
-            except Exception:   # noqa: BLE001 - one learner's bug must not stop everyone's training
-                import traceback
-                traceback.print_exc()
+            except Exception as err:   # noqa: BLE001 - a bug must not stop everyone's training
+                log_limited("round", "live scheduler: a round failed; retrying", err)
+                self._everyone, self._playing = [], []
                 wait = 0.05
             # Wait here, outside the round: it holds no session, so a closed tab's session
             # can be collected while the thread is idle.
@@ -101,10 +166,13 @@ class Scheduler:
 
     def _round(self) -> float | None:
         """Apply messages, train and push once for every session; returns how long to wait."""
-        sessions = registry.sessions()
+        t_now = time.monotonic()
+        sessions = [s for s in registry.sessions() if s.broken_until <= t_now]
+        self._playing = [s for s in sessions if s.wants_training()]
         for s in sessions:
             self._apply_inbox(s)
         playing = [s for s in sessions if s.wants_training()]
+        self._playing = playing
         interval = frame_interval(len(playing))
         paced = [s for s in playing if s.speed != "max"]
         self.slice_s = slice_for(len(playing) - len(paced), interval)
@@ -119,19 +187,36 @@ class Scheduler:
                 # depend on how many others are at max
                 self._serve(paced, interval)
                 self._throttle(paced, interval)
+        stepping = [s for s in sessions if s.stepping is not None]
+        for s in stepping:                    # Step epoch, a slice at a time (within the learner's budget)
+            self._step_slice(s)
+            self._push(s, interval)
+            self._serve(paced, interval)
+            self._throttle(paced, interval)
         for s in sessions:
             if s not in playing:
                 self._push(s, interval)
             self._idle_checks(s)
-        self._everyone = []                   # hold no session while waiting
+        # Control work that waits for its learner's budget: come back when the budget allows.
+        waiting, more = [], False
+        for s in sessions:
+            if s.stepping is not None or (s.inbox and s.inbox[0]["type"] in COSTLY) or (
+                    s.setup_needed and s.conn is not None):
+                if self._may_work(s):
+                    more = more or s.stepping is not None      # a step under way goes on at once
+                else:
+                    waiting.append(s.work.wait_s())
+        self._everyone, self._playing = [], []    # hold no session while waiting
+        if more:
+            return None
         if not playing:
             self.janitor.tick(len(sessions), any_playing=False)
-            return IDLE_WAIT_S
+            return min([IDLE_WAIT_S, *waiting])
         if len(paced) < len(playing) or any(s.owed for s in paced):
             return None
         # Only paced runs between updates: sleep until the next tick is due (an ack or a control wakes us).
         now = time.perf_counter()
-        due = [s.next_tick - now for s in paced if not s.unsent or s.conn is None]
+        due = [s.next_tick - now for s in paced if not s.unsent or s.conn is None] + waiting
         return max(0.0, min(due)) if due else IDLE_WAIT_S
 
     def _serve(self, paced: list, interval: float) -> None:
@@ -161,10 +246,28 @@ class Scheduler:
             self._serve(paced, interval)
 
     # ---- per learner ------------------------------------------------------------------
+    def _may_work(self, s: LiveSession) -> bool:
+        """May work for ``s``'s controls start now? Always while nobody else trains; else
+        within its budget (``session.WORK_SHARE``)."""
+        return s.work.ready() or not any(p is not s for p in self._playing)
+
+    def _charge(self, s: LiveSession, t0: float) -> None:
+        """Work for ``s``'s controls since ``t0`` (perf_counter): the duty cycle's and ``s``'s."""
+        dt = time.perf_counter() - t0
+        self.busy_s += dt
+        s.work.charge(dt)
+
+    @per_session
     def _apply_inbox(self, s: LiveSession) -> None:
-        while s.inbox:
-            msg = s.inbox.popleft()
+        if s.conn is None and not s.fallback:
+            s.inbox.clear()                              # what a closed socket left: not for the next one
+            return
+        while s.inbox and s.stepping is None:            # a Step epoch under way: the rest waits for it
+            msg = s.inbox[0]
             kind = msg["type"]
+            if kind in COSTLY and not self._may_work(s):
+                return                                   # its turn comes when its budget allows
+            s.inbox.popleft()
             run = s.run
             if kind == "ack":
                 s.acked = max(s.acked, min(msg["seq"], s.seq))
@@ -179,6 +282,7 @@ class Scheduler:
             s.last_input = time.monotonic()
             if run is None:
                 continue
+            t0 = time.perf_counter()
             with run.lock:
                 s.notice = None
                 if kind == "play":
@@ -188,15 +292,44 @@ class Scheduler:
                     run.running = False
                 elif kind == "step":
                     run.running = False
-                    run.step_epoch() if msg["unit"] == "epoch" else run.step_batch()
+                    if msg["unit"] == "batch":
+                        run.step_batch()
+                    else:                                # sliced: see _step_slice
+                        s.stepping = (run, run.trainer, run.epoch + 1)
                 elif kind == "speed":
-                    s.speed = parse_speed(msg["value"])
+                    s.speed = msg["value"]               # checked at the socket (wire.parse_speed)
                     s.owed = 0
                 elif kind == "reset":
                     run.reset()
                     s.setup_needed = True
-                s.send_json(s.status(kind))
+                if s.stepping is None:
+                    s.send_json(s.status(kind))
+            if kind in COSTLY:
+                self._charge(s, t0)
 
+    @per_session
+    def _step_slice(self, s: LiveSession) -> None:
+        """Train ``s``'s Step epoch on for one slice; answer the step once the epoch is complete."""
+        run, trainer, epoch = s.stepping
+        if run is not s.run or run.trainer is not trainer or (s.conn is None and not s.fallback):
+            s.stepping = None                            # rebuilt, new data, or its socket closed
+            s.send_json(s.status("step"))
+            return
+        if not self._may_work(s):
+            return
+        t0 = time.perf_counter()
+        deadline = t0 + self.slice_s
+        with run.lock:
+            diverged = False
+            while trainer.epoch < epoch and not diverged and time.perf_counter() < deadline:
+                # one update at a time, so the epoch ends exactly; 0 done: it diverged (run.message says so)
+                diverged = run.train_steps(1, deadline) == 0
+            if trainer.epoch >= epoch or diverged:
+                s.stepping = None
+                s.send_json(s.status("step"))
+        self._charge(s, t0)
+
+    @per_session
     def _train(self, s: LiveSession) -> None:
         run = s.run
         t0 = time.perf_counter()
@@ -222,14 +355,19 @@ class Scheduler:
         s.steps += done
         self.busy_s += time.perf_counter() - t0
 
+    @per_session
     def _push(self, s: LiveSession, interval: float) -> None:
         conn, run = s.conn, s.run
-        if conn is None or run is None or conn.closed:
-            return
+        if conn is None or run is None or conn.closed or s.stepping is not None:
+            return                                # (a step shows once complete)
         if s.setup_needed:
+            if not self._may_work(s):
+                return
+            t0 = time.perf_counter()
             with run.lock:
                 text = s.setup()
             conn.send(text)
+            self._charge(s, t0)
             return
         if not s.changed():
             return
@@ -244,12 +382,27 @@ class Scheduler:
             data = s.frame()
         conn.send(data)
 
+    @per_session
     def _idle_checks(self, s: LiveSession) -> None:
         run = s.run
         if run is not None and run.running and time.monotonic() - s.last_input > IDLE_PAUSE_S:
             run.running = False
             s.notice = "Training paused after 15 minutes without input: press Play to go on."
             s.send_json(s.status(None))
+
+    def _failed(self, s: LiveSession, err: Exception, where: str) -> None:
+        """Serving ``s`` raised: pause its run, tell its page, leave it alone for a moment, log a line."""
+        s.broken_until = time.monotonic() + BROKEN_S
+        s.stepping, s.owed = None, 0
+        try:
+            run = s.run
+            if run is not None:
+                run.running = False
+            s.notice = ERROR_NOTICE
+            s.send_json(s.status(None))
+        except Exception:  # noqa: BLE001 - the status itself failed: the log line says enough
+            pass
+        log_limited(where, f"live scheduler: {where} failed for one session, whose run was paused", err)
 
 
 SCHEDULER = Scheduler()

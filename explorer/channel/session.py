@@ -4,7 +4,9 @@ A ``LiveSession`` lives in the learner's ``st.session_state`` (the page creates 
 once and calls ``attach`` on every script run); the registry only holds it weakly.
 Its socket (``Connection``) belongs to the asyncio loop; everything else is touched
 by the scheduler thread, or by the page's script thread while holding ``run.lock``.
-Client messages are queued in ``inbox`` and applied by the scheduler between slices.
+Client messages arrive checked and rate-limited (``routes.Door``), are queued in ``inbox``
+and applied by the scheduler between slices; the work they cause (a step, a reset, the
+setup after it) comes out of ``work``, this learner's budget, while others train.
 """
 from __future__ import annotations
 
@@ -13,31 +15,23 @@ import json
 import math
 import secrets
 import time
-from typing import Any
 
 import numpy as np
 
 from . import registry, wire
+from .wire import parse_speed  # noqa: F401 - the one speed rule (URL, widget, socket) lives in wire
 
 # Speed k: k trainer updates (epochs when training full-batch, else mini-batches) per
 # frame, at scheduler.PACED_FPS frames a second; "max": a fair share of the CPU.
 DEFAULT_SPEED = 1            # Ng's flower at 20 epochs/s: 0.85 accuracy after ~120 epochs (~6 s),
                              # most of the learning over 15 s
 IDLE_PAUSE_S = 15 * 60       # auto-pause after this long without input
+INBOX_MAX = 256              # queued client messages, at most (the socket refuses more)
+# The work a learner's controls cause (Step, Reset, the setup message after them): free while
+# nobody else trains; while others do, at most this share of the wall clock, after a burst.
+WORK_SHARE = 0.03
+WORK_BURST_S = 0.02
 NAN = float("nan")
-
-
-def parse_speed(value: Any) -> float | str:
-    """A speed from the URL, a widget or the socket: "max" or a whole number ≥ 1 of updates per frame."""
-    if value == "max":
-        return "max"
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"speed must be a number of updates per frame or 'max', got {value!r}") from None
-    if not (math.isfinite(v) and 1 <= v <= 10_000 and v == int(v)):
-        raise ValueError(f"speed must be a whole number of updates per frame from 1 to 10000, got {value!r}")
-    return int(v)
 
 
 class LiveSession:
@@ -51,7 +45,7 @@ class LiveSession:
         self.speed = parse_speed(speed)
         self.conn = None                 # the one open socket (routes.Connection) or None
         self.fallback = False            # the page trains without a socket (it said so)
-        self.inbox: collections.deque = collections.deque(maxlen=256)
+        self.inbox: collections.deque = collections.deque(maxlen=INBOX_MAX)
         self.hidden = False
         self.last_input = time.monotonic()
         self.notice: str | None = None
@@ -66,6 +60,9 @@ class LiveSession:
         self.next_tick = 0.0             # perf_counter time of the next paced frame
         self.page_speed = None           # the speed widget's value last seen
         self.steps = 0                   # updates trained by the scheduler (fairness tests)
+        self.stepping = None             # (run, trainer, epoch) of a Step epoch under way, in slices
+        self.work = wire.Bucket(WORK_SHARE, WORK_BURST_S)   # seconds of control work (see WORK_SHARE)
+        self.broken_until = 0.0          # monotonic time: after an error, left alone until then
         registry.register(self)
 
     # ---- page side (script thread) ----------------------------------------------

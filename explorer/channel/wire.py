@@ -10,17 +10,35 @@ client frames are refused):
 
     {"type": "hello", "token": "<the token the page gave the component>"}   first, once
     {"type": "ack", "seq": 17}            frame 17 is on screen: the server may send the next
+                                          (a whole seq, 0 ≤ seq < 2**32)
     {"type": "play"} | {"type": "pause"} | {"type": "reset"}
     {"type": "step", "unit": "epoch" | "batch"}      pauses, then one epoch / one mini-batch
     {"type": "speed", "value": 1 | "max"}   trainer updates per frame (epochs, or mini-batches
                                             when training in mini-batches; a whole number
                                             1..10000, the page offers 1, 2, 5, 10, 20, 50) or
-                                            "max" (a fair share of the server)
+                                            "max" (a fair share of the server): ``parse_speed``
     {"type": "visible", "hidden": true | false}      the tab was hidden / shown again
 
 Anything else (unknown type, missing or wrong-typed field, not JSON, too long) is
 answered with ``{"type": "error", "text": ...}`` and otherwise ignored; the
 connection stays open. A socket whose first message is not a valid hello is closed.
+``parse_client`` checks a message completely: whatever it returns, the scheduler
+applies without a second check (a speed passes ``parse_speed``, the one speed rule).
+
+Limits per socket (``routes.Door``): at most ``CONTROL_RATE`` controls a second
+(play, pause, reset, step, speed, visible; bursts of ``CONTROL_BURST``) and ``ACK_RATE``
+acks (the server has one frame in flight, at most 40 frames a second). A message over
+either limit is dropped; after a refused message (bad or dropped) the server reads that
+socket's next one no sooner than ``REFUSED_PAUSE_S`` later, so a flood fills the sender's
+own buffers rather than the server's time. Every refused message is a strike, strikes
+leak away at ``STRIKE_LEAK`` a second, and a socket holding more than ``STRIKE_LIMIT``
+is closed with 4429 (reason ``FLOOD_NOTICE``) after a status whose notice says the same
+(the page does not reconnect;
+a script that does starts again from a fresh socket, whose setup and controls cost its own
+learner's budget). Error replies are themselves limited (``ERROR_RATE``).
+The work a control causes on the server (a step, a reset and the setup that follows)
+counts in the scheduler's duty cycle and, while others train, in the learner's own
+budget (``session.WORK_SHARE``): a step over a large set may take several slices.
 
 Close codes (server → client):
 
@@ -28,6 +46,7 @@ Close codes (server → client):
     4403  wrong or expired token (that Streamlit session is gone): reload the page
     4409  the token already has a live socket (another tab of the same session)
     4408  replaced: this session opened a newer socket (rebuilt component)
+    4429  too many bad or excess messages (see the limits above): reload the page
     1001  server shutting down
 
 Server → client, text JSON:
@@ -117,7 +136,9 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import struct
+import time
 from typing import Any
 
 import numpy as np
@@ -127,9 +148,23 @@ MAX_CLIENT_BYTES = 1024
 HELLO_TIMEOUT_S = 10.0
 HEADER = struct.Struct("<IIBBHffffIIH")
 FLAG_RUNNING, FLAG_TEST, FLAG_WEIGHTS = 1, 2, 4
+MAX_SPEED = 10_000                  # updates per frame, at most
+MAX_SEQ = 2**32 - 1                 # frame numbers are u32
 
 CLOSE_NO_HELLO, CLOSE_BAD_TOKEN, CLOSE_IN_USE, CLOSE_REPLACED = 4401, 4403, 4409, 4408
 CLOSE_BAD_ORIGIN = 4400
+CLOSE_FLOOD = 4429
+
+# Per-socket limits (see the module docstring). A person clicking stays within them; a key
+# held down (auto-repeat ~30 a second) loses some repeats after a couple of seconds but is
+# never closed (its strikes leak away faster than they come); a page never sends a bad message.
+CONTROL_RATE, CONTROL_BURST = 20.0, 40
+ACK_RATE, ACK_BURST = 60.0, 30       # 40 frames a second at most, plus the frames that show a stop
+STRIKE_LEAK, STRIKE_LIMIT = 20.0, 50
+REFUSED_PAUSE_S = 0.02               # at most ~50 refused messages a second are read from a socket
+ERROR_RATE, ERROR_BURST = 5.0, 10
+FLOOD_NOTICE = ("The live connection was closed: this page sent too many messages, or malformed ones. "
+                "Reload the page to go on.")
 
 CONTROLS = ("play", "pause", "reset", "step", "speed", "visible", "ack")
 
@@ -138,15 +173,79 @@ class BadMessage(ValueError):
     """A client message the server refuses (the text says why)."""
 
 
+def parse_speed(value: Any) -> int | str:
+    """The one speed rule (the URL, the widget and the socket): "max", or a whole number of
+    updates per frame from 1 to ``MAX_SPEED`` (a number, or its text); ValueError otherwise."""
+    if isinstance(value, str) and value == "max":
+        return "max"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, str)):
+        raise ValueError(f"speed must be a number of updates per frame or 'max', got {_short(value)}")
+    try:
+        v = float(value)
+    except (ValueError, OverflowError):       # not a number; an integer too large for a float
+        raise ValueError(f"speed must be a number of updates per frame or 'max', got {_short(value)}") from None
+    if not (math.isfinite(v) and 1 <= v <= MAX_SPEED and v == int(v)):
+        raise ValueError(f"speed must be a whole number of updates per frame from 1 to {MAX_SPEED}, "
+                         f"got {_short(value)}")
+    return int(v)
+
+
+def _short(value: Any) -> str:
+    """The value for an error message, at most 40 characters."""
+    try:
+        text = repr(value)
+    except ValueError:                        # an integer of more digits than Python prints
+        return "a very large integer"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class Bucket:
+    """A token bucket: ``rate`` tokens a second, at most ``burst`` held (it starts full).
+
+    ``take`` spends whole tokens and refuses when short (messages at the door);
+    ``charge`` spends what a piece of work cost once it is done, into debt if need be,
+    so work that cannot be sized beforehand is paid back before the next may start."""
+
+    def __init__(self, rate: float, burst: float):
+        self.rate, self.burst = float(rate), float(burst)
+        self.level = self.burst
+        self._t = time.monotonic()
+
+    def _refill(self) -> float:
+        now = time.monotonic()
+        self.level = min(self.burst, self.level + (now - self._t) * self.rate)
+        self._t = now
+        return self.level
+
+    def take(self, n: float = 1.0) -> bool:
+        if self._refill() < n:
+            return False
+        self.level -= n
+        return True
+
+    def charge(self, cost: float) -> None:
+        self._refill()
+        self.level -= cost
+
+    def ready(self) -> bool:
+        """Anything left (work may start; ``charge`` settles its cost afterwards)."""
+        return self._refill() > 0
+
+    def wait_s(self) -> float:
+        """Seconds until ``ready``."""
+        return max(0.0, -self._refill() / self.rate)
+
+
 def parse_client(text: Any) -> dict:
     """A client message as a checked dict; raises BadMessage with a reason."""
     if not isinstance(text, str):
         raise BadMessage("binary messages are not accepted")
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_CLIENT_BYTES:
+    # (a text of more characters than the limit is longer in bytes too: no need to encode it)
+    if len(text) > MAX_CLIENT_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_CLIENT_BYTES:
         raise BadMessage(f"message longer than {MAX_CLIENT_BYTES} bytes")
     try:
         msg = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):       # (ValueError: also an integer of too many digits)
         raise BadMessage("not JSON") from None
     if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
         raise BadMessage("expected a JSON object with a 'type'")
@@ -157,8 +256,8 @@ def parse_client(text: Any) -> dict:
         return {"type": kind, "token": msg["token"]}
     if kind == "ack":
         seq = msg.get("seq")
-        if not _whole(seq) or seq < 0:
-            raise BadMessage("ack needs a whole seq ≥ 0")
+        if not _whole(seq) or not 0 <= seq <= MAX_SEQ:
+            raise BadMessage(f"ack needs a whole seq from 0 to {MAX_SEQ}")
         return {"type": kind, "seq": int(seq)}
     if kind in ("play", "pause", "reset"):
         return {"type": kind}
@@ -167,10 +266,10 @@ def parse_client(text: Any) -> dict:
             raise BadMessage("step needs unit 'epoch' or 'batch'")
         return {"type": kind, "unit": msg["unit"]}
     if kind == "speed":
-        value = msg.get("value")
-        if value != "max" and not (_real(value) and math.isfinite(value) and value > 0):
-            raise BadMessage("speed needs a number > 0 or 'max'")
-        return {"type": kind, "value": value if value == "max" else float(value)}
+        try:
+            return {"type": kind, "value": parse_speed(msg.get("value"))}
+        except ValueError as err:
+            raise BadMessage(str(err)) from None
     if kind == "visible":
         if not isinstance(msg.get("hidden"), bool):
             raise BadMessage("visible needs hidden: true or false")
@@ -181,9 +280,6 @@ def parse_client(text: Any) -> dict:
 def _whole(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
-
-def _real(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def encode_frame(seq: int, epoch: int, flags: int, per_octave: int, latest: tuple, weights: np.ndarray,

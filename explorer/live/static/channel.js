@@ -13,7 +13,8 @@
 
   var HEADER_BYTES = 38;      // wire.HEADER "<IIBBHffffIIH", packed
   var FLAG_RUNNING = 1, FLAG_TEST = 2, FLAG_WEIGHTS = 4;
-  var CLOSE = { 4400: "bad_origin", 4401: "no_hello", 4403: "expired", 4408: "replaced", 4409: "in_use", 1001: "server_shutdown" };
+  var CLOSE = { 4400: "bad_origin", 4401: "no_hello", 4403: "expired", 4408: "replaced", 4409: "in_use",
+                4429: "flooded", 1001: "server_shutdown" };
   var BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
   var UNAVAILABLE_AFTER = 3;   // failed opens in a row (none ever open) before the fallback
 
@@ -107,6 +108,14 @@
         // This page's origin is not the server's (a proxy that rewrites Host, say): the
         // socket will never open, so the page falls back to Streamlit at once.
         if (why === "bad_origin") return setState("unavailable", { code: ev.code, reason: why });
+        // Too many messages, or malformed ones (wire.py's limits): the server sent a status whose
+        // notice says why (the status line shows it) and the same sentence as the close reason.
+        // Reconnecting would only feed the same loop again: report it and stop.
+        if (why === "flooded") {
+          var text = ev.reason || "The server closed the live connection: too many messages from this page.";
+          if (opts.onError) opts.onError(text);
+          return setState(why, { code: ev.code, reason: text });
+        }
         retry({ code: ev.code, reason: ev.reason || why || "", opened: opened });
       };
       ws.onerror = function () { /* onclose follows with the code */ };
