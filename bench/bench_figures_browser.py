@@ -65,13 +65,12 @@ def frames_of_default_lesson(n: int, seconds_between: float = 0.1, cfg: Config |
     """``n`` consecutive live frames (name → figure JSON) of the default lesson, running."""
     cfg = cfg or Config()
     run = Run(cfg, build_data(cfg.data))
-    run.running = True
     run.train_for(1.0)                       # past the first epochs, as a viewer sees it
     view = View()
     out = []
     for _ in range(n):
         run.train_for(seconds_between)
-        out.append(build_frame(run, view))
+        out.append(build_frame(run, view, running=True))
     return out
 
 
@@ -113,10 +112,10 @@ def channel_messages(cfg: Config, n: int, seconds_between: float, query: str = "
 
     from explorer.channel.session import LiveSession
     run = Run(cfg, build_data(cfg.data))
-    run.running = True
     run.train_for(1.0)
     s = LiveSession()
     s.attach(run, View())
+    s.play()
     setup = s.setup()
     frames = []
     for _ in range(n):

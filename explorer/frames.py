@@ -88,8 +88,9 @@ def _epoch_axis(fig: dict, history) -> dict:
     return fig
 
 
-def build_frame(run: Run, view: View) -> dict[str, str]:
-    """name → figure JSON for the live component (boundary, network, curves[, hidden])."""
+def build_frame(run: Run, view: View, running: bool = False) -> dict[str, str]:
+    """name → figure JSON for the live component (boundary, network, curves[, hidden]);
+    ``running``: the run is training (no hover)."""
     d, h = run.data, run.trainer.history
     acts = run.grid_activations()
     out = acts[-1]
@@ -100,13 +101,13 @@ def build_frame(run: Run, view: View) -> dict[str, str]:
     figs = {
         "boundary": boundary_figure(d.xs, d.ys, P, d.problem, d.n_classes or 2, d.X_train, d.y_train,
                                     d.X_test, d.y_test, view.discretize, view.show_test, view.big),
-        "network": network_view(run, acts, view.big, None, hover=not run.running),
+        "network": network_view(run, acts, view.big, None, hover=not running),
         "curves": _epoch_axis(curves_figure(h, view.log_loss, view.big, key=view.grad_key), h),
     }
     hs = hidden_space(run, view.big, None)
     if hs is not None:
         figs["hidden"] = hs
-    if run.running:
+    if running:
         # Nobody hovers over a moving chart, and plotly's hover set-up is a good part of
         # each redraw; the frame drawn on Pause has hover again (and the diagram's
         # hover markers, which it left out while running).

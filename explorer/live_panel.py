@@ -51,24 +51,24 @@ def in_fallback() -> bool:
 def _set_playing(playing: bool) -> None:
     """What the button said when it was clicked (Play or Pause), not a toggle: a click
     that reaches the server twice, or after the run stopped by itself, still means it."""
-    run: Run = st.session_state["run"]
-    with run.lock:
-        run.running = playing and run.message is None
-    live_session().touch()
+    live = live_session()
+    with st.session_state["run"].lock:
+        live.play() if playing else live.pause()
+    live.touch()
 
 
 def _step(unit: str) -> None:
-    run: Run = st.session_state["run"]
-    with run.lock:
-        run.running = False
-        run.step_epoch() if unit == "epoch" else run.step_batch()
+    live = live_session()
+    with st.session_state["run"].lock:
+        live.step(unit)
+    live.touch()
 
 
 def _reset() -> None:
-    run: Run = st.session_state["run"]
-    with run.lock:
-        run.reset()
-    live_session().setup_needed = True
+    live = live_session()
+    with st.session_state["run"].lock:
+        live.reset()
+    live.touch()
 
 
 def _training_buttons(running: bool, message: str | None) -> None:
@@ -143,12 +143,13 @@ def _fallback_view(view: View, columns: int) -> None:
         ss = st.session_state
         run: Run = ss["run"]
         with run.lock:
-            key = (id(run), run.version, run.running, view)
+            live = live_session()
+            key = (id(run), run.version, live.running, view)
             if ss.get("fallback_key") != key:
-                ss["fallback_figs"] = build_frame(run, view)
+                ss["fallback_figs"] = build_frame(run, view, live.running)
                 ss["fallback_key"] = key
                 ss["fallback_rev"] = ss.get("fallback_rev", 0) + 1
-            running, message, epoch = run.running, run.message, run.epoch
+            running, message, epoch = live.running, run.message, run.epoch
         _training_buttons(running, message)
         with run.lock:
             _status(run, view)

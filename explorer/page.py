@@ -184,8 +184,9 @@ def friendly_errors(what: str):
         yield
     except Exception:
         LOG.exception("unexpected error while %s", what)
-        run = st.session_state.get("run")
-        if run is not None:
-            run.running = False
+        live, run = st.session_state.get("live"), st.session_state.get("run")
+        if live is not None and run is not None:
+            with run.lock:
+                live.pause()
         st.error(f"**{FAILURE} while {what}.** Training is paused and your settings are kept. "
                  "Try Reset, or undo the last change.", icon="🛠️")

@@ -125,7 +125,6 @@ class Run:
         # The live view keeps a bounded history (a fixed budget of epochs, log-spaced):
         # memory stays flat however long a learner trains.
         self.trainer = self._trainer(cfg, data, LiveHistory())
-        self.running = False
         self.message: str | None = None    # divergence advice, shown until the next reset
         self.version += 1
 
@@ -161,8 +160,6 @@ class Run:
             self.trainer = self._trainer(cfg, data, old.history)
             self.trainer.epoch = old.epoch
             self.message = None
-            if not self.trainable:
-                self.running = False
             self.version += 1
 
     # ---- live settings ---------------------------------------------------------
@@ -175,30 +172,10 @@ class Run:
             self.cfg = replace(self.cfg, train=t)
 
     # ---- training ----------------------------------------------------------------
-    def train_for(self, budget_s: float, min_s: float | None = None, stop=None) -> int:
-        """Train for ``budget_s`` seconds; returns the epochs completed.
-
-        With ``stop`` (a callable), training ends as soon as it returns True once
-        ``min_s`` has passed — the live view stops when the browser has drawn its frame.
-        The clock is read every few mini-batches, so one long epoch cannot hold it up.
-        """
-        start, done, n, tr = time.perf_counter(), 0, 0, self.trainer
-        t_min = start + (budget_s if min_s is None else min_s)
-        t_max = start + budget_s
-        try:
-            while True:
-                done += tr.step()
-                self._snap()
-                n += 1
-                if n % 4 == 0:
-                    now = time.perf_counter()
-                    if now >= t_max or (now >= t_min and stop is not None and stop()):
-                        break
-            tr.flush()
-        except TrainingDiverged as err:
-            self._diverged(err)
-        self.version += 1
-        return done
+    def train_for(self, budget_s: float) -> int:
+        """Train for ``budget_s`` seconds (tests and benchmarks); returns the updates done
+        (epochs, when training full-batch)."""
+        return self.train_steps(1 << 62, time.perf_counter() + budget_s)
 
     def train_steps(self, n: int, deadline: float) -> int:
         """At most ``n`` mini-batch updates (full batch: epochs), stopping at ``deadline``
@@ -248,8 +225,7 @@ class Run:
 
     def _diverged(self, err: Exception) -> None:
         self.snapshots.truncate(self.trainer.epoch)   # the trainer went back to this epoch
-        self.running = False
-        self.message = str(err)
+        self.message = str(err)       # (whoever trains sees it and pauses: channel.session)
         self.version += 1             # the trainer restored earlier weights: redraw
 
     # ---- what the views need -------------------------------------------------------

@@ -95,6 +95,9 @@ def keep_widget_state() -> None:
 def init_session() -> None:
     """First run of a session: the configuration from the URL (or defaults), with notices."""
     ss = st.session_state
+    live = ss.get("live")
+    if live is not None:          # a Play from now on was pressed after this run's changes
+        live.page_run_begins()
     if "notices" in ss:
         keep_widget_state()
         return

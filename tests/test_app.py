@@ -51,7 +51,7 @@ def test_first_load_is_the_flower_lesson():
     assert run.cfg.data.dataset == "planar" and run.net.sizes == [2, 4, 1]
     assert run.net.output == "sigmoid" and run.net.loss.name == "binary_cross_entropy"
     assert [layer.activation.name for layer in run.net.layers] == ["tanh", "sigmoid"]
-    assert run.epoch == 0 and not run.running
+    assert run.epoch == 0 and not at.session_state["live"].running
     assert set(figures(at)) == {"boundary", "network", "curves"}
     assert dict(at.query_params)["ds"] == ["planar"] or at.query_params["ds"] == "planar"
 
@@ -79,9 +79,10 @@ def test_play_trains_and_the_figures_follow():
     at.button(key="play").click().run()
     run = at.session_state["run"]
     _until(at, lambda: run.epoch > 0)
-    assert run.running
+    live = at.session_state["live"]
+    assert live.running
     with run.lock:                                 # hold it still: the page is compared with the run below
-        run.running = False                        # (the scheduler trains on while the test reads)
+        live.pause()                               # (the scheduler trains on while the test reads)
     at.run()
     figs = figures(at)
     loss = figs["curves"]["data"][0]
@@ -94,9 +95,9 @@ def test_play_trains_and_the_figures_follow():
     now = run.trainer.history.grad_norm[-1]        # the current value per layer, as text
     assert "‖∂J/∂W‖ now:" in status[0] and f"layer 1 {now[0]:.2e}" in status[0] and f"layer 2 {now[1]:.2e}" in status[0]
     at.button(key="play").click().run()            # the button says Play again: it goes on
-    assert run.running
+    assert live.running
     at.button(key="play").click().run()            # Pause
-    assert not at.session_state["run"].running
+    assert not live.running
 
 
 def test_ngs_lesson_reaches_about_ninety_percent():
@@ -181,7 +182,7 @@ def test_divergence_pauses_with_advice():
     at.button(key="play").click().run()
     run = at.session_state["run"]
     _until(at, lambda: run.message is not None)
-    assert run.message and not run.running
+    assert run.message and not at.session_state["live"].running
     assert "smaller learning rate" in " ".join(e.value for e in at.error)
     assert all(np.isfinite(layer.Wb).all() for layer in run.net.layers)
     assert not at.exception

@@ -137,7 +137,7 @@ def test_an_error_serving_one_learner_pauses_that_run_only(fresh_log, caplog):
     send(a, type="play")
     send(b, type="play")
     wait_for(lambda: [m for m in sb.statuses() if m["notice"] == scheduler.ERROR_NOTICE], "b's error status")
-    assert not rb.running
+    assert not b.running
     e = ra.epoch
     wait_for(lambda: ra.epoch > e + 200, "a training on")
     send(a, type="pause")
@@ -239,7 +239,7 @@ def test_a_socket_sending_bad_messages_is_closed_with_4429_after_a_notice(url, f
     t0 = time.monotonic()
     close, errors, notices = asyncio.run(go())
     assert close.code == wire.CLOSE_FLOOD and close.reason == wire.FLOOD_NOTICE and notices == [wire.FLOOD_NOTICE]
-    assert not s.run.running
+    assert not s.running
     assert errors <= wire.ERROR_BURST + wire.ERROR_RATE * (time.monotonic() - t0) + 1   # replies are limited too
 
     async def again():                       # a new socket (a reloaded page) is served again

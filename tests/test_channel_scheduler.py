@@ -83,7 +83,7 @@ def test_two_runs_at_max_get_the_same_share():
     wait_for(lambda: ra.epoch + rb.epoch > 3000, "3000 epochs")
     send(a, type="pause")
     send(b, type="pause")
-    wait_for(lambda: not ra.running and not rb.running, "both paused")
+    wait_for(lambda: not a.running and not b.running, "both paused")
     assert 0.8 < ra.epoch / rb.epoch < 1.25, (ra.epoch, rb.epoch)
     assert sa.frames and sb.frames
 
@@ -115,7 +115,7 @@ def test_pause_step_and_speed_act_within_a_slice():
     assert sock.statuses("pause")[0]["running"] is False
     send(s, type="step", unit="epoch")
     wait_for(lambda: sock.statuses("step"), "the step status")
-    assert run.epoch == stopped + 1 and not run.running
+    assert run.epoch == stopped + 1 and not s.running
     send(s, type="speed", value=5)
     wait_for(lambda: sock.statuses("speed"), "the speed status")
     assert s.speed == 5 and sock.statuses("speed")[0]["speed"] == 5
@@ -128,7 +128,7 @@ def test_a_hidden_tab_pauses_with_a_notice():
     send(s, type="visible", hidden=True)
     wait_for(lambda: sock.statuses("visible"), "the auto-pause status")
     status = sock.statuses("visible")[-1]
-    assert not run.running and status["running"] is False and "hidden" in status["notice"]
+    assert not s.running and status["running"] is False and "hidden" in status["notice"]
 
 
 def test_fifteen_minutes_without_input_pause_with_a_notice():
@@ -137,7 +137,7 @@ def test_fifteen_minutes_without_input_pause_with_a_notice():
     wait_for(lambda: run.epoch > 10, "training")
     s.last_input -= 15 * 60 + 1
     SCHEDULER.wake()
-    wait_for(lambda: not run.running, "the idle auto-pause")
+    wait_for(lambda: not s.running, "the idle auto-pause")
     assert "15 minutes" in sock.statuses()[-1]["notice"]
 
 
@@ -146,9 +146,10 @@ def test_closing_the_socket_stops_training_at_once():
     send(s, type="play")
     wait_for(lambda: run.epoch > 10, "training")
     s.disconnect(sock)
-    assert not run.running
+    assert not s.wants_training()                 # no socket: not trained from this moment
     SCHEDULER.wake()
     time.sleep(0.2)
+    assert not s.running                          # and the next round paused it
     stopped = s.steps
     time.sleep(0.3)
     assert s.steps == stopped and s.conn is None

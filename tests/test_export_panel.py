@@ -137,7 +137,6 @@ def test_the_gif_shows_the_run_so_far():
     from PIL import Image
     import io
     run = _run(epochs=0)
-    run.running = True
     run.train_steps(200, deadline=float("inf"))            # as the live channel trains: snapshots on the way
     gif = Image.open(io.BytesIO(ex.gif_bytes(run)))
     assert 30 <= gif.n_frames <= 120

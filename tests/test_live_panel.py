@@ -57,7 +57,7 @@ def test_when_no_socket_opens_the_page_falls_back_and_still_trains():
     assert args["fallback"] is True and set(args["figures"]) >= {"boundary", "network", "curves"}
     at.button(key="play").click().run()
     run = at.session_state["run"]
-    assert run.running and at.session_state["live"].fallback
+    assert at.session_state["live"].running and at.session_state["live"].fallback
     deadline = time.monotonic() + 60            # the scheduler trains it, not the script
     while run.epoch < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -66,4 +66,4 @@ def test_when_no_socket_opens_the_page_falls_back_and_still_trains():
     status = [m.value for m in at.markdown if "epoch-counter" in m.value]
     assert status and "Epoch 0" not in status[0]
     at.button(key="play").click().run()
-    assert not at.session_state["run"].running
+    assert not at.session_state["live"].running

@@ -194,10 +194,8 @@ async def _serve(websocket: WebSocket) -> None:
 
 
 async def _close_flooding(session, conn: Connection, pump: asyncio.Task) -> None:
-    """Say why in a status line (the page shows its notice), then close with CLOSE_FLOOD."""
-    run = session.run
-    if run is not None:
-        run.running = False
+    """Say why in a status line (the page shows its notice), then close with CLOSE_FLOOD. (The
+    run stops as the socket closes: the scheduler pauses a run without a socket.)"""
     conn.send(json.dumps(dict(session.status(None), running=False, notice=wire.FLOOD_NOTICE)))
     conn.close_after_queued(wire.CLOSE_FLOOD, wire.FLOOD_NOTICE)
     try:

@@ -261,6 +261,9 @@ class Scheduler:
     def _apply_inbox(self, s: LiveSession) -> None:
         if s.conn is None and not s.fallback:
             s.inbox.clear()                              # what a closed socket left: not for the next one
+            if s.running and s.run is not None:          # its socket closed: training stops at once
+                with s.run.lock:
+                    s.pause()
             return
         while s.inbox and s.stepping is None:            # a Step epoch under way: the rest waits for it
             msg = s.inbox[0]
@@ -272,36 +275,31 @@ class Scheduler:
             if kind == "ack":
                 s.acked = max(s.acked, min(msg["seq"], s.seq))
                 continue
+            if kind == "connected":                      # a new socket (routes): it needs a setup
+                s.setup_needed, s.hidden, s.fallback = True, False, False
+                continue
             if kind == "visible":
                 s.hidden = msg["hidden"]
-                if s.hidden and run is not None and run.running:
-                    run.running = False
-                    s.notice = "Training paused while this tab was hidden: press Play to go on."
+                if s.hidden and run is not None and s.running:
+                    with run.lock:
+                        s.pause("Training paused while this tab was hidden: press Play to go on.")
                     s.send_json(s.status("visible"))
                 continue
             s.last_input = time.monotonic()
             if run is None:
                 continue
             t0 = time.perf_counter()
-            with run.lock:
-                s.notice = None
+            with run.lock:                               # the session's verbs (session.py)
                 if kind == "play":
-                    run.running = run.message is None and getattr(run, "trainable", True)
-                    s.owed, s.next_tick, s.unsent = 0, 0.0, False
+                    s.play()
                 elif kind == "pause":
-                    run.running = False
+                    s.pause()
                 elif kind == "step":
-                    run.running = False
-                    if msg["unit"] == "batch":
-                        run.step_batch()
-                    else:                                # sliced: see _step_slice
-                        s.stepping = (run, run.trainer, run.epoch + 1)
+                    s.step(msg["unit"], sliced=True)     # an epoch in slices: see _step_slice
                 elif kind == "speed":
-                    s.speed = msg["value"]               # checked at the socket (wire.parse_speed)
-                    s.owed = 0
+                    s.set_speed(msg["value"])            # checked at the socket (wire.parse_speed)
                 elif kind == "reset":
-                    run.reset()
-                    s.setup_needed = True
+                    s.reset()
                 if s.stepping is None:
                     s.send_json(s.status(kind))
             if kind in COSTLY:
@@ -343,11 +341,11 @@ class Scheduler:
                 s.next_tick = max(s.next_tick, t0 - 0.5 / PACED_FPS) + 1.0 / PACED_FPS
             n = s.owed
         with run.lock:
-            if not run.running:
+            if not s.running:
                 return
             done = run.train_steps(n, t0 + self.slice_s)
-            if not run.running:                   # diverged: say so at once
-                s.owed = 0
+            if run.message is not None:           # diverged: say so at once
+                s.pause()
                 s.send_json(s.status(None))
         if s.speed != "max":
             s.owed = max(0, s.owed - done)
@@ -373,10 +371,10 @@ class Scheduler:
             return
         # The frame that shows a stop (Pause, Step, divergence) goes out at once, even with one
         # frame still unacked: Pause is on screen as soon as the browser can draw it.
-        stopped = not run.running and s.sent is not None and s.sent[2]
+        stopped = not s.running and s.sent is not None and s.sent[2]
         if s.acked < s.seq and not (stopped and s.acked >= s.seq - 1):
             return
-        if run.running and (s.owed if s.speed != "max" else time.monotonic() - s.last_frame_t < interval):
+        if s.running and (s.owed if s.speed != "max" else time.monotonic() - s.last_frame_t < interval):
             return                                # mid-update, or too soon after the last frame
         with run.lock:
             data = s.frame()
@@ -385,9 +383,9 @@ class Scheduler:
     @per_session
     def _idle_checks(self, s: LiveSession) -> None:
         run = s.run
-        if run is not None and run.running and time.monotonic() - s.last_input > IDLE_PAUSE_S:
-            run.running = False
-            s.notice = "Training paused after 15 minutes without input: press Play to go on."
+        if run is not None and s.running and time.monotonic() - s.last_input > IDLE_PAUSE_S:
+            with run.lock:
+                s.pause("Training paused after 15 minutes without input: press Play to go on.")
             s.send_json(s.status(None))
 
     def _failed(self, s: LiveSession, err: Exception, where: str) -> None:
@@ -395,10 +393,7 @@ class Scheduler:
         s.broken_until = time.monotonic() + BROKEN_S
         s.stepping, s.owed = None, 0
         try:
-            run = s.run
-            if run is not None:
-                run.running = False
-            s.notice = ERROR_NOTICE
+            s.pause(ERROR_NOTICE)                        # (its lock may be what failed: not taken)
             s.send_json(s.status(None))
         except Exception:  # noqa: BLE001 - the status itself failed: the log line says enough
             pass

@@ -2,8 +2,17 @@
 
 A ``LiveSession`` lives in the learner's ``st.session_state`` (the page creates it
 once and calls ``attach`` on every script run); the registry only holds it weakly.
-Its socket (``Connection``) belongs to the asyncio loop; everything else is touched
-by the scheduler thread, or by the page's script thread while holding ``run.lock``.
+Its socket (``Connection``) belongs to the asyncio loop, which only sets ``conn`` and
+queues messages; everything else is touched by the scheduler thread, or by the page's
+script thread while holding ``run.lock``.
+
+The training verbs live here, one method each: ``play``, ``pause``, ``step``, ``reset``
+and ``set_speed``. The socket's messages (through the scheduler), the fallback's buttons,
+the keyboard shortcuts (which click those buttons) and the page's error guard call them,
+under ``run.lock``; ``running`` is assigned in these methods and nowhere else. Playing is
+the learner's state, not the network's: a Play that lands while the page is rebuilding
+the run (a Play pressed right after Undo, a lesson or a new dataset), or that waited for
+training points, carries over to the run the page attaches (``attach``).
 Client messages arrive checked and rate-limited (``routes.Door``), are queued in ``inbox``
 and applied by the scheduler between slices; the work they cause (a step, a reset, the
 setup after it) comes out of ``work``, this learner's budget, while others train.
@@ -40,6 +49,10 @@ class LiveSession:
     def __init__(self, speed: float | str = DEFAULT_SPEED):
         self.token = secrets.token_urlsafe(32)
         self.run = None                  # explorer.run.Run, set by attach
+        self.running = False             # training: assigned by the verbs below only
+        self.play_waiting = False        # Play pressed with nothing to train yet: starts once there is
+        self.played_at = -1.0            # monotonic time of the last Play
+        self.page_began = 0.0            # monotonic time the page's current script run began
         self.view = None                 # explorer.frames.View
         self.data = None                 # the run's DataBundle when last attached
         self.speed = parse_speed(speed)
@@ -66,21 +79,85 @@ class LiveSession:
         registry.register(self)
 
     # ---- page side (script thread) ----------------------------------------------
+    def page_run_begins(self) -> None:
+        """The page's script run begins (before it may rebuild the run): a Play from now on
+        was pressed after whatever this run changes, and carries over to a rebuilt run."""
+        self.page_began = time.monotonic()
+
     def attach(self, run, view, speed=None) -> None:
         """The page's current run and view; a new one of either (or new data in the same run:
-        points drawn) makes the next message a setup."""
+        points drawn) makes the next message a setup. A new run starts paused, unless the
+        learner pressed Play while the page was rebuilding it or Play waited for points."""
         with run.lock:
             if run is not self.run or view != self.view or run.data is not self.data:
                 old = self.run
-                if old is not None and old is not run:
-                    old.running = False
-                self.run, self.view, self.data = run, view, run.data
+                if old is not run:
+                    carry = self.play_waiting or (self.running and self.played_at >= self.page_began)
+                    self.pause()
+                    self.stepping = None
+                    self.run = run
+                    if carry:
+                        self.play()
+                elif not run.trainable:             # the learner's points are all gone: wait for new ones
+                    waiting = self.play_waiting or self.running
+                    self.pause()
+                    self.play_waiting = waiting
+                elif self.play_waiting:              # points arrived for a Play that waited for them
+                    self.play()
+                self.view, self.data = view, run.data
                 self.setup_needed = True
             if speed is not None and speed != self.page_speed:     # the widget moved
                 self.page_speed = speed
-                self.speed = parse_speed(speed)
-                self.owed = 0
+                self.set_speed(speed)
             self.last_input = time.monotonic()
+
+    # ---- the training verbs (the caller holds run.lock) -----------------------------
+    def play(self) -> None:
+        """Train on. A diverged run stays paused (its message says to Reset or change a
+        setting); with no training point yet the Play waits for the first ones."""
+        run = self.run
+        self.played_at = time.monotonic()
+        self.notice = None
+        if run is None or run.message is not None:
+            return
+        self.play_waiting = not run.trainable
+        self.running = run.trainable
+        if self.play_waiting:
+            self.notice = "Nothing to train on yet: turn Draw on and click the plane; training starts with the first points."
+        self.owed, self.next_tick, self.unsent = 0, 0.0, False
+
+    def pause(self, notice: str | None = None) -> None:
+        """Stop training (``notice``: why, when it was not the learner's click)."""
+        self.running = self.play_waiting = False
+        self.owed = 0
+        self.notice = notice
+
+    def step(self, unit: str, sliced: bool = False) -> None:
+        """Pause, then one mini-batch (``unit`` "batch") or one epoch ("epoch"). ``sliced``: the
+        scheduler trains the epoch in slices (``stepping``) instead of at once."""
+        run = self.run
+        self.pause()
+        if run is None:
+            return
+        if unit == "batch":
+            run.step_batch()
+        elif sliced:
+            self.stepping = (run, run.trainer, run.epoch + 1)
+        else:
+            run.step_epoch()
+
+    def reset(self) -> None:
+        """Back to the starting weights, paused: training from here replays the run."""
+        self.pause()
+        self.stepping = None
+        if self.run is not None:
+            self.run.reset()
+        self.setup_needed = True
+
+    def set_speed(self, value) -> None:
+        """Trainer updates per frame, or "max" (``parse_speed``'s rule)."""
+        self.speed = parse_speed(value)
+        self.owed = 0
 
     def touch(self) -> None:
         """The learner did something (resets the idle auto-pause clock)."""
@@ -88,27 +165,25 @@ class LiveSession:
 
     # ---- socket side (event loop) -------------------------------------------------
     def connect(self, conn) -> bool:
-        """Bind the socket; False if another socket already holds this token."""
+        """Bind the socket; False if another socket already holds this token. The scheduler
+        applies what a new socket means (a setup, the tab shown) from the queued message."""
         if self.conn is not None and not self.conn.closed:
             return False
+        self.inbox.clear()
+        self.inbox.append({"type": "connected"})
         self.conn = conn
-        self.setup_needed = True
-        self.hidden = False
-        self.fallback = False
         return True
 
     def disconnect(self, conn) -> None:
-        """The socket closed: that run stops training at once (the scheduler sees it next slice)."""
+        """The socket closed: that run stops training at once (``wants_training`` needs a
+        socket; the scheduler pauses it in its next round)."""
         if self.conn is conn:
             self.conn = None
-            run = self.run
-            if run is not None:
-                run.running = False
 
     # ---- scheduler side -------------------------------------------------------------
     def wants_training(self) -> bool:
         run = self.run
-        return run is not None and run.running and (self.conn is not None or self.fallback)
+        return run is not None and self.running and (self.conn is not None or self.fallback)
 
     def send_json(self, msg: dict) -> None:
         conn = self.conn
@@ -117,7 +192,7 @@ class LiveSession:
 
     def status(self, reply_to: str | None = None) -> dict:
         run = self.run
-        return {"type": "status", "running": bool(run and run.running), "speed": self.speed,
+        return {"type": "status", "running": bool(run and self.running), "speed": self.speed,
                 "epoch": run.epoch if run else 0, "message": run.message if run else None,
                 "notice": self.notice, "reply_to": reply_to}
 
@@ -141,8 +216,8 @@ class LiveSession:
                "mean": None if pipe.mean is None else [float(v) for v in pipe.mean],
                "scale": None if pipe.scale is None else [float(v) for v in pipe.scale],
                "grid": {"x": [float(d.xs[0]), float(d.xs[-1]), GRID], "y": [float(d.ys[0]), float(d.ys[-1]), GRID]},
-               "tile_stride": TILE_STRIDE, "figures": build_frame(run, view), "history": _finite(h.to_json()),
-               "per_octave": h.per_octave, "metric": h.metric, "epoch": run.epoch, "running": run.running,
+               "tile_stride": TILE_STRIDE, "figures": build_frame(run, view, self.running), "history": _finite(h.to_json()),
+               "per_octave": h.per_octave, "metric": h.metric, "epoch": run.epoch, "running": self.running,
                "speed": self.speed, "message": run.message,
                "view": {k: getattr(view, k) for k in ("discretize", "show_test", "log_loss", "big", "grad_key",
                                                       "height")} if view else None}
@@ -156,11 +231,11 @@ class LiveSession:
         h = run.trainer.history
         self.seq += 1
         has_test = bool(h.test_cost)
-        flags = (wire.FLAG_RUNNING if run.running else 0) | (wire.FLAG_TEST if has_test else 0)
+        flags = (wire.FLAG_RUNNING if self.running else 0) | (wire.FLAG_TEST if has_test else 0)
         key = (id(run), run.version)
         if self.sent is None or self.sent[:2] != key:
             flags |= wire.FLAG_WEIGHTS
-        self.sent = key + (run.running,)
+        self.sent = key + (self.running,)
         self.unsent = False
         self.last_frame_t = time.monotonic()
         if len(h):
@@ -176,7 +251,7 @@ class LiveSession:
 
     def changed(self) -> bool:
         run = self.run
-        return self.sent is None or self.sent != (id(run), run.version, run.running)
+        return self.sent is None or self.sent != (id(run), run.version, self.running)
 
 
 def _finite(obj):

@@ -45,7 +45,6 @@ Close codes (server → client):
     4401  no hello within HELLO_TIMEOUT_S, or the first message is not a hello
     4403  wrong or expired token (that Streamlit session is gone): reload the page
     4409  the token already has a live socket (another tab of the same session)
-    4408  replaced: this session opened a newer socket (rebuilt component)
     4429  too many bad or excess messages (see the limits above): reload the page
     1001  server shutting down
 
@@ -120,7 +119,8 @@ The component (``explorer.live.live_channel``) gets these arguments from the pag
     controls   bool   true: the component draws Play/Pause, Step epoch, Step mini-batch,
                       Reset and Speed itself and sends them over the socket (the page then
                       shows no Streamlit buttons); speeds offered: ``speeds`` (list, "max" last)
-    speeds     list   e.g. [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, "max"] (epochs/s)
+    speeds     list   the Speed choices the component offers, e.g. [1, 2, 5, 10, 20, 50, "max"]
+                      (trainer updates per frame; empty: Speed is the sidebar's setting)
 and reports through the component value (``setComponentValue``), only on change:
     {"channel": "open" | "failed" | "closed", "code": <close code or 0>}
 "failed" (the socket never opened, or closed before setup) makes the page switch to
@@ -151,7 +151,7 @@ FLAG_RUNNING, FLAG_TEST, FLAG_WEIGHTS = 1, 2, 4
 MAX_SPEED = 10_000                  # updates per frame, at most
 MAX_SEQ = 2**32 - 1                 # frame numbers are u32
 
-CLOSE_NO_HELLO, CLOSE_BAD_TOKEN, CLOSE_IN_USE, CLOSE_REPLACED = 4401, 4403, 4409, 4408
+CLOSE_NO_HELLO, CLOSE_BAD_TOKEN, CLOSE_IN_USE = 4401, 4403, 4409
 CLOSE_BAD_ORIGIN = 4400
 CLOSE_FLOOD = 4429
 

@@ -1,7 +1,7 @@
 """Live charts: several plotly figures in one Streamlit component, updated in place.
 
 Stock ``st.plotly_chart`` re-creates its chart on every data change (see
-``shared/STREAMLIT-FACTS.md``). This component (components v1, plain JS, plotly.js
+the README's "Why the live view is built this way"). This component (components v1, plain JS, plotly.js
 copied from the installed plotly package: nothing from a CDN) keeps one plot div per
 figure in one iframe and calls ``Plotly.react`` on it: charts never vanish, zoom/pan
 survive (``layout.uirevision`` defaults to a constant), and only what changed is

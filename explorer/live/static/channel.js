@@ -13,7 +13,7 @@
 
   var HEADER_BYTES = 38;      // wire.HEADER "<IIBBHffffIIH", packed
   var FLAG_RUNNING = 1, FLAG_TEST = 2, FLAG_WEIGHTS = 4;
-  var CLOSE = { 4400: "bad_origin", 4401: "no_hello", 4403: "expired", 4408: "replaced", 4409: "in_use",
+  var CLOSE = { 4400: "bad_origin", 4401: "no_hello", 4403: "expired", 4409: "in_use",
                 4429: "flooded", 1001: "server_shutdown" };
   var BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
   var UNAVAILABLE_AFTER = 3;   // failed opens in a row (none ever open) before the fallback
@@ -102,7 +102,7 @@
         if (closed) return;
         var why = CLOSE[ev.code];
         // The server refused this token for good: reconnecting cannot help.
-        if (why === "expired" || why === "replaced" || why === "in_use") {
+        if (why === "expired" || why === "in_use") {
           return setState(why, { code: ev.code, reason: ev.reason });
         }
         // This page's origin is not the server's (a proxy that rewrites Host, say): the

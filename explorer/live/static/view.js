@@ -10,7 +10,7 @@
 // The component value it sets, once per change: {channel: "open"} when the socket opens,
 // {channel: "failed", state: "unavailable"} when it cannot be opened (the page then falls
 // back to Streamlit updates and says so), {channel: "closed", code, state: "expired" |
-// "in_use" | "replaced"} when the server refused it.
+// "in_use" | "flooded"} when the server refused it.
 (function (root) {
   "use strict";
 
@@ -51,7 +51,7 @@
     reconnecting: "The live connection dropped; reconnecting…",
     expired: "The live connection ended: the server no longer knows this page (it may have restarted). Reload the page to go on.",
     in_use: "This live view is already open in another tab of this session; close that tab, or reload this one.",
-    replaced: "This live view was replaced by a newer one of the same session."
+    flooded: "The live connection was closed: this page sent too many messages at once. Reload the page to go on."
   };
 
   function onState(state, info) {
@@ -64,7 +64,7 @@
     reported = state;
     // explorer.live.live_channel's value: "open", "failed" (no socket: the page falls back
     // to Streamlit updates) or "closed" (the server refused it: code says why); "state" is
-    // the finer reason (unavailable, expired, in_use, replaced).
+    // the finer reason (unavailable, expired, in_use, flooded).
     var channel = state === "open" ? "open" : state === "unavailable" ? "failed" : "closed";
     value = Object.assign({ channel: channel, state: state }, info.code ? { code: info.code } : {},
                           info.reason ? { reason: String(info.reason).slice(0, 200) } : {});
@@ -606,7 +606,7 @@
     });
   }
 
-  // curvesMs: the curves' shortest redraw interval while training runs (CURVES_MS above).
+  // curvesMs: the curves' shortest plotly redraw interval while training runs (drawFrame).
   // The page switched to its fallback (the same iframe now gets figures from Streamlit):
   // close the socket and forget the channel's state, so nothing of it draws any more.
   function stop() {
