@@ -26,7 +26,8 @@ import websockets
 
 from bench import bench_flood
 from explorer.channel import routes, scheduler, wire
-from explorer.channel.scheduler import SCHEDULER, SLICE_S, LimitedLog
+from explorer.channel.guard import LimitedLog
+from explorer.channel.scheduler import SCHEDULER, SLICE_S
 from explorer.channel.session import WORK_BURST_S, LiveSession
 from explorer.frames import View
 from explorer.query import from_query

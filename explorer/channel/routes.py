@@ -6,7 +6,7 @@ the server's asyncio loop: it checks the Origin and the hello, binds to the lear
 and rate-limited) into the session's inbox for the scheduler thread, and sends what the
 scheduler hands it (``Connection.send`` is safe to call from any thread). Nothing one
 socket sends raises out of here: an unexpected error refuses that message and logs one
-line (at most one per ``scheduler.LOG_EVERY_S``).
+line (at most one per ``guard.LOG_EVERY_S``).
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from . import registry, wire
-from .scheduler import SCHEDULER, log_limited
+from .guard import log_limited
+from .scheduler import SCHEDULER
 from .session import INBOX_MAX
 
 PATH = "/live/ws"

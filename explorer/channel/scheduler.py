@@ -15,7 +15,7 @@ learner at once, round robin:
   complete; that learner's later messages wait for it.
 * **One learner's error is that learner's.** An exception while serving one session
   pauses that run, tells its page (a ``status`` with a notice), leaves the session alone
-  for ``BROKEN_S`` and logs one line (at most one per ``LOG_EVERY_S`` per kind).
+  for ``BROKEN_S`` and logs one line (at most one per ``guard.LOG_EVERY_S`` per kind).
 * **Paced runs** (speed k: k updates of the trainer, i.e. k epochs or k mini-batches,
   per frame) train their k updates at each tick (``PACED_FPS`` a second) once the
   previous update's frame has gone out, so the next one is ready when the browser acks:
@@ -39,14 +39,11 @@ learner at once, round robin:
 """
 from __future__ import annotations
 
-import functools
-import logging
-import os
 import threading
 import time
-import traceback
 
 from . import registry
+from .guard import log_limited, per_session
 from .memory import Janitor
 from .session import IDLE_PAUSE_S, LiveSession
 
@@ -59,56 +56,8 @@ PACED_FPS = 20             # frames per second at a paced speed (k updates each)
 IDLE_WAIT_S = 1.0          # nothing to do: wake up this often for the idle checks
 MIN_ROUND_S = 0.004        # rounds between paced updates are at least this far apart
 BROKEN_S = 1.0             # a session whose work raised is left alone this long
-LOG_EVERY_S = 10.0         # one log line per kind of failure at most this often
 COSTLY = ("step", "reset") # controls whose work comes out of the learner's budget
 ERROR_NOTICE = "The server hit an error with this run and paused it: press Play to go on, or Reset."
-
-log = logging.getLogger("explorer.channel")
-
-
-class LimitedLog:
-    """One line per kind at most every ``every_s`` (with the count of those left out), never a
-    traceback: the line names the exception and where it was raised."""
-
-    def __init__(self, every_s: float = LOG_EVERY_S):
-        self.every_s = every_s
-        self._last: dict[str, float] = {}
-        self._skipped: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, kind: str, text: str, err: BaseException | None = None) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if now - self._last.get(kind, -self.every_s) < self.every_s:
-                self._skipped[kind] = self._skipped.get(kind, 0) + 1
-                return
-            self._last[kind] = now
-            skipped = self._skipped.pop(kind, 0)
-        if err is not None:
-            tb = traceback.extract_tb(err.__traceback__)
-            where = f" at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno}" if tb else ""
-            text += f" ({type(err).__name__}{where}: {str(err)[:200]})"
-        if skipped:
-            text += f"; {skipped} more like it in the last {self.every_s:g} s"
-        log.warning("%s", text)
-
-
-log_limited = LimitedLog()
-
-
-def per_session(method):
-    """Work for one learner: an exception pauses that learner's run only (``Scheduler._failed``)."""
-    @functools.wraps(method)
-    def guarded(self, s, *args):
-        if s.broken_until > time.monotonic():
-            return None                                  # it failed a moment ago: left alone until then
-        try:
-            return method(self, s, *args)
-        except Exception as err:  # noqa: BLE001 - one learner's error must not stop everyone's training
-            self._failed(s, err, method.__name__)
-            return None
-    return guarded
-
 
 def frame_interval(n_playing: int) -> float:
     return 1.0 / max(8.0, min(MAX_FPS, FRAME_BUDGET / max(1, n_playing)))
