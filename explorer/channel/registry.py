@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from .session import LiveSession
+
+class Tokened(Protocol):
+    """What the registry holds: a session with its token (``session.LiveSession``; the
+    registry needs nothing else of it, so it imports nothing of it)."""
+    token: str
+
 
 _lock = threading.Lock()
 _entries: dict[str, weakref.ref] = {}
 
 
-def register(session: "LiveSession") -> None:
+def register(session: Tokened) -> None:
     """Make ``session.token`` valid for as long as ``session`` is alive."""
     token = session.token
 
@@ -34,14 +38,14 @@ def register(session: "LiveSession") -> None:
         _entries[token] = weakref.ref(session, forget)
 
 
-def lookup(token: str) -> "LiveSession | None":
+def lookup(token: str) -> Tokened | None:
     """The live session holding ``token``, or None (never issued, or its session is gone)."""
     with _lock:
         ref = _entries.get(token)
     return ref() if ref is not None else None
 
 
-def sessions() -> list["LiveSession"]:
+def sessions() -> list:
     """Every live session still alive (strong references: drop them after use)."""
     with _lock:
         refs = list(_entries.values())
