@@ -15,44 +15,8 @@ import numpy as np
 
 from core import datasets
 from core.outputs import AUTO, resolve_output
+from .drawing import OwnPoints  # noqa: F401 - part of the configuration's vocabulary
 from .settings import OWN_DATA, SETTINGS, DataConfig, NetConfig, TrainConfig, ViewConfig
-
-
-@dataclass(frozen=True, eq=False)
-class OwnPoints:
-    """A learner's own points (uploaded or drawn), compared by content.
-
-    X (N, 2) raw points; y (N,) int labels 0..K−1 or float targets; is_test (N,) bool
-    or None (then the data config's test share splits them).
-    """
-
-    X: np.ndarray
-    y: np.ndarray
-    problem: str
-    is_test: np.ndarray | None = None
-    extent: float | None = None     # drawn points keep the plane they were drawn on: [−extent, extent]²
-    digest: str = field(default="", repr=False)
-
-    @classmethod
-    def of(cls, X, y, problem: str, is_test=None, extent: float | None = None) -> "OwnPoints":
-        X, y = np.asarray(X, dtype=float).reshape(-1, 2), np.asarray(y)
-        is_test = None if is_test is None else np.asarray(is_test, dtype=bool)
-        extent = None if extent is None else float(extent)
-        h = hashlib.sha256(f"{problem} {extent}".encode())
-        for a in (X, y, is_test):
-            if a is not None:
-                h.update(np.ascontiguousarray(a).tobytes())
-        return cls(X, y, problem, is_test, extent, h.hexdigest())
-
-    @property
-    def n_classes(self) -> int | None:
-        return int(self.y.max()) + 1 if self.problem == "classification" and len(self.y) else None
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, OwnPoints) and other.digest == self.digest
-
-    def __hash__(self) -> int:
-        return hash(self.digest)
 
 
 @dataclass(frozen=True, eq=False)

@@ -10,16 +10,53 @@ than ``MAX_POINTS`` points.
 from __future__ import annotations
 
 import base64
+import hashlib
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from core.user_data import MAX_CLASSES
-from .config import OwnPoints
-from .settings import BadValue
 
 MAX_POINTS = 2000        # drawn or edited: larger sets go through a CSV
 MAX_LINK_POINTS = 200    # a link carries at most this many (about 1.4 kB of text)
+
+
+@dataclass(frozen=True, eq=False)
+class OwnPoints:
+    """A learner's own points (uploaded or drawn), compared by content.
+
+    X (N, 2) raw points; y (N,) int labels 0..K−1 or float targets; is_test (N,) bool
+    or None (then the data config's test share splits them).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    problem: str
+    is_test: np.ndarray | None = None
+    extent: float | None = None     # drawn points keep the plane they were drawn on: [−extent, extent]²
+    digest: str = field(default="", repr=False)
+
+    @classmethod
+    def of(cls, X, y, problem: str, is_test=None, extent: float | None = None) -> "OwnPoints":
+        X, y = np.asarray(X, dtype=float).reshape(-1, 2), np.asarray(y)
+        is_test = None if is_test is None else np.asarray(is_test, dtype=bool)
+        extent = None if extent is None else float(extent)
+        h = hashlib.sha256(f"{problem} {extent}".encode())
+        for a in (X, y, is_test):
+            if a is not None:
+                h.update(np.ascontiguousarray(a).tobytes())
+        return cls(X, y, problem, is_test, extent, h.hexdigest())
+
+    @property
+    def n_classes(self) -> int | None:
+        return int(self.y.max()) + 1 if self.problem == "classification" and len(self.y) else None
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, OwnPoints) and other.digest == self.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
 SCALE = 1000             # coordinates and targets are kept to 1/1000
 _LIMIT = 32.767          # int16 / SCALE: the link form's range
 _VERSION = 1
@@ -99,25 +136,25 @@ def encode(points: OwnPoints | None) -> str | None:
 
 
 def decode(text: str) -> OwnPoints:
-    """Points from their link form; BadValue (a sentence) for anything malformed."""
+    """Points from their link form; ValueError (a sentence) for anything malformed."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (ValueError, TypeError):
-        raise BadValue("must be points in the link's compact form (base64url)") from None
+        raise ValueError("must be points in the link's compact form (base64url)") from None
     if len(raw) < 4 or raw[0] != _VERSION or raw[1] not in (0, 1):
-        raise BadValue(f"must be points in the link's compact form, version {_VERSION}")
+        raise ValueError(f"must be points in the link's compact form, version {_VERSION}")
     classify = raw[1] == 0
     plane = int(np.frombuffer(raw[2:4], "<u2")[0]) / SCALE or None
     per = 4 + (1 if classify else 2)
     body = raw[4:]
     n = len(body) // per
     if len(body) != n * per or not 0 < n <= MAX_LINK_POINTS:
-        raise BadValue(f"must hold 1 to {MAX_LINK_POINTS} whole points")
+        raise ValueError(f"must hold 1 to {MAX_LINK_POINTS} whole points")
     X = np.frombuffer(body[:4 * n], dtype="<i2").reshape(n, 2).astype(float) / SCALE
     if classify:
         y = np.frombuffer(body[4 * n:], dtype=np.uint8).astype(np.int64)
         if y.max() >= MAX_CLASSES:
-            raise BadValue(f"must name classes 0 to {MAX_CLASSES - 1}")
+            raise ValueError(f"must name classes 0 to {MAX_CLASSES - 1}")
         # Labels as drawn may skip a number (0 and 2): renumber as an uploaded CSV is.
         y = np.unique(y, return_inverse=True)[1].astype(np.int64)
         return OwnPoints.of(X, y, "classification", extent=plane)

@@ -27,6 +27,7 @@ from core import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, datasets, hidden
 from core.features import DEFAULT_FEATURES, FEATURES
 from core.outputs import AUTO
 from core.user_data import MAX_CLASSES
+from . import drawing
 from .figures.curves import GRADIENT_LABELS
 
 MAX_HIDDEN_LAYERS = 8
@@ -153,13 +154,14 @@ def _g(v) -> str:
 
 
 def _points_parse(s: str):
-    from .drawing import decode          # (drawing needs this module's BadValue)
-    return decode(s)
+    try:
+        return drawing.decode(s)
+    except ValueError as err:
+        raise BadValue(str(err)) from None
 
 
 def _points_fmt(points) -> str | None:
-    from .drawing import encode
-    return encode(points)
+    return drawing.encode(points)
 
 
 def _dataset_names() -> tuple:

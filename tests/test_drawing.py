@@ -6,7 +6,7 @@ import pytest
 
 from explorer import drawing
 from explorer.config import OwnPoints
-from explorer.settings import BadValue
+from explorer.settings import SETTINGS, BadValue
 
 EMPTY = OwnPoints.of(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), "classification")
 
@@ -68,5 +68,7 @@ def test_too_many_points_stay_out_of_links():
 
 @pytest.mark.parametrize("text", ["", "!!!", "AQ", "AgAA", "AQAAAAAA", "AQA" + "A" * 5, "AQAAAAAAFA"])
 def test_malformed_link_points_are_refused_with_a_sentence(text):
-    with pytest.raises(BadValue, match="must"):
+    with pytest.raises(ValueError, match="must"):
         drawing.decode(text)
+    with pytest.raises(BadValue, match="must"):           # the link reader's parser says the same
+        SETTINGS["pts"].parse(text)
