@@ -74,12 +74,6 @@ class Activation:
         delta *= Delta
         return delta
 
-    def backward_into(self, z: np.ndarray, a: np.ndarray, dA: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-        """``backward`` with δ written over ``dA`` (Δ is first copied into the scratch ``tmp``).
-        The engine calls ``backward``; this older form is kept for callers that still use it."""
-        np.copyto(tmp, dA)
-        return self.backward(z, a, tmp, out=dA)
-
 
 # ---- the element-wise activations: σ and σ' -------------------------------------------
 def _sigmoid(z, out=None):
