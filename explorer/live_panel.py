@@ -9,26 +9,31 @@ per frame. Play/Pause, Step and Reset live in the component and travel over the
 socket; Speed is a sidebar setting (in the URL), handed to the live session here.
 
 Fallback: when the component reports that its socket cannot open (a proxy that
-blocks WebSockets), the page says so in one line, shows Streamlit buttons, and a
-timer-driven fragment (``FALLBACK_EVERY_S``) draws the latest server-built frame;
-the scheduler keeps training the run.
+blocks WebSockets), the page says so in one line and a timer-driven fragment
+(``FALLBACK_EVERY_S``) hands the SAME messages (the setup, a status, the latest binary
+frames: ``explorer.channel.wire``) to the SAME client as component arguments; the
+client's buttons come back through the component value and are applied here with the
+live session's verbs (``apply_value``). The scheduler keeps training the run.
 """
 from __future__ import annotations
+
+import base64
+import json
 
 import streamlit as st
 
 from . import draw_panel
+from .channel import wire
 from .channel.routes import PATH
 from .channel.scheduler import SCHEDULER
 from .channel.session import LiveSession
-from .figures.curves import GRADIENT_LABELS, current_gradients
-from .figures.theme import LAYER_COLORS
-from .frames import View, build_frame
-from .live import live_channel, live_charts
+from .frames import View
+from .live import live_channel, live_fallback
 from .page import chart_spans, friendly_errors
 from .run import Run
 
 FALLBACK_EVERY_S = 0.3
+FALLBACK_FRAMES = 8                # frames re-sent each tick: a render the browser skipped loses no curve point
 CHARTS = "charts"                  # the live component's widget key
 FALLBACK_NOTE = ("The live connection could not be opened (a proxy may block WebSockets), so the charts "
                  "update a few times a second through Streamlit instead.")
@@ -45,63 +50,6 @@ def live_session() -> LiveSession:
 
 def in_fallback() -> bool:
     return bool(st.session_state.get("live_fallback"))
-
-
-# ---- Streamlit buttons: the fallback's controls (the component has its own) -------------
-def _set_playing(playing: bool) -> None:
-    """What the button said when it was clicked (Play or Pause), not a toggle: a click
-    that reaches the server twice, or after the run stopped by itself, still means it."""
-    live = live_session()
-    with st.session_state["run"].lock:
-        live.play() if playing else live.pause()
-    live.touch()
-
-
-def _step(unit: str) -> None:
-    live = live_session()
-    with st.session_state["run"].lock:
-        live.step(unit)
-    live.touch()
-
-
-def _reset() -> None:
-    live = live_session()
-    with st.session_state["run"].lock:
-        live.reset()
-    live.touch()
-
-
-def _training_buttons(running: bool, message: str | None) -> None:
-    """Play/Pause, Step epoch, Step mini-batch, Reset as Streamlit buttons: only in the
-    fallback (over the socket the component draws them and clicks never rerun the page)."""
-    c = st.columns([1.2, 1.2, 1.4, 1.0, 2.4], vertical_alignment="center")
-    c[0].button("Pause" if running else "Play", key="play", on_click=_set_playing, args=(not running,), type="primary",
-                icon=":material/pause:" if running else ":material/play_arrow:",
-                width="stretch", disabled=message is not None)
-    c[1].button("Step epoch", key="step_epoch", on_click=_step, args=("epoch",), width="stretch",
-                help="Train one full pass over the training data, then stop")
-    c[2].button("Step mini-batch", key="step_batch", on_click=_step, args=("batch",), width="stretch",
-                help="One gradient update on one mini-batch, then stop")
-    c[3].button("Reset", key="reset", on_click=_reset, width="stretch", help="Back to the starting weights (the weights seed's, or an opened model's): the run replays")
-
-
-def _status(run: Run, view: View) -> None:
-    """The epoch counter with the latest loss and score, and the current gradient
-    magnitude of each layer in its line's colour (the fallback's status line)."""
-    h = run.trainer.history
-    metric = "accuracy" if h.metric == "accuracy" else "R²"
-    stats = f"<span class='epoch'>Epoch {run.epoch:,}</span>"
-    if len(h):
-        stats += f" &nbsp; loss {h.cost[-1]:.4f} · {metric} {h.accuracy[-1]:.3f}"
-        if h.test_cost:
-            stats += f" · test {h.test_cost[-1]:.4f} · {h.test_accuracy[-1]:.3f}"
-    now = current_gradients(h, view.grad_key)
-    if now:
-        label = GRADIENT_LABELS[view.grad_key]
-        layers = " ".join(f"<span style='color:{LAYER_COLORS[l % len(LAYER_COLORS)]}'>■</span>&thinsp;"
-                          f"layer {l + 1} {v:.2e}" for l, v in enumerate(now))
-        stats += f"<br><span class='grads'>{label} now: {layers}</span>"
-    st.markdown(f"<div class='epoch-counter'>{stats}</div>", unsafe_allow_html=True)
 
 
 def live_panel(view: View, columns: int) -> None:
@@ -133,28 +81,77 @@ def _on_charts_change() -> None:
 
 @st.fragment(run_every=FALLBACK_EVERY_S)
 def _fallback_view(view: View, columns: int) -> None:
-    """The fallback's buttons, status line and charts, all in one timer-driven fragment:
-    a click reruns only this fragment (never the page, whose full reruns raced the timer
-    and could re-create the charts' iframe), and every tick redraws the buttons, so a run
-    that stopped by itself (divergence, idle) shows Play without a page rerun. Each element
-    keeps its place (the divergence message has its own slot), so the iframe is never
-    re-mounted and a zoom survives."""
+    """The fallback: one timer-driven fragment hands the live channel's messages to the
+    component. A click in it reruns only this fragment (never the page, whose full reruns
+    raced the timer and could re-create the charts' iframe); the component keeps its
+    place, so the iframe is never re-mounted and a zoom survives."""
     with friendly_errors("updating the live view"):
-        ss = st.session_state
-        run: Run = ss["run"]
+        reply_to = apply_value(st.session_state.get(CHARTS))
+        live_fallback(fallback_messages(reply_to), height=view.height, columns=columns, spans=chart_spans(columns),
+                      key=CHARTS)
+
+
+def apply_value(value) -> str | None:
+    """What the fallback's component sent, applied once: a control (Play, Pause, Step, Reset,
+    Speed) through the live session's verbs, as the socket's would be; or a request for a
+    fresh setup (the browser missed a message). Returns the control's type, else None.
+
+    The control is checked by the socket's own parser (``wire.parse_client``); a request is
+    new when its ``(id, n)`` is (the browser numbers them; ``id`` names its iframe)."""
+    ss = st.session_state
+    if not isinstance(value, dict) or not ("control" in value or value.get("resync")):
+        return None
+    stamp = (str(value.get("id")), value.get("n"))
+    if ss.get("fallback_stamp") == stamp:
+        return None
+    ss["fallback_stamp"] = stamp
+    run: Run = ss["run"]
+    live = live_session()
+    if value.get("resync"):
         with run.lock:
-            live = live_session()
-            key = (id(run), run.version, live.running, view)
-            if ss.get("fallback_key") != key:
-                ss["fallback_figs"] = build_frame(run, view, live.running)
-                ss["fallback_key"] = key
-                ss["fallback_rev"] = ss.get("fallback_rev", 0) + 1
-            running, message, epoch = live.running, run.message, run.epoch
-        _training_buttons(running, message)
-        with run.lock:
-            _status(run, view)
-        warning = st.empty()
-        if message:
-            warning.error(f"**Training paused.** {message}", icon="⚠️")
-        live_charts(ss["fallback_figs"], ss["fallback_rev"], height=view.height, columns=columns, key="charts",
-                    spans=chart_spans(columns), extra={"epoch": epoch, "running": running, "rev": ss["fallback_rev"]})
+            live.setup_needed = True
+        return None
+    try:
+        msg = wire.parse_client(json.dumps(value["control"]))
+    except (wire.BadMessage, TypeError, ValueError):
+        return None
+    kind = msg["type"]
+    with run.lock:
+        if kind == "play":
+            live.play()
+        elif kind == "pause":
+            live.pause()
+        elif kind == "step":
+            live.step(msg["unit"])
+        elif kind == "reset":
+            live.reset()
+        elif kind == "speed":
+            live.set_speed(msg["value"])
+        else:
+            return None                               # (hello, ack, visible: the socket's only)
+    live.touch()
+    return kind
+
+
+def fallback_messages(reply_to: str | None = None) -> dict:
+    """The component's arguments in the fallback: the live channel's messages for this tick.
+
+    ``setup``: the setup JSON when it changed (a rebuilt run, a new view, Reset, a request),
+    else None; ``setup_id`` numbers the setups; ``status``: ``LiveSession.status``;
+    ``frames``: the latest binary frames since the setup (base64, at most ``FALLBACK_FRAMES``),
+    one more whenever something changed. The browser draws each frame once (by its seq)."""
+    ss = st.session_state
+    run: Run = ss["run"]
+    live = live_session()
+    fb = ss.get("fallback_wire")
+    with run.lock:
+        fresh = fb is None or live.setup_needed
+        if fresh:
+            fb = ss["fallback_wire"] = {"setup": live.setup(), "setup_id": fb["setup_id"] + 1 if fb else 1,
+                                        "frames": []}
+        if live.changed():
+            frame = base64.b64encode(live.frame()).decode("ascii")
+            fb["frames"] = (fb["frames"] + [frame])[-FALLBACK_FRAMES:]
+        status = live.status(reply_to)
+    return {"setup": fb["setup"] if fresh else None, "setup_id": fb["setup_id"], "status": status,
+            "frames": list(fb["frames"])}

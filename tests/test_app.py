@@ -2,11 +2,13 @@
 
 Over the live channel the charts, Play/Pause, Step and Reset live in the component and
 travel over its WebSocket, which AppTest cannot open; most tests here therefore run the
-page in its fallback (``live_fallback``: Streamlit buttons, server-built figures, the same
-scheduler training the run), and one checks what the component is handed on the channel.
+page in its fallback (``live_fallback``: the same messages handed to the same component as
+its arguments, its buttons' controls coming back as its value, the same scheduler training
+the run), and one checks what the component is handed on the channel.
 """
 from __future__ import annotations
 
+import base64
 import json
 import time
 
@@ -16,9 +18,11 @@ from streamlit.testing.v1 import AppTest
 
 from core import Network
 
+from explorer.channel import wire
 from explorer.config import Config
-from tests.browser import ROOT
+from explorer.live_panel import CHARTS
 from explorer.query import to_query
+from tests.browser import ROOT
 
 
 def start(query: dict | None = None, fallback: bool = True) -> AppTest:
@@ -38,11 +42,33 @@ def live_args(at: AppTest) -> dict:
     return json.loads(comp.proto.json_args)
 
 
+def messages(at: AppTest) -> dict:
+    """The live channel's messages the fallback handed the component in the last run."""
+    return live_args(at)["messages"]
+
+
+def setup(at: AppTest) -> dict:
+    """The setup message the component holds: this run's, or the last one it was sent."""
+    text = messages(at)["setup"] or at.session_state["fallback_wire"]["setup"]
+    return json.loads(text)
+
+
 def figures(at: AppTest) -> dict:
-    """The live component's figures (the last state it was sent), decoded from its JSON arguments."""
-    figs = live_args(at)["figures"]
-    figs = figs[-1] if isinstance(figs, list) else figs
-    return {name: json.loads(text) for name, text in figs.items()}
+    """The setup's figures (their static parts), by name."""
+    return {name: json.loads(fig) if isinstance(fig, str) else fig for name, fig in setup(at)["figures"].items()}
+
+
+def last_frame(at: AppTest) -> dict:
+    """The latest binary frame handed to the component, decoded."""
+    return wire.decode_frame(base64.b64decode(messages(at)["frames"][-1]), len(setup(at)["sizes"]))
+
+
+def press(at: AppTest, kind: str, **fields) -> None:
+    """What the component's own button sends in the fallback (its value), and the rerun that
+    applies it with the live session's verbs."""
+    at.session_state[CHARTS] = {"control": {"type": kind, **fields}, "id": "apptest", "n": time.monotonic_ns()}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
 
 
 def test_first_load_is_the_flower_lesson():
@@ -70,13 +96,13 @@ def test_the_component_gets_the_sessions_token_and_no_figures():
     args = live_args(at)
     live = at.session_state["live"]
     assert args["token"] == live.token and len(live.token) >= 32 and args["ws_path"].startswith("/")
-    assert args["figures"] == {}                       # figures travel over the socket, not through reruns
+    assert "messages" not in args and "figures" not in args   # messages travel over the socket, not through reruns
     assert live.run is at.session_state["run"]
 
 
 def test_play_trains_and_the_figures_follow():
     at = start()
-    at.button(key="play").click().run()
+    press(at, "play")
     run = at.session_state["run"]
     _until(at, lambda: run.epoch > 0)
     live = at.session_state["live"]
@@ -84,19 +110,23 @@ def test_play_trains_and_the_figures_follow():
     with run.lock:                                 # hold it still: the page is compared with the run below
         live.pause()                               # (the scheduler trains on while the test reads)
     at.run()
-    figs = figures(at)
-    loss = figs["curves"]["data"][0]
-    assert loss["name"] == "train loss" and loss["x"]["dtype"] == "f4"
-    grads = [t for t in figs["curves"]["data"] if t["type"] == "scatter" and t.get("xaxis") == "x3"]
-    assert [t["name"] for t in grads] == ["layer 1", "layer 2"]
-    assert figs["curves"]["layout"]["yaxis3"]["type"] == "log"
-    status = [m.value for m in at.markdown if m.value.startswith("<div class='epoch-counter'>")]
-    assert len(status) == 1 and f"Epoch {run.epoch:,}" in status[0]
-    now = run.trainer.history.grad_norm[-1]        # the current value per layer, as text
-    assert "‖∂J/∂W‖ now:" in status[0] and f"layer 1 {now[0]:.2e}" in status[0] and f"layer 2 {now[1]:.2e}" in status[0]
-    at.button(key="play").click().run()            # the button says Play again: it goes on
+    h = run.trainer.history
+    frame, status = last_frame(at), messages(at)["status"]
+    assert frame["epoch"] == status["epoch"] == run.epoch and not frame["running"] and not status["running"]
+    assert frame["latest"][0] == np.float32(h.cost[-1]) and frame["latest"][1] == np.float32(h.accuracy[-1])
+    L = len(run.net.layers)                        # the status line's gradients, per layer
+    np.testing.assert_array_equal(frame["grads"][:L], np.float32(h.grad_norm[-1]))
+    weights = np.concatenate([layer.Wb.ravel() for layer in run.net.layers])
+    np.testing.assert_array_equal(frame["weights"], weights.astype(np.float32))
+    sent = [wire.decode_frame(base64.b64decode(f), L) for f in messages(at)["frames"]]
+    points = np.concatenate([f["points"] for f in sent if f["points"].size])
+    assert points[-1, 0] <= run.epoch and set(points[:, 0].astype(int)) <= set(h.epochs)   # kept epochs
+    assert figures(at)["curves"]["layout"]["yaxis3"]["type"] == "log"
+    press(at, "play")                              # the button said Play: it goes on
     assert live.running
-    at.button(key="play").click().run()            # Pause
+    press(at, "play")                              # sent twice (say, a click that arrived twice): still on
+    assert live.running
+    press(at, "pause")
     assert not live.running
 
 
@@ -109,7 +139,7 @@ def test_ngs_lesson_reaches_about_ninety_percent():
 
 def test_learning_rate_changes_live_without_reset():
     at = start()
-    at.button(key="step_epoch").click().run()
+    press(at, "step", unit="epoch")
     run = at.session_state["run"]
     epoch = run.epoch
     at.select_slider(key="lr").set_value(0.3).run()
@@ -121,7 +151,7 @@ def test_learning_rate_changes_live_without_reset():
 
 def test_architecture_change_rebuilds_the_network():
     at = start()
-    at.button(key="step_epoch").click().run()
+    press(at, "step", unit="epoch")
     old = at.session_state["run"]
     at.number_input(key="layers_w0").set_value(6).run()
     new = at.session_state["run"]
@@ -143,11 +173,11 @@ def test_add_and_remove_hidden_layers():
 
 def test_step_batch_and_reset():
     at = start({"bs": "10"})
-    at.button(key="step_batch").click().run()
+    press(at, "step", unit="batch")
     run = at.session_state["run"]
     assert run.trainer.epoch == 0 and run.trainer._pos == 10
     trained = run.net.layers[0].W.copy()
-    at.button(key="reset").click().run()
+    press(at, "reset")
     new = at.session_state["run"]
     assert new.epoch == 0 and new.trainer._pos == 0
     initial = Network(2, [(4, "tanh"), (1, "sigmoid")], "binary_cross_entropy", seed=2, init="small_gaussian")
@@ -179,18 +209,20 @@ def test_malformed_link_falls_back_with_a_notice():
 
 def test_divergence_pauses_with_advice():
     at = start({"ds": "reg_plane", "lr": "10", "opt": "sgd", "layers": "8:relu,8:relu", "init": "he"})
-    at.button(key="play").click().run()
+    press(at, "play")
     run = at.session_state["run"]
     _until(at, lambda: run.message is not None)
     assert run.message and not at.session_state["live"].running
-    assert "smaller learning rate" in " ".join(e.value for e in at.error)
+    status = messages(at)["status"]                # the client's status line says it, Play disabled
+    assert not status["running"] and "smaller learning rate" in status["message"]
+    assert not last_frame(at)["running"]
     assert all(np.isfinite(layer.Wb).all() for layer in run.net.layers)
     assert not at.exception
 
 
 def test_regression_shows_the_predicted_surface():
     at = start({"ds": "reg_gauss", "layers": "8:tanh", "opt": "adam", "lr": "0.03"})
-    at.button(key="step_epoch").click().run()
+    press(at, "step", unit="epoch")
     figs = figures(at)
     assert figs["boundary"]["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     assert figs["boundary"]["data"][0]["marker"]["colorscale"]          # points coloured by their target
@@ -245,11 +277,11 @@ def test_settings_survive_while_their_widgets_are_hidden():
 
 def test_step_epoch_completes_one_epoch_of_mini_batches():
     at = start({"bs": "10"})
-    at.button(key="step_epoch").click().run()
+    press(at, "step", unit="epoch")
     run = at.session_state["run"]
     assert run.epoch == 1 and run.trainer._pos == 0 and len(run.trainer.history) == 1
-    at.button(key="step_batch").click().run()
-    at.button(key="step_epoch").click().run()          # finishes the epoch the batch began
+    press(at, "step", unit="batch")
+    press(at, "step", unit="epoch")          # finishes the epoch the batch began
     assert run.epoch == 2 and run.trainer._pos == 0
 
 

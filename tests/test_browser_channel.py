@@ -141,7 +141,7 @@ def test_falls_back_when_no_socket_opens(server):
         assert page.get_by_text("could not be opened").count() == 1      # said once, in one line
         deadline = time.time() + 60
         frame = None
-        while time.time() < deadline:             # the fallback draws server-built figures
+        while time.time() < deadline:             # the same client draws the fallback's messages
             frame = live_frame(page)
             try:
                 if frame is not None and frame.evaluate("__live.renders > 0 && !!LiveCore.cells.boundary"):

@@ -238,15 +238,18 @@ class LiveSession:
         self.sent = key + (self.running,)
         self.unsent = False
         self.last_frame_t = time.monotonic()
-        if len(h):
-            latest = (h.cost[-1], h.accuracy[-1], h.test_cost[-1] if has_test else NAN,
-                      h.test_accuracy[-1] if has_test else NAN)
-            grads = np.array(list(h.grad_norm[-1]) + list(h.delta_mean[-1]), dtype=np.float32)
-        else:
-            latest, grads = (NAN,) * 4, np.zeros(0, np.float32)
-        weights = np.concatenate([layer.Wb.ravel() for layer in run.net.layers]).astype(np.float32)
-        new = h.take_new()
-        points = np.array(new, dtype=np.float32) if new else np.zeros((0, 0), np.float32)
+        # float32 on the wire: a diverging run's values past its range become ±inf (struct would refuse them)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if len(h):
+                latest = tuple(float(v) for v in np.array(
+                    (h.cost[-1], h.accuracy[-1], h.test_cost[-1] if has_test else NAN,
+                     h.test_accuracy[-1] if has_test else NAN), np.float32))
+                grads = np.array(list(h.grad_norm[-1]) + list(h.delta_mean[-1]), dtype=np.float32)
+            else:
+                latest, grads = (NAN,) * 4, np.zeros(0, np.float32)
+            weights = np.concatenate([layer.Wb.ravel() for layer in run.net.layers]).astype(np.float32)
+            new = h.take_new()
+            points = np.array(new, dtype=np.float32) if new else np.zeros((0, 0), np.float32)
         return wire.encode_frame(self.seq, run.epoch, flags, h.per_octave, latest, weights, points, grads)
 
     def changed(self) -> bool:

@@ -108,23 +108,37 @@ Server → client, binary frame (one per ack at most; the server never runs ahea
         latest       f32[2 L]    grad_norm[1..L], delta_mean[1..L] of the latest epoch
                      (present when epoch > 0: the status line and the curves' last point)
 
-The component (``explorer.live.live_channel``) gets these arguments from the page:
+The component (``explorer.live``) gets these arguments from the page. Over the channel
+(``live_channel``):
 
     token      str    this Streamlit session's token (send it in the hello)
     ws_path    str    "/live/ws" (same host and port as the page; ws:// or wss:// as the page)
-    height, columns, spans    the chart grid, as before
-    fallback   bool   true: do not open a socket; draw ``figures`` (name -> JSON string, or
-                      a list of such sets) at ``revision`` as the old component did, no acks
-    figures, revision         the frame to draw in fallback mode ({} and 0 otherwise)
+    height, columns, spans    the chart grid
+    fallback   false
     controls   bool   true: the component draws Play/Pause, Step epoch, Step mini-batch,
                       Reset and Speed itself and sends them over the socket (the page then
                       shows no Streamlit buttons); speeds offered: ``speeds`` (list, "max" last)
     speeds     list   the Speed choices the component offers, e.g. [1, 2, 5, 10, 20, 50, "max"]
                       (trainer updates per frame; empty: Speed is the sidebar's setting)
+    draw       bool   a click on the boundary's plane is reported (see below)
 and reports through the component value (``setComponentValue``), only on change:
     {"channel": "open" | "failed" | "closed", "code": <close code or 0>}
-"failed" (the socket never opened, or closed before setup) makes the page switch to
-the fallback: a timer-driven Streamlit fragment showing the latest server-built frame.
+"failed" (the socket never opened, or closed before setup) makes the page switch to the
+fallback (``live_fallback``), where the same messages come as arguments instead:
+
+    fallback   true   no socket, no acks
+    messages   {"setup": <the setup message's JSON text> | null (only when it changed),
+                "setup_id": int (numbers the setups),
+                "status": <a status message, as a dict>,
+                "frames": [<a binary frame, base64>, ...]}   the latest frames since the setup
+                      (a few: a render the browser never saw loses no curve point); the
+                      browser draws each once, by seq, and skips the rest
+    height, columns, spans, controls (true), speeds ([]), draw (false)   as above
+and the component's buttons report through its value, each a new request by (id, n):
+    {"control": <a client control message: play, pause, step, reset or speed>, "id": str, "n": int}
+    {"resync": true, "id": str, "n": int}    a setup or a frame was missed: send a fresh setup
+The page checks a control with ``parse_client``, as the socket does, and applies it with
+the same ``LiveSession`` verbs.
 
 Pacing: after hello the server sends setup and then frame 1. It sends frame k+1 only once
 ``{"type": "ack", "seq": k}`` has arrived (or an ack for a later seq), and only when

@@ -8,20 +8,20 @@ survive (``layout.uirevision`` defaults to a constant), and only what changed is
 redrawn (unchanged figure strings are skipped; unchanged traces / layout keys are
 handed to plotly as the objects it already holds).
 
-Two ways in:
+One client (``static/view.js``), two ways in for the same messages (the live channel's,
+``explorer/channel/wire.py``: a setup, statuses, binary frames of weights and new curve
+points; the browser computes and draws every picture from them):
 
 * ``live_channel`` (the app's live view): the iframe opens its own WebSocket to
-  ``explorer.channel`` (format: ``explorer/channel/wire.py``), authenticated with the
-  session's token. Frames carry weights and new curve points; the browser computes the
-  surface and the tiles. No Streamlit rerun per frame; Streamlit only learns of the
-  channel's state (open / failed) through the component value.
-* ``live_charts`` (the fallback when no socket can be opened): figures built on the
-  server travel as component arguments, a timer-driven fragment re-sends the latest
-  (``explorer.live_panel``).
+  ``explorer.channel``, authenticated with the session's token. No Streamlit rerun per
+  frame; Streamlit only learns of the channel's state (open / failed) through the
+  component value.
+* ``live_fallback`` (when no socket can be opened): a timer-driven fragment
+  (``explorer.live_panel``) hands the same messages over as component arguments, and the
+  client's buttons send their controls back through the component value.
 
-Everything that changes every frame as a picture belongs in ``layout.images``
-(see ``explorer.figures.encode.png_data_uri``): a changed *trace* makes plotly replot
-the whole figure.
+Everything that changes every frame as a picture is painted in the browser onto a layout
+image or a canvas over a plot: a changed *trace* makes plotly replot the whole figure.
 """
 
 from __future__ import annotations
@@ -110,41 +110,29 @@ def live_channel(
     """
     return _component(token=token, ws_path=ws_path, height=int(height), columns=int(columns),
                       spans=spans or {}, speeds=list(speeds), controls=bool(controls), fallback=False,
-                      figures={}, revision=0, extra={}, draw=bool(draw), key=key, default=None, tab_index=-1,
-                      on_change=on_change)
+                      draw=bool(draw), key=key, default=None, tab_index=-1, on_change=on_change)
 
 
-def live_charts(
-    figures: dict[str, str] | list[dict[str, str]],
-    revision: int,
+def live_fallback(
+    messages: dict[str, Any],
     height: int = 320,
     columns: int = 2,
-    key: str = "live_charts",
-    extra: dict[str, Any] | None = None,
     spans: dict[str, int] | None = None,
+    key: str = "charts",
 ) -> dict[str, Any] | None:
-    """Draw (or update in place) several plotly figures in one grid, sent through Streamlit
-    (no socket): the live view's fallback.
+    """The same live view fed through Streamlit when no socket can be opened (the fallback).
 
-    figures:  name -> figure JSON string (``fig.to_json()`` or a ``json.dumps``
-              of a figure dict). Order is the grid order. A figure whose string
-              is identical to the previous one is not redrawn. Or a list of such
-              dicts (same names): successive states, drawn in order one per
-              animation frame; a state is skipped if a newer message is waiting.
-    revision: frame number (``window.__live.frame`` once drawn). Use a new number
-              for every new message.
-    height:   height of one chart row in px (the iframe grows to fit the rows).
-    columns:  charts per row (1 for a narrow / presentation layout).
-    key:      widget key; keep it constant so the iframe is never re-created.
-    extra:    small JSON-able dict exposed in the iframe as
-              ``window.__live.extra`` (status for tests/benchmarks).
-    spans:    name -> number of grid columns that chart spans (default 1).
-
-    Returns None: the browser reports nothing back (a value would rerun the fragment
-    that draws it once per frame).
+    ``messages`` are the live channel's own (``explorer.channel.wire``), carried as this
+    component's arguments: ``{"setup": setup JSON or None, "setup_id": int, "status":
+    status dict, "frames": [base64 binary frame, ...]}`` (see ``wire``). The browser
+    draws them exactly as it draws what the socket brings, skipping frames it already
+    drew. Its own Play/Pause, Step and Reset buttons report through the component value,
+    ``{"control": {...}, "id": str, "n": int}``, or ask for a fresh setup, ``{"resync":
+    true, "id", "n"}``; a new ``(id, n)`` is a new request.
     """
-    return _component(figures=figures, revision=int(revision), height=int(height), columns=int(columns),
-                      extra=extra or {}, spans=spans or {}, fallback=True, key=key, default=None, tab_index=-1)
+    return _component(fallback=True, messages=messages, height=int(height), columns=int(columns),
+                      spans=spans or {}, speeds=[], controls=True, draw=False, key=key, default=None,
+                      tab_index=-1)
 
 
-__all__ = ["live_channel", "live_charts", "ensure_static_dir"]
+__all__ = ["live_channel", "live_fallback", "ensure_static_dir"]

@@ -1,14 +1,13 @@
 // Live charts: Streamlit components-v1 protocol in plain JS, one Plotly div per figure,
-// updated in place with Plotly.react (the fallback: the timer fragment sends the figures).
-// With args.channel the figures come over the live channel instead (view.js).
+// updated in place with Plotly.react. What the figures show comes from the live channel's
+// messages, over its socket or as the fallback's arguments: view.js draws both.
 (function () {
   "use strict";
   var GAP = 8;
   var grid = document.getElementById("grid");
   var cells = {};      // name -> div
-  var last = {};       // name -> last figure JSON string drawn
   var memo = {};       // name -> JSON of each trace / layout key last drawn
-  var busy = false, pending = null, frameHeight = -1;
+  var frameHeight = -1;
   // Sizes come from a ResizeObserver: plotly's own autosize/responsive reads
   // getComputedStyle on every react (a forced layout, ~12 ms a frame here).
   var config = { responsive: false, displaylogo: false, scrollZoom: false };
@@ -26,7 +25,7 @@
   });
   // Inspected by tests and the benchmark (same-origin iframe).
   var live = window.__live = {
-    renders: 0, messages: 0, skipped: 0, figureRenders: 0, frame: -1, acked: -1, lastMs: 0,
+    renders: 0, messages: 0, frame: -1, acked: -1, lastMs: 0,
     recv: [], drawn: [], extra: {}, errors: 0, figMs: {}
   };
 
@@ -67,7 +66,6 @@
         Plotly.purge(cells[name]);
         cells[name].remove();
         delete cells[name];
-        delete last[name];
         delete memo[name];
       }
     });
@@ -127,8 +125,6 @@
   // Structural sharing: a trace or top-level layout key whose JSON is unchanged is
   // passed as the very object plotly already holds, so Plotly.react skips it (and
   // keeps ranges it computed, e.g. under scaleanchor). Only real changes redraw.
-  function drawOne(name, text) { return drawFigure(name, JSON.parse(text)); }
-
   function drawFigure(name, fig) {
     var div = cells[name];
     var prev = memo[name] || { traces: [], layout: {} };
@@ -192,87 +188,16 @@
     }
   }
 
-  // One set of figures (name -> JSON string), drawn and painted.
-  async function drawSet(figures) {
-    var jobs = [];
-    Object.keys(figures).forEach(function (name) {
-      var text = figures[name];
-      if (text === last[name]) return;   // unchanged: skip
-      last[name] = text;
-      live.figureRenders++;
-      jobs.push(Promise.resolve().then(function () {
-        var t = performance.now(), p = drawOne(name, text);
-        var ms = performance.now() - t, prev = live.figMs[name];
-        live.figMs[name] = prev === undefined ? ms : 0.8 * prev + 0.2 * ms;   // EMA, sync part
-        return p;
-      })
-        .catch(function (err) {
-          live.errors++;
-          var box = document.createElement("div");
-          box.className = "err";
-          box.textContent = "chart '" + name + "' failed: " + err;
-          cells[name].appendChild(box);
-        }));
-    });
-    await Promise.all(jobs);
-    await nextFrame();                    // drawn in this animation frame
-    live.renders++;
-    live.drawn.push(now());
-    if (live.drawn.length > 5000) live.drawn.splice(0, 1000);
-  }
-
-  // args.figures is one set, or a list of sets: successive states of the same
-  // charts, drawn in order, one per animation frame; a set is skipped if a newer
-  // message is waiting.
-  async function draw(args) {
-    var t0 = performance.now();
-    var sets = Array.isArray(args.figures) ? args.figures : [args.figures || {}];
-    var names = Object.keys(sets[0] || {});
-    var columns = Math.max(1, args.columns | 0 || 1);
-    var height = Math.max(80, args.height | 0 || 320);
-    live.extra = args.extra || {};
-    live.messages++;
-    layoutGrid(names, columns, height, args.spans);
-    var rev = args.revision | 0;
-    for (var i = 0; i < sets.length; i++) {
-      if (i > 0 && pending) { live.skipped++; continue; }
-      await drawSet(sets[i]);
-      if (i === 0) {
-        live.lastMs = performance.now() - t0;
-        live.frame = rev;
-        // Nothing is reported back to Streamlit: a component value reruns the fallback's
-        // fragment, so an ack per frame doubled its reruns, and a rerun interrupting another
-        // could re-create this iframe (CI saw it detach mid-run). The timer drives it alone.
-        live.acked = rev;
-      }
-    }
-  }
-
-  async function pump() {
-    busy = true;
-    while (pending) {
-      var args = pending;
-      pending = null;
-      try { await draw(args); } catch (err) { live.errors++; console.error(err); }
-    }
-    busy = false;
-  }
-
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (!data || data.type !== "streamlit:render") return;
-    var args = data.args || {};
-    // the live channel (view.js): explorer.live.live_channel's args (token, ws_path)
-    if ((args.channel || (args.token && !args.fallback)) && window.BPView) return window.BPView.render(args);
-    if (window.BPView) window.BPView.stop();     // (the fallback in an iframe that had the channel)
-    live.recv.push([args.revision | 0, now()]);
-    if (live.recv.length > 5000) live.recv.splice(0, 1000);
-    pending = args;                       // a newer frame replaces an undrawn one
-    if (!busy) pump();
+    live.messages++;
+    // explorer.live.live_channel's args (token, ws_path) or live_fallback's (messages)
+    try { window.BPView.render(data.args || {}); } catch (err) { live.errors++; live.lastError = String(err); console.error(err); }
   });
 
-  // For view.js (the live channel), which draws the same grid of plots.
-  window.LiveCore = { layoutGrid: layoutGrid, drawFigure: drawFigure, decode: decode, send: send,
+  // For view.js, which draws the grid of plots.
+  window.LiveCore = { layoutGrid: layoutGrid, drawFigure: drawFigure, decode: decode, b64bytes: b64bytes, send: send,
                       nextFrame: nextFrame, now: now, cells: cells, sizes: sizes, live: live };
 
   send("streamlit:componentReady", { apiVersion: 1 });

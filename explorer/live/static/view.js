@@ -1,22 +1,29 @@
-// The live view over the live channel: figures arrive once (setup), then each binary frame
-// carries the weights and the new curve points only. The browser computes the rest:
-// forward.js evaluates the network over the grid, paint.js turns that into the decision
-// surface (the boundary figure's layout image) and the neuron tiles and edges (a canvas over
-// the network figure's plot area), and the curves grow from the appended points.
-// Nothing here calls Plotly.newPlot after setup; zoom and pan survive (uirevision).
+// The live view: figures arrive once (setup), then each binary frame carries the weights and
+// the new curve points only. The browser computes the rest: forward.js evaluates the network
+// over the grid, paint.js turns that into the decision surface (the boundary figure's layout
+// image) and the neuron tiles and edges (a canvas over the network figure's plot area), and
+// the curves grow from the appended points. Nothing here calls Plotly.newPlot after setup;
+// zoom and pan survive (uirevision).
 //
-// Component args in this mode (explorer.live.live_channel): {token, ws_path, height, columns,
-// spans, controls: bool, speeds: [value or [value, label], ...]} (or {channel: {route, token}}).
-// The component value it sets, once per change: {channel: "open"} when the socket opens,
-// {channel: "failed", state: "unavailable"} when it cannot be opened (the page then falls
-// back to Streamlit updates and says so), {channel: "closed", code, state: "expired" |
-// "in_use" | "flooded"} when the server refused it.
+// The messages (explorer/channel/wire.py) come one of two ways, drawn alike:
+// - the live channel (args {token, ws_path, height, columns, spans, controls, speeds} or
+//   {channel: {route, token}}): a WebSocket; controls and acks go back over it. The component
+//   value it sets, once per change: {channel: "open"} when the socket opens, {channel:
+//   "failed", state: "unavailable"} when it cannot be opened (the page then falls back),
+//   {channel: "closed", code, state: "expired" | "in_use" | "flooded"} when the server
+//   refused it.
+// - the fallback (args {fallback: true, messages: {setup, setup_id, status, frames}, ...}):
+//   explorer/live_panel.py's timer fragment hands the same messages over as arguments;
+//   controls go back as the component value {control: {...}, id, n} (which reruns that
+//   fragment), and a missed message as {resync: true, id, n}. No acks.
 (function (root) {
   "use strict";
 
   var C = null, live = null;       // live.js's LiveCore, once loaded
   var ch = null, token = null, args = {}, S = null, reported = null;
   var frame = null, drawing = false, channelLine = "";
+  // This iframe's name in the values it sends (the fallback tells its requests apart by it).
+  var clientId = Math.random().toString(36).slice(2, 10), valueN = 0;
 
   function core() {
     if (!C) {
@@ -32,17 +39,59 @@
   function render(a) {
     core();
     args = a;
-    live.extra = a.extra || {};
-    var c = a.channel || { token: a.token, route: a.ws_path };
-    if (c.token !== token) {
-      if (ch) ch.close();
-      token = c.token;
-      ch = root.BPChannel.open({ route: c.route || "/live/ws", url: c.url, token: token,
-        onSetup: onSetup, onStatus: onStatus, onFrame: onFrame, onState: onState, onError: onError });
-      live.channel = "connecting";
+    if (a.fallback) {
+      if (ch) { ch.close(); ch = null; token = null; }
+      live.channel = "fallback";
+      feed(a.messages || {});
+    } else {
+      var c = a.channel || { token: a.token, route: a.ws_path };
+      if (c.token !== token) {
+        if (ch) ch.close();
+        token = c.token;
+        ch = root.BPChannel.open({ route: c.route || "/live/ws", url: c.url, token: token,
+          onSetup: onSetup, onStatus: onStatus, onFrame: onFrame, onState: onState, onError: onError });
+        live.channel = "connecting";
+      }
     }
     buildTop();
     if (S) { layout(); applyDraw(); }
+  }
+
+  // ---- the fallback: the same messages as component arguments -----------------------------
+  // Each render holds the setup when it changed (else null), the status, and the latest frames
+  // since the setup; a frame already drawn (by seq) is skipped. A setup or a frame missed in
+  // between (Streamlit may merge renders) is asked for again: a fresh setup carries it all.
+  var fb = { setupId: null, seq: 0, asked: null, status: null };
+  function feed(m) {
+    if (m.setup_id !== fb.setupId) {
+      if (!m.setup) return resync(m.setup_id);
+      var setup = JSON.parse(m.setup);
+      fb.setupId = m.setup_id;
+      fb.seq = setup.seq | 0;
+      fb.status = null;
+      onSetup(setup);
+    }
+    if (m.status) {
+      var key = JSON.stringify(m.status);
+      if (key !== fb.status) { fb.status = key; onStatus(m.status); }
+    }
+    var frames = m.frames || [];
+    for (var i = 0; i < frames.length; i++) {
+      var buf = C.b64bytes(frames[i]).buffer, seq = new DataView(buf).getUint32(0, true);
+      if (seq <= fb.seq) continue;                 // drawn already
+      if (seq > fb.seq + 1) return resync(m.setup_id);
+      fb.seq = seq;
+      try { onFrame(root.BPChannel.decodeFrame(buf)); } catch (err) { onError(String(err && err.stack || err)); }
+    }
+  }
+  function resync(id) {
+    if (fb.asked === id) return;                   // once per setup
+    fb.asked = id;
+    sendValue({ resync: true });
+  }
+  // A value for the fallback's fragment (a new (id, n) is a new request).
+  function sendValue(v) {
+    C.send("streamlit:setComponentValue", { value: Object.assign({ id: clientId, n: ++valueN }, v), dataType: "json" });
   }
 
   // One line in the component when the channel is lost for good or retrying (a channel that
@@ -122,6 +171,10 @@
         els.stepBatch = button(bar, "Step mini-batch", "", function () { setRunning(false); control({ type: "step", unit: "batch" }); });
         els.reset = button(bar, "Reset", "", function () { control({ type: "reset" }); });
         els.play.title = "Play / Pause";
+        // what the keyboard shortcuts click (explorer/shortcuts_static/index.html), in either mode
+        els.play.dataset.shortcut = "play";
+        els.stepEpoch.dataset.shortcut = "step_epoch";
+        els.reset.dataset.shortcut = "reset";
         els.stepEpoch.title = "Train one full pass over the training data, then stop";
         els.stepBatch.title = "One gradient update on one mini-batch, then stop";
         els.reset.title = "Back to the starting weights: the run replays";
@@ -207,7 +260,8 @@
   var sentAt = {};
   function control(msg) {
     sentAt[msg.type] = performance.now();
-    ch.control(msg);
+    if (args.fallback) sendValue({ control: msg });
+    else if (ch) ch.control(msg);
   }
 
   function onStatus(msg) {
@@ -378,7 +432,7 @@
     if (live.drawn.length > 5000) live.drawn.splice(0, 1000);
     if (!early) ack(f.seq);
   }
-  function ack(seq) { if (ch && ch.ack(seq)) { live.acked = seq; live.acks++; } }
+  function ack(seq) { if (!args.fallback && ch && ch.ack(seq)) { live.acked = seq; live.acks++; } }
 
   // Running: plotly keeps the axes (re-ranged only when a line leaves them), the lines go on
   // a canvas (curvelines.js). Paused: plotly draws the lines, so hover shows the values.
@@ -607,27 +661,8 @@
   }
 
   // curvesMs: the curves' shortest plotly redraw interval while training runs (drawFrame).
-  // The page switched to its fallback (the same iframe now gets figures from Streamlit):
-  // close the socket and forget the channel's state, so nothing of it draws any more.
-  function stop() {
-    if (!ch && !S) return;
-    if (ch) ch.close();
-    ch = null;
-    token = null;
-    if (S) {
-      if (S.overlay) S.overlay.remove();
-      if (S.curveCanvas) S.curveCanvas.remove();
-      if (S.curvesTimer) clearTimeout(S.curvesTimer);
-    }
-    S = null;
-    frame = null;
-    var top = document.getElementById("top");
-    if (top) { top.innerHTML = ""; top.dataset.mode = ""; }
-    els = {};
-  }
-
   // earlyAck: ack once a frame is drawn into the DOM rather than after its paint.
   // parts: which pictures a frame repaints (all; the benchmark switches some off to weigh them).
-  root.BPView = { render: render, stop: stop, state: function () { return S; }, curvesMs: 100, earlyAck: true,
+  root.BPView = { render: render, state: function () { return S; }, curvesMs: 100, earlyAck: true,
                   control: control, parts: { surface: true, network: true } };
 })(typeof window !== "undefined" ? window : this);
