@@ -2,13 +2,14 @@
 
 No Streamlit. ``compute_pass`` runs the engine's own forward and backward (examples as rows:
 X (n, S_0), Z and A (n, S_l), W (S_l, S_{l-1})); ``steps`` turns the numbers into the steps
-Forward l, Output error, Backward l, Update, with LaTeX formulas and named matrices in one of:
+Forward l, Output error, Backward l, Update, with LaTeX formulas and named matrices in one of
+the two notations of docs/derivation.md, section 8 ("Two notations for a batch"):
 
-* ``"rows"``    examples as rows, n × S (seeds 000, 002):   Z = A Wᵀ + 1 bᵀ,  ∂J/∂W = δᵀ A / n
-* ``"columns"`` examples as columns, S × n (seed 003):      Z = W A + b 1ᵀ,  ∂J/∂W = δ Aᵀ / n
+* ``"rows"``    examples as rows, n × S, (R1)–(R3):     Z = A Wᵀ + 1 bᵀ,  ∂J/∂W = δᵀ A / n
+* ``"columns"`` examples as columns, S × n, (K1)–(K3):  Z = W A + b 1ᵀ,   ∂J/∂W = δ Aᵀ / n
 
 Per-example matrices are the engine's arrays, transposed for "columns"; W and ∂J/∂W
-are (S_l, S_{l-1}) in both. δ (seed 003's H) and ∂L/∂A (its Δ) are per example:
+are (S_l, S_{l-1}) in both. δ (H in the column form) and ∂L/∂A (its Δ) are per example:
 the batch mean's 1/n enters only in ∂J/∂W and ∂J/∂b, exactly as in the engine.
 """
 from __future__ import annotations
@@ -23,9 +24,10 @@ from core.activations import ACTIVATIONS, Softmax
 from core.losses import LOSSES
 from core.optimizers import make_optimizer
 
-NOTATIONS = {"rows": "examples as rows (n × S), seeds 000 and 002",
-             "columns": "examples as columns (S × n), seed 003"}
-SYMBOLS = {"delta": "δ and ∂L/∂A", "H": "H and Δ (seed 003)"}
+# The view's choices; both forms are derived in docs/derivation.md, section 8.
+NOTATIONS = {"rows": "examples as rows (n × S), as the engine stores them",
+             "columns": "examples as columns (S × n), as in Andrew Ng's course"}
+SYMBOLS = {"delta": "δ and ∂L/∂A", "H": "H and Δ, the column form's names"}
 
 
 class Shown(NamedTuple):
@@ -216,7 +218,7 @@ def _update(p: Pass, tex) -> Step:
 
 
 JACOBIAN_TEX = r"\frac{\partial a_j}{\partial z_k} = a_j\,\big(\mathbb{1}_{j=k} - a_k\big)"
-FUSED_SOFTMAX = (r"_k = \sum_j \frac{\partial L}{\partial a_j}\,a_j(\mathbb{1}_{j=k} - a_k)"        # seed 002
+FUSED_SOFTMAX = (r"_k = \sum_j \frac{\partial L}{\partial a_j}\,a_j(\mathbb{1}_{j=k} - a_k)"        # (B1s) -> (B1f)
                  r" = \sum_j -\frac{y_j}{\hat y_j}\,\hat y_j(\mathbb{1}_{j=k} - \hat y_k) = \hat y_k \sum_j y_j - y_k"
                  r" = \hat y_k - y_k")
 UPDATE_TEX = (r"W^{(l)} \leftarrow W^{(l)} - \eta\,\frac{\partial J}{\partial W^{(l)}},\qquad b^{(l)} \leftarrow"
@@ -258,7 +260,7 @@ class Tex:
         """One example's δ from its Jacobian J (K, K) and ∂L/∂a (K,): a row dᵀJ, or a column Jᵀd."""
         return (d @ J)[None, :] if self.rows else (J.T @ d)[:, None]
 
-    # ---- symbols: δ and ∂L/∂A, or seed 003's H and Δ --------------------------------------
+    # ---- symbols: δ and ∂L/∂A, or the column form's H and Δ (docs/derivation.md, (K2)) ------
     def sym(self, l, t: bool = False) -> str:
         return _m("H" if self.H else r"\delta", l, t)
 
@@ -291,11 +293,11 @@ class Tex:
             return rf"J = L\big(a_1, t_1\big) = {J:.6g}"
         return rf"J = \frac{{1}}{{{self.n}}}\sum_{{i=1}}^{{{self.n}}} L\big(a_i, t_i\big) = {J:.6g}"
 
-    def fused_sigmoid(self, L: int) -> str:       # seed 003 §3.2
+    def fused_sigmoid(self, L: int) -> str:       # (B1) -> (B1f), docs/derivation.md §4
         return (self.sym(L) + " = " + self.grad(L) + r" \odot \sigma'(" + _m("Z", L) + r") = \frac{A - T}{A(1-A)}"
                 + r" \odot A(1-A) = " + _m("A", L) + " - T")
 
-    def jacobian_product(self, L: int) -> str:    # seed 000 §II
+    def jacobian_product(self, L: int) -> str:    # (B1s), docs/derivation.md §4
         d, J = self.sym(L), r"\frac{\partial a_i}{\partial z_i}"
         g = self.grad(L) if self.H else r"\Big(" + self.grad(L) + r"\Big)"
         if self.rows:

@@ -1,4 +1,4 @@
-"""The backpropagation view: the seeds' derivation, one click at a time, with the run's own numbers.
+"""The backpropagation view: the derivation of docs/derivation.md, one click at a time, with the run's own numbers.
 
 ``render(run, big)`` draws it. The numbers come from ``explorer.backprop_math`` (the
 engine's forward and backward on a batch of training rows); this file only lays
@@ -31,6 +31,10 @@ ERR_W, ERR_B = "relative error ∂J/∂W", "relative error ∂J/∂b"
 DEFAULTS = {"bp_source": SOURCES[0], "bp_example": 1, "bp_batch": 4, "bp_notation": "rows", "bp_H": False,
             "bp_mode": MODES[0], "bp_step": 0, "bp_eps": "auto", "bp_jac": 1}
 PLOT_CONFIG = {"displayModeBar": False}
+NOTATION_SHORT = {"rows": "examples as rows", "columns": "examples as columns"}
+NOTATION_HELP = ("Both compute the same numbers, and W keeps its shape S_l × S_(l−1) in both. The two forms are "
+                 "derived side by side in docs/derivation.md (section 8, \"Two notations for a batch\") in the "
+                 "project's repository.")
 ROW_CELLS = 16                    # matrix columns per row of charts: every cell gets about the same width
 CELL_PX = 84                      # presentation: the narrowest a printed matrix cell may be (18 px numbers)
 
@@ -44,58 +48,84 @@ def render(run: Run, big: bool) -> None:
     ss = st.session_state
     for key, value in DEFAULTS.items():
         ss.setdefault(key, value)
+    nav = None
     if big:              # presentation: the step gets the screen; the choices wait in two expanders
         c = st.columns(2)
         with c[0]:
-            _lesson_banner(run, big)
+            _lesson_banner(run)
+            with st.expander("Lesson presets", expanded=False):
+                preset_buttons("bp_lesson_view_", columns=2)
         with c[1], st.expander("Example, batch and notation", expanded=False):
             idx, example = _batch_controls(run)
-    else:
+    else:                # one row: Back, Next, Start again (filled in below), the choices, the lessons
         _lesson_banner(run)
-        idx, example = _batch_controls(run)
+        bar = st.container(horizontal=True, vertical_alignment="center", key="bp_bar")
+        nav = bar.container(horizontal=True, vertical_alignment="center", gap="small", width="content")
+        with bar.popover(_choices_label(run), icon=":material/tune:", key="bp_choices",
+                         help="Which example or mini-batch, the notation, one step at a time or all steps"):
+            idx, example = _batch_controls(run)
+        with bar.popover("Lesson presets", icon=":material/school:", key="bp_lessons",
+                         help="One click sets up a network that shows one phenomenon; hover a lesson for what "
+                              "to look for"):
+            preset_buttons("bp_lesson_view_")
     p = _current_pass(run, idx, example)
     all_steps = steps(p, ss["bp_notation"], "H" if ss["bp_H"] else "delta")
     if ss["bp_mode"] == MODES[0]:
-        _step_through(run, p, all_steps, big)
+        _step_through(run, p, all_steps, big, nav)
     else:
         _show_all(run, p, all_steps, big)
     _gradient_check(run, p, big)
 
 
 # ---- controls -------------------------------------------------------------------------
-def _lesson_banner(run: Run, big: bool = False) -> None:
+def _lesson_banner(run: Run) -> None:
+    """The lesson the network still is, and what to look for in it."""
     key = active_lesson(run.cfg)
     if key is not None:
         st.info(f"**Lesson: {LESSONS[key].title}.** {LESSONS[key].look_for}", icon=":material/school:")
-    with st.expander("Lesson presets" if big else
-                     "Lesson presets (one click sets up the network; hover a button for what to look for)",
-                     expanded=key is None and "bp_lesson" not in st.session_state and not big):
-        preset_buttons("bp_lesson_view_", columns=4)
+
+
+def _choices_label(run: Run) -> str:
+    """The choices popover's button: what is chosen now (the popover is drawn before its widgets)."""
+    ss = st.session_state
+    n = min(max(ss["bp_batch"], 2), len(run.data.F_train))
+    what = f"Example {ss['bp_example']}" if ss["bp_source"] == SOURCES[0] else f"{n} examples from {ss['bp_example']}"
+    return f"{what} · {NOTATION_SHORT[ss['bp_notation']]}"
 
 
 def _batch_controls(run: Run) -> tuple[np.ndarray, int]:
-    """The widgets choosing the batch and the notation; returns the batch's training rows and the
-    example (within the batch) whose softmax Jacobian is shown."""
+    """The widgets choosing the batch, the notation and the mode, one under another; returns the batch's
+    training rows and the example (within the batch) whose softmax Jacobian is shown.
+
+    Each widget's default is the session's value: in a popover a widget is drawn only when the
+    popover opens, and it would start from its default (see ``controls.mounted_default``)."""
     ss, N = st.session_state, len(run.data.F_train)
     if not 1 <= ss["bp_example"] <= N:
         ss["bp_example"] = 1
-    ss["bp_batch"] = min(max(ss["bp_batch"], 2), max(min(16, N), 2))
-    c = st.columns([1.3, 1.7, 1.5, 2.6], vertical_alignment="bottom")
-    c[0].radio("Backpropagate", SOURCES, key="bp_source", on_change=_restart)
-    c[1].slider("Example (training row)" if ss["bp_source"] == SOURCES[0] else "First example of the batch",
-                1, N, key="bp_example", on_change=_restart)
+    batch = min(max(ss["bp_batch"], 2), max(min(16, N), 2))
+    if batch != ss["bp_batch"]:          # (assigned only when it changes: see controls.mounted_default)
+        ss["bp_batch"] = batch
+    st.radio("Backpropagate", SOURCES, index=SOURCES.index(ss["bp_source"]), key="bp_source", on_change=_restart,
+             horizontal=True)
+    st.slider("Example (training row)" if ss["bp_source"] == SOURCES[0] else "First example of the batch",
+              1, N, value=ss["bp_example"], key="bp_example", on_change=_restart)
     n = 1
     if ss["bp_source"] == SOURCES[1] and N >= 2:
-        n = c[2].slider("Batch size n", 2, min(16, N), key="bp_batch", on_change=_restart,
-                        help="Rows spread evenly over the training set, starting at the chosen example")
-    c[3].radio("Notation", list(NOTATIONS), key="bp_notation", format_func=NOTATIONS.get)
-    c[3].toggle("Seed 003's names H and Δ", key="bp_H", help="Write δ as H and ∂L/∂A as Δ, as seed 003 does")
-    c = st.columns([3, 2], vertical_alignment="bottom")
-    c[0].segmented_control("Mode", MODES, key="bp_mode", label_visibility="collapsed")
+        n = st.slider("Batch size n", 2, min(16, N), value=ss["bp_batch"], key="bp_batch", on_change=_restart,
+                      help="Rows spread evenly over the training set, starting at the chosen example")
+    st.radio("Notation", list(NOTATIONS), index=list(NOTATIONS).index(ss["bp_notation"]), key="bp_notation",
+             format_func=NOTATIONS.get, help=NOTATION_HELP)
+    st.toggle("Write δ as H and ∂L/∂A as Δ", value=bool(ss["bp_H"]), key="bp_H",
+              help="The names of the examples-as-columns form: see docs/derivation.md (section 8) in the "
+                   "project's repository")
+    if ss.get("bp_mode") not in MODES:
+        ss["bp_mode"] = MODES[0]         # a second click on the chosen mode unselects it: keep stepping
+    st.segmented_control("Mode", MODES, default=ss["bp_mode"], key="bp_mode", label_visibility="collapsed")
     example = 0
     if run.net.output == "softmax" and n > 1:
-        ss["bp_jac"] = min(ss["bp_jac"], n)
-        example = c[1].slider("Softmax Jacobian of example", 1, n, key="bp_jac") - 1
+        if ss["bp_jac"] > n:
+            ss["bp_jac"] = n
+        example = st.slider("Softmax Jacobian of example", 1, n, value=ss["bp_jac"], key="bp_jac") - 1
     return batch_indices(N, ss["bp_example"] - 1, n), example
 
 
@@ -141,7 +171,8 @@ def _back() -> None:
 
 
 # ---- the steps --------------------------------------------------------------------------
-def _step_through(run: Run, p: Pass, all_steps: list[Step], big: bool) -> None:
+def _step_through(run: Run, p: Pass, all_steps: list[Step], big: bool, nav=None) -> None:
+    """One step on the screen; ``nav`` (outside presentation) is the row's place for the step buttons."""
     ss = st.session_state
     ss["bp_step"] = min(ss["bp_step"], len(all_steps) - 1)
     i = ss["bp_step"]
@@ -155,21 +186,22 @@ def _step_through(run: Run, p: Pass, all_steps: list[Step], big: bool) -> None:
         right.caption(trail)
         _show_step_big(run, p, all_steps[i], i, left, right)
         return
-    c = st.columns([1.1, 2.6, 2.4, 3], vertical_alignment="center")
-    _step_buttons(run, p, all_steps, i, label, nxt, c)
-    c[3].caption(trail)
+    _step_buttons(run, p, all_steps, i, label, nxt, [nav] * 3, width="content")
+    st.caption(trail)
     _show_step(run, p, all_steps[i], i, big, diagram=True)
 
 
-def _step_buttons(run: Run, p: Pass, all_steps: list[Step], i: int, label: str, nxt: str | None, c) -> None:
-    """Back, Next (or Update the weights) and Start again, in the first three of columns ``c``."""
+def _step_buttons(run: Run, p: Pass, all_steps: list[Step], i: int, label: str, nxt: str | None, c,
+                  width: str = "stretch") -> None:
+    """Back, Next (or Update the weights) and Start again, in the first three of ``c`` (columns, each
+    button as wide as its column; or one row's container repeated, with ``width="content"``)."""
     c[0].button("Back", key="bp_back", icon=":material/arrow_back:", on_click=_back, disabled=i == 0,
-                width="stretch")
+                width=width)
     c[1].button(label, key="bp_next", icon=":material/arrow_forward:", type="primary", disabled=nxt is None,
-                on_click=_next, args=(run, p, len(all_steps)), width="stretch",
+                on_click=_next, args=(run, p, len(all_steps)), width=width,
                 help="The Update step applies W ← W − η ∂J/∂W to the network" if nxt == "Update" else None)
     c[2].button("Start again", key="bp_restart",
-                icon=":material/restart_alt:", on_click=_restart, width="stretch",
+                icon=":material/restart_alt:", on_click=_restart, width=width,
                 help="Back to the first step, with the network's current weights")
 
 
@@ -187,15 +219,17 @@ def _show_all(run: Run, p: Pass, all_steps: list[Step], big: bool) -> None:
 def _show_step(run: Run, p: Pass, step: Step, i: int, big: bool, diagram: bool) -> None:
     """Title, what it does and (in step mode) the highlighted diagram; the formulas; the matrices."""
     st.markdown(f"{'###' if big else '####'} {step.title}")
-    if diagram:
-        left, right = st.columns([3, 2], vertical_alignment="center")
+    if diagram:          # what it does and its formulas beside the highlighted layer, then the numbers
+        left, right = st.columns([3, 2], vertical_alignment="top")
         left.markdown(note(step, p, run) + numbers_text(step), unsafe_allow_html=True)
+        for formula in step.formulas:
+            left.latex(formula)
         right.plotly_chart(go.Figure(network_view(run, run.grid_activations(), big, 320 if big else 240,
                                                   highlight=step.column)), key=f"bp_diagram_{i}", config=PLOT_CONFIG)
     else:
         st.markdown(note(step, p, run) + numbers_text(step), unsafe_allow_html=True)
-    for formula in step.formulas:
-        st.latex(formula)
+        for formula in step.formulas:
+            st.latex(formula)
     _matrices(step, i, big)
 
 
@@ -265,7 +299,7 @@ def pack(mats: list, budget: int, most: int = 4) -> list[list]:
 
 
 def note(step: Step, p: Pass, run: Run) -> str:
-    """What a step does, in a sentence or three (our words; the formulas are the seeds')."""
+    """What a step does, in a sentence or three (the formulas are those of docs/derivation.md)."""
     by = "row" if st.session_state["bp_notation"] == "rows" else "column"
     if step.kind == "forward":
         act = p.activations[step.layer - 1]
