@@ -37,11 +37,12 @@ def main() -> None:
 
     page.header(big)
     view = controls.view_group()
-    left, right = st.columns([3, 1.3], vertical_alignment="center")
-    page_name = view.show("page", left)
-    view.show("present", right)
+    # One row (it wraps on a phone): the view, the live charts' options, presentation mode.
+    bar = st.container(horizontal=True, vertical_alignment="center", key="view_bar")
+    page_name = view.show("page", bar)
     if page_name == "live":
-        controls.chart_options(view)
+        controls.chart_options(view, bar)
+    view.show("present", bar)
     cfg = Config(data, net, train, view.done(controls.ViewConfig))
     page.notices(cfg)
     try:

@@ -201,13 +201,37 @@ def view_controls() -> None:
     widget("recommended")
 
 
-def chart_options(view: Group) -> None:
-    """The live charts' options row."""
-    c = st.columns(4)
-    view.show("discretize", c[0])
-    view.show("show_test", c[1])
-    view.show("log_loss", c[2])
-    view.show("grad_key", c[3], label_visibility="collapsed")
+CHART_OPTIONS = "chart_options"      # the popover's key (its CSS class st-key-chart_options: clean=1 hides it)
+
+
+def chart_options(view: Group, container: Any = None) -> None:
+    """The live charts' options, folded into one popover above the charts (its widgets
+    keep their keys: they are the settings' URL keys). Its content runs on every run,
+    open or closed, so the values always reach the Config."""
+    c = container if container is not None else st
+    with c.popover("Chart options", icon=":material/tune:", key=CHART_OPTIONS,
+                   help="Discretise the output, show the test points, a log-scale loss, which gradient to plot"):
+        for key in ("discretize", "show_test", "log_loss", "grad_key"):
+            view.show(key, **mounted_default(key))
+
+
+def mounted_default(key: str) -> dict:
+    """The widget's default made the session's value, for a widget inside a popover.
+
+    The browser draws a popover's widgets only when it opens, and a widget drawn then starts
+    from its default, not from the value the session holds: Show test points (on) came up
+    off, and the next rerun sent that back. Streamlit identifies these widgets by their key
+    alone, so the default may follow the value. (Streamlit then logs once per process that a
+    widget "was created with a default value but also had its value set via the Session
+    State API": expected here.)"""
+    s: Setting = SETTINGS[key]
+    value = st.session_state.get(s.key, s.default)
+    if s.kind in ("toggle", "checkbox"):
+        return {"value": bool(value)}
+    if s.kind == "selectbox":
+        options = list(s.choices())
+        return {"index": options.index(value)} if value in options else {}
+    raise ValueError(f"setting {key!r} has widget kind {s.kind!r}; add its default here")
 
 
 def view_group() -> Group:
@@ -215,4 +239,4 @@ def view_group() -> Group:
 
 
 __all__ = ["widget", "Group", "data_controls", "network_controls", "training_controls", "view_controls",
-           "chart_options", "view_group", "ViewConfig"]
+           "chart_options", "CHART_OPTIONS", "mounted_default", "view_group", "ViewConfig"]

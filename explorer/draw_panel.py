@@ -21,6 +21,7 @@ from .settings import OWN_DATA, SETTINGS
 
 ON, MODE, TARGET = "draw_on", "draw_mode", "draw_target"        # widget keys
 UNDO, ERROR, SEQ, LAST_MODE = "draw_undo", "draw_error", "draw_seq", "draw_last_mode"   # what the edits keep
+LAST_TARGET = "draw_last_target"
 ADD, REMOVE = "add", "remove"
 MAX_UNDO = 50
 
@@ -114,28 +115,41 @@ def drawing_on() -> bool:
     return bool(st.session_state.get(ON))
 
 
+TOOLS = "draw_tools"        # the toolbar's container (its CSS class st-key-draw_tools: clean=1 hides it)
+
+
 def draw_toolbar(run: Run) -> None:
-    """Draw on/off, what a click does (a class, or a target, or remove), Undo and Clear."""
+    """One compact row above the charts: Draw on/off; while drawing, what a click does (a
+    class, or a target, or remove); Undo and Clear always (Clear is a way to start drawing)."""
     ss = st.session_state
-    c = st.columns([1.3, 4, 1, 1], vertical_alignment="center")
-    on = c[0].toggle("Draw", key=ON, help="Click the decision boundary chart to add or remove points; "
-                                           "training goes on while you draw")
+    bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key=TOOLS)
+    on = bar.toggle("Draw", key=ON, help="Click the decision boundary chart to add or remove points; "
+                                         "training goes on while you draw")
     classify = run.data.problem == "classification"
     options = (_classes(run) if classify else [ADD]) + [REMOVE]
-    if ss.get(MODE) is None and ss.get(LAST_MODE) in options:
-        ss[MODE] = ss[LAST_MODE]         # a second click on the chosen option unselects it: keep it
-    if ss.get(MODE) not in options:
-        ss[MODE] = options[0]
-    ss[LAST_MODE] = ss[MODE]
-    mode = c[1].segmented_control("A click", options, key=MODE, label_visibility="collapsed", disabled=not on,
-                                  format_func=lambda o: "remove nearest" if o == REMOVE
-                                  else (f"class {o}" if classify else "add a point"))
-    if not classify and mode == ADD:
-        c[1].number_input("with target", -30.0, 30.0, step=0.1, key=TARGET, disabled=not on)
-    c[2].button("Undo", key="draw_undo_btn", icon=":material/undo:", on_click=_undo, width="stretch",
-                disabled=not ss.get(UNDO))
-    c[3].button("Clear", key="draw_clear_btn", icon=":material/delete:", on_click=_clear,
-                args=(run.data.problem,), width="stretch", help="Remove every point and draw your own")
+    mode = ss.get(MODE)
+    if mode is None and ss.get(LAST_MODE) in options:
+        mode = ss[LAST_MODE]             # a second click on the chosen option unselects it: keep it
+    if mode not in options:
+        mode = options[0]
+    # The choice shows only while drawing (a row that stays short on a phone). While it is hidden
+    # Streamlit drops the widget's value and would bring back whatever the script last assigned,
+    # so the last choice is assigned then; otherwise only when it must change (an assignment
+    # while the widget is drawn would overwrite a click landing during the run).
+    if not on or mode != ss.get(MODE):
+        ss[MODE] = mode
+    ss[LAST_MODE] = mode
+    if not on or TARGET not in ss:
+        ss[TARGET] = ss.get(LAST_TARGET, 0.0)       # (not the number input's lower limit, -30)
+    if on:
+        mode = bar.segmented_control("A click", options, key=MODE, label_visibility="collapsed",
+                                     format_func=lambda o: "remove nearest" if o == REMOVE
+                                     else (f"class {o}" if classify else "add a point"))
+        if not classify and mode == ADD:
+            ss[LAST_TARGET] = bar.number_input("with target", -30.0, 30.0, step=0.1, key=TARGET, width=140)
+    bar.button("Undo", key="draw_undo_btn", icon=":material/undo:", on_click=_undo, disabled=not ss.get(UNDO))
+    bar.button("Clear", key="draw_clear_btn", icon=":material/delete:", on_click=_clear,
+               args=(run.data.problem,), help="Remove every point and draw your own")
     # Messages come as toasts: a row appearing above the charts between two clicks would move
     # the plane under the learner's pointer.
     if ss.get(ERROR):

@@ -18,7 +18,12 @@ BASE_CSS = """
 .epoch-counter {font-size: 0.95rem; line-height: 1.4; white-space: nowrap;}
 .epoch-counter .epoch {font-size: 1.35rem; font-weight: 700;}
 .epoch-counter .grads {white-space: normal;}
-div[data-testid="stMainBlockContainer"] {padding-top: 2.2rem;}
+div[data-testid="stMainBlockContainer"] {padding-top: 2.2rem; padding-left: 1rem; padding-right: 1rem;}
+/* a phone: the charts get the width (the boundary plot at least 300 px at 390 px), no keyboard hint */
+@media (max-width: 640px) {
+  div[data-testid="stMainBlockContainer"] {padding-left: 0.5rem; padding-right: 0.5rem;}
+  h3 .hint {display: none;}
+}
 /* the shortcuts component is invisible: it takes no room in the page */
 .st-key-shortcuts {position: absolute !important; width: 0 !important; height: 0 !important; overflow: hidden;}
 /* touch targets: every button at least 44 px high */
@@ -61,13 +66,13 @@ h1 {font-size: 2rem !important;}
 </style>
 """
 
-# A clean projected screen (``&clean=1``): no sidebar, no row of chart options, no drawing tools.
+# A clean projected screen (``&clean=1``): no sidebar, no chart options, no drawing tools
+# (``controls.CHART_OPTIONS``, ``draw_panel.TOOLS``).
 CLEAN_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
   [data-testid="stExpandSidebarButton"] {display: none;}
-div[data-testid="stHorizontalBlock"]:has(.st-key-discretize),
-  div[data-testid="stHorizontalBlock"]:has(.st-key-draw_on) {display: none;}
+.st-key-chart_options, div:has(> .st-key-draw_tools) {display: none !important;}
 </style>
 """
 
@@ -119,40 +124,56 @@ def live_layout(big: bool, clean: bool | None = None, charts: int = 3) -> tuple[
     """(chart height px, grid columns) for the live charts on this screen.
 
     Wide screens: boundary, network and curves side by side in one row, as tall as the
-    screen leaves below the controls. Narrow screens
-    (phones, tablets): one column, each chart about as tall as it is wide.
-    ``charts`` > 3 (the hidden-space view) adds a column.
+    screen leaves below the controls; outside presentation the boundary gets the widest
+    cell (``WIDE_SPANS``). Narrow screens (phones, tablets): one column, the boundary
+    about square. ``charts`` > 3 (the hidden-space view) adds its columns.
     """
     vp = viewport()
     clean = st.session_state.get("clean", False) if clean is None else clean
     w, h = vp["width"], vp["height"]
     if w < NARROW:
-        side = w - 32
-        return int(min(max(side * 0.85, 260), 420)), 1
+        # The cell's width: the page's less its side padding (BASE_CSS). The boundary's plot
+        # is square, inside 62 px of side margins and 80 of title and axis: a cell 18 px
+        # taller than wide fills it.
+        side = w - (18 if w <= PHONE else 36)
+        return int(min(max(side + 18, 260), 420)), 1
     rem = root_font_px(big, vp)
     # The live frame holds its controls and a status line of up to two lines above the grid.
     inner = STATUS_PX[big]
-    # Where the frame begins: estimated from the rows above it (measured in Chromium, see
-    # tests/test_browser_layout.py: the view row, the options and drawing rows unless
-    # clean=1, outside presentation also the toolbar and title), or as the browser measured
-    # it. The estimate is kept while it is within a few px, so the height (and with it the
-    # live view's setup) does not change once the page has settled.
-    top = (10.3 * rem + 5 - (4.4 * rem if clean else 0)) if big else (17.5 - (7.0 if clean else 0)) * rem
+    # Where the frame begins: estimated from the rows above it (FRAME_TOP_REM), or as the
+    # browser measured it. The estimate is kept while it is within a few px, so the height
+    # (and with it the live view's setup) does not change once the page has settled.
+    top = FRAME_TOP_REM[big, bool(clean)] * rem
     if vp.get("frame_top") is not None and abs(vp["frame_top"] - top) > 8:
         top = vp["frame_top"]
     inner = max(inner, vp.get("grid_offset") or 0)
     height = int(h - top - inner - 12)
-    return max(height, 280), WIDE_COLUMNS + 2 * (charts > 3)
+    columns = PRESENT_COLUMNS if big else LAPTOP_COLUMNS
+    return max(height, 280), columns + WIDE_SPANS[columns]["hidden"] * (charts > 3)
 
 
-WIDE_COLUMNS = 7        # grid columns of a wide row: boundary 2, network 2, curves 3 (two panels)
+PHONE = 640             # at most this wide: a phone (Streamlit stacks columns; BASE_CSS's narrow padding)
+# The live frame's top in rem, by (presentation, clean): below the title (outside presentation),
+# the view bar (view, chart options, presentation mode) and the drawing row (unless clean=1).
+# Measured in Chromium with the sidebar open (outside presentation): 253 px at 1366 × 768 and
+# 207 with clean=1; in presentation 167 / 178 / 250 px at 1280 × 720 / 1366 × 768 / 1920 × 1080,
+# and 105 / 110 / 155 with clean=1.
+FRAME_TOP_REM = {(False, False): 14.05, (False, True): 11.5, (True, False): 7.91, (True, True): 4.92}
+PRESENT_COLUMNS, LAPTOP_COLUMNS = 7, 17
+# Grid columns of a wide row and the columns each chart spans. Presentation: the projector's
+# row as it was tuned (the curves, two panels side by side, get the most). Outside it the
+# boundary comes first: at 1366 × 768 with the sidebar open its cell is about 400 px wide,
+# its square plot over 320 px.
+WIDE_SPANS = {PRESENT_COLUMNS: {"boundary": 2, "network": 2, "curves": 3, "hidden": 2},
+              LAPTOP_COLUMNS: {"boundary": 7, "network": 4, "curves": 6, "hidden": 4}}
 
 
 def chart_spans(columns: int) -> dict[str, int]:
-    """Grid columns each live chart spans: on a wide row (``live_layout``) the curves, two
-    panels side by side, get the most; with two columns they take a row of their own."""
-    if columns >= WIDE_COLUMNS:
-        return {"boundary": 2, "network": 2, "curves": 3, "hidden": 2}
+    """Grid columns each live chart spans: on a wide row (``live_layout``) as in ``WIDE_SPANS``;
+    with fewer columns the curves take a row of their own."""
+    for cols, spans in WIDE_SPANS.items():
+        if columns in (cols, cols + spans["hidden"]):
+            return spans
     return {"curves": columns}
 
 

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from explorer.page import FRAME_TOP_REM, LAPTOP, root_font_px
 from tests.browser import browser_page
 from tests.conftest import ARTIFACTS
 
@@ -23,7 +24,7 @@ MEASURED: dict[str, dict] = {}
 # Boxes in the top page's coordinates, of every plot, Play/Pause, the epoch line; and the
 # smallest font of visible text (page text, and chart text inside same-origin iframes).
 MEASURE = r"""() => {
-  const out = {plots: [], buttons: [], epoch: null, pageFont: [1e9, ''], chartFont: [1e9, ''],
+  const out = {plots: [], buttons: [], epoch: null, pageFont: [1e9, ''], chartFont: [1e9, ''], boundaryPlot: null, frameTop: null,
                vw: innerWidth, vh: innerHeight, scrollW: document.documentElement.scrollWidth};
   const box = (r, dx, dy) => ({x: r.x + dx, y: r.y + dy, w: r.width, h: r.height,
                                right: r.right + dx, bottom: r.bottom + dy});
@@ -59,6 +60,9 @@ MEASURE = r"""() => {
       const which = depth ? 'chartFont' : 'pageFont';
       if (s < out[which][0]) out[which] = [s, n.textContent.trim().slice(0, 40)];
     }
+    // the decision boundary's plot area (plotly's drag layer over it), and the live frame's top
+    const area = doc.querySelector('#chart-boundary .nsewdrag');
+    if (area && !out.boundaryPlot) { out.boundaryPlot = box(area.getBoundingClientRect(), dx, dy); out.frameTop = dy; }
     doc.querySelectorAll('iframe').forEach(f => {
       let d; try { d = f.contentDocument; } catch (e) { return; }
       if (!d || !d.body) return;
@@ -114,6 +118,13 @@ def plot(m, title: str):
     return found[0]
 
 
+def estimate_holds(m, big: bool, clean: bool = False) -> bool:
+    """page.live_layout's estimate of the live frame's top is what the browser measured (within
+    the 8 px it tolerates), so the first layout is already the right one."""
+    rem = root_font_px(big, {"width": m["vw"], "height": m["vh"]})
+    return m["frameTop"] is not None and abs(m["frameTop"] - FRAME_TOP_REM[big, clean] * rem) <= 8
+
+
 def settle(page, ms: int = 1500):
     page.wait_for_timeout(ms)
     return page.evaluate(f"({MEASURE})")
@@ -142,6 +153,7 @@ def test_presentation_fits_the_projector(server, size):
         assert m["epoch"] and inside(m["epoch"], m), m["epoch"]
         assert m["scrollW"] <= w
         assert not m["sidebarVisible"]
+        assert estimate_holds(m, big=True), (m["frameTop"], FRAME_TOP_REM[True, False])
         # Text alternatives: each chart is an image named by its title, described by the status line.
         live = next(f for f in page.frames if f.get_by_role("img", name=re.compile("Decision boundary")).count())
         for name in ("Decision boundary", "Network diagram", "Loss"):
@@ -153,7 +165,9 @@ def test_presentation_fits_the_projector(server, size):
 
 
 def test_laptop_with_sidebar_shows_boundary_and_curves_together(server):
-    with browser_page(1366, 768) as page:
+    """And the first screen shows the network learning: the boundary's plot at least 320 px
+    wide and wholly on it, below one row of view options and one of drawing tools."""
+    with browser_page(LAPTOP["width"], LAPTOP["height"]) as page:
         page.goto(server)
         wait_charts(page)
         play_button(page).click()
@@ -167,6 +181,16 @@ def test_laptop_with_sidebar_shows_boundary_and_curves_together(server):
             assert inside(plot(m, title), m) and not plot(m, title)["clipped"], plot(m, title)
         play = [b for b in m["buttons"] if re.search(r"(Play|Pause)$", b["text"])]
         assert play and inside(play[0], m)
+        area = m["boundaryPlot"]
+        assert area and area["w"] >= 320 and inside(area, m), area        # was 175 px wide, top at 467
+        assert estimate_holds(m, big=False), m["frameTop"]
+        # The chart options are one click away and open on the session's values (a popover draws
+        # its widgets as it opens; they once came up at their defaults, Show test points off,
+        # and the next rerun sent that back).
+        page.locator(".st-key-chart_options button").first.click()
+        page.locator(".st-key-show_test input").first.wait_for(state="attached", timeout=10_000)
+        assert page.locator(".st-key-show_test input").first.is_checked()
+        assert not page.locator(".st-key-discretize input").first.is_checked()
 
 
 NARROW = [(390, 844), (768, 1024)]
@@ -182,6 +206,8 @@ def test_phone_and_tablet_one_column_big_buttons_no_sidebar(server, size):
         page.screenshot(path=str(ARTIFACTS / f"layout_narrow_{w}x{h}.png"), full_page=True)
         MEASURED[f"narrow_{w}x{h}"] = m
         assert not m["sidebarVisible"], m["sidebar"]                      # collapsed on first load
+        area = m["boundaryPlot"]                                           # the boundary starts on the first screen
+        assert area and area["y"] < h and area["w"] >= 300, area            # (phone: was at 895 px, 224 wide)
         big = sorted(m["plots"], key=lambda p: -p["w"] * p["h"])[:3]
         assert len(big) == 3 and all(p["w"] >= 300 for p in big), big
         lefts = {round(p["x"]) for p in big}
@@ -189,6 +215,38 @@ def test_phone_and_tablet_one_column_big_buttons_no_sidebar(server, size):
         visible = [b for b in m["buttons"] if b["x"] >= 0 and b["right"] <= w and b["w"] >= 30 and b["text"]]
         assert visible and all(b["h"] >= 44 - 0.5 for b in visible), [(b["text"], b["h"]) for b in visible]
         assert m["scrollW"] <= w, m["scrollW"]                              # nothing sticks out sideways
+
+
+# The step-by-step view's formulas (KaTeX display blocks of the current run, not stale ones).
+FORMULAS = r"""() => Array.from(document.querySelectorAll('.katex-display'))
+  .filter(e => !e.closest('[data-stale="true"]') && e.getBoundingClientRect().height > 0)
+  .map(e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height, right: r.right, bottom: r.bottom}; })"""
+
+
+def test_backprop_view_opens_on_the_current_step(server):
+    """The step-by-step view's first screen (laptop, sidebar open) holds the step buttons and
+    the current step's formulas, not only controls: lessons and choices wait in popovers."""
+    with browser_page(LAPTOP["width"], LAPTOP["height"]) as page:
+        page.goto(server + "/?page=backprop")
+        page.locator(".st-key-bp_next").first.wait_for(timeout=120_000)
+        page.locator(".katex-display").first.wait_for(timeout=60_000)
+        m = settle(page)
+        m["formulas"] = page.evaluate(FORMULAS)
+        page.screenshot(path=str(ARTIFACTS / "layout_backprop_1366x768.png"))
+        MEASURED["backprop_1366x768"] = m
+        first = min(m["formulas"], key=lambda b: b["y"]) if m["formulas"] else None
+        assert first and 0 <= first["y"] < m["vh"], m["formulas"]          # was at about 1066 px
+        nxt = page.locator(".st-key-bp_next button").first.bounding_box()
+        assert nxt and nxt["y"] + nxt["height"] <= m["vh"], nxt
+        assert page.locator("h4", has_text="Forward, layer 1").first.bounding_box()["y"] < first["y"]
+        # the choices and the lessons are one click away
+        page.locator(".st-key-bp_choices button").first.click()
+        page.locator(".st-key-bp_notation").first.wait_for(state="visible", timeout=10_000)
+        page.screenshot(path=str(ARTIFACTS / "layout_backprop_choices.png"))
+        page.keyboard.press("Escape")
+        page.locator(".st-key-bp_lessons button").first.click()
+        page.locator(".st-key-bp_lesson_view_vanishing").first.wait_for(state="visible", timeout=10_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def shortcuts_fired(page) -> int:
@@ -223,6 +281,8 @@ def test_keyboard_shortcuts_and_never_while_typing(server):
         # Typing in a field, or in a select: no shortcut fires.
         fired = shortcuts_fired(page)
         for field in (".st-key-dseed input", ".st-key-grad_key input"):
+            if "grad_key" in field:                                    # in the chart options popover
+                page.locator(".st-key-chart_options button").first.click()
             page.locator(field).first.focus()
             for key in ("r", "Space", "ArrowRight", "p", "?"):
                 page.keyboard.press(key)
@@ -249,8 +309,10 @@ def test_clean_link_hides_sidebar_and_options(server):
         page.screenshot(path=str(ARTIFACTS / "layout_clean_1280x720.png"))
         MEASURED["clean_1280x720"] = m
         assert not m["sidebarVisible"]
-        assert not page.locator(".st-key-discretize").first.is_visible()
+        for hidden in (".st-key-chart_options", ".st-key-discretize", ".st-key-draw_on", ".st-key-draw_clear_btn"):
+            assert not page.locator(hidden).first.is_visible(), hidden
         assert page.locator(".st-key-present").first.is_visible()      # the presentation toggle stays
+        assert estimate_holds(m, big=True, clean=True), (m["frameTop"], FRAME_TOP_REM[True, True])
         assert "clean=1" in page.url and "present=1" in page.url
         big = sorted(m["plots"], key=lambda p: -p["w"] * p["h"])[:3]
         assert len(big) == 3 and all(inside(p, m) for p in big)

@@ -92,3 +92,29 @@ def test_the_page_trains_on_drawn_points_from_a_link():
     run = at.session_state["run"]
     assert run.cfg.data.points == pts and run.net.output == "softmax" and run.net.layers[-1].size == 3
     assert at.query_params["pts"] in (drawing.encode(pts), [drawing.encode(pts)])
+
+
+def test_the_toolbar_shows_the_choice_while_drawing_and_keeps_it():
+    """One compact row: Draw, Undo and Clear always; what a click adds only while drawing,
+    and the choice (a class, or a regression target) survives Draw off and on."""
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    present = lambda kind, key: key in [w.key for w in getattr(at, kind)]      # noqa: E731
+    assert not present("segmented_control", "draw_mode")
+    assert present("button", "draw_undo_btn") and present("button", "draw_clear_btn")
+    at.toggle(key="draw_on").set_value(True).run()
+    assert at.segmented_control(key="draw_mode").value == 0
+    at.segmented_control(key="draw_mode").set_value(1).run()
+    at.toggle(key="draw_on").set_value(False).run()
+    assert not present("segmented_control", "draw_mode")
+    at.toggle(key="draw_on").set_value(True).run()
+    assert at.segmented_control(key="draw_mode").value == 1 and not at.exception
+
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["ds"] = "reg_plane"
+    at.run()
+    at.toggle(key="draw_on").set_value(True).run()
+    assert at.number_input(key="draw_target").value == 0.0                  # not the lower limit, -30
+    at.number_input(key="draw_target").set_value(2.5).run()
+    at.toggle(key="draw_on").set_value(False).run()
+    at.toggle(key="draw_on").set_value(True).run()
+    assert at.number_input(key="draw_target").value == 2.5 and not at.exception
