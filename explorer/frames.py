@@ -1,26 +1,31 @@
-"""One frame of the live view: the figures of a Run, as JSON strings.
+"""The live view's static parts, built once per setup message (``LiveSession.setup``).
 
-``build_frame`` computes only what the frame shows: one forward pass over the
-grid (cached per parameter version) feeds the boundary, the neuron tiles and the
-hidden-space view; curves come from the history, thinned. With the live channel the
-server builds a frame only for the setup message (the static parts and the first
-picture) and for the fallback; the browser draws the rest from weights.
+The browser draws every live picture (the surface, the neuron tiles and edges, the curves,
+the hidden space, the status line) from the weights and the history points the live
+channel sends. What it draws them with comes from here, built from the Python registries
+and figure builders, so nothing is spelled twice: each figure's static part (axes, titles,
+the data points, line and marker styles), the colours, the display labels, the number
+formats and the painting rules (``setup_parts``). Also ``View`` (how the live view is
+drawn) and the step-through view's network diagram (``network_view``).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.features import FEATURES
 from core.targets import CLASSIFIERS
-from .figures.boundary import boundary_figure
-from .figures.encode import thin, typed
-from .figures.curves import curves_figure
+from .figures.boundary import SURFACE_STRENGTH, boundary_figure
+from .figures.curves import GRADIENT_LABELS, METRIC_LABELS, curves_figure
 from .figures.hidden_space import hidden_space_figure
-from .figures.network_diagram import network_figure
+from .figures.network_diagram import EDGE_STYLE, HOVER, hover_markers, network_figure, network_layout
+from .figures.theme import BLUE, CLASS_COLORS, LAYER_COLORS, ORANGE, WHITE
 from .run import GRID, TILE_STRIDE, Run
+
+# The status line's numbers: the latest loss and score with fixed decimals, each layer's
+# gradient magnitude in scientific notation ([kind, digits], as Python's .4f and .2e).
+STATUS_FORMATS = {"cost": ["fixed", 4], "score": ["fixed", 3], "grad": ["exp", 2]}
 
 
 @dataclass(frozen=True)
@@ -35,13 +40,32 @@ class View:
     height: int = 330
 
 
+def column_labels(run: Run) -> list[str]:
+    return ["input"] + [f"layer {l + 1}" for l in range(len(run.net.layers) - 1)] + ["output"]
+
+
+def unit_labels(run: Run) -> list[list[str]]:
+    """Each unit's name, per column (the features, then every layer's units)."""
+    labels = [[FEATURES[f].label for f in run.data.feature_ids]]
+    for l, layer in enumerate(run.net.layers):
+        labels.append([f"layer {l + 1} ({layer.activation.name}) unit {u + 1}" for u in range(layer.size)])
+    return labels
+
+
+def squashed(run: Run) -> list[bool]:
+    """Per layer: are its outputs in (0, 1) (a classifier's output), drawn as 2a − 1 in the
+    tiles? Else a tile is scaled by its largest |a| when that is above 1."""
+    return [layer.activation.name in CLASSIFIERS for layer in run.net.layers]
+
+
 def neuron_tiles(run: Run, acts: list[np.ndarray]) -> list[np.ndarray]:
     """Each column's units as (n_units, k, k) tiles in [−1, 1], k = GRID / TILE_STRIDE."""
     k = GRID // TILE_STRIDE
+    squash = [False] + squashed(run)
     tiles = []
     for l, a in enumerate(acts):
         sub = a.reshape(GRID, GRID, -1)[::TILE_STRIDE, ::TILE_STRIDE]          # (k, k, S)
-        if l > 0 and run.net.layers[l - 1].activation.name in CLASSIFIERS:   # outputs in (0, 1)
+        if squash[l]:                                                          # outputs in (0, 1)
             sub = 2.0 * sub - 1.0                                              # (0, 1) → (−1, 1)
         else:
             scale = np.maximum(np.abs(sub).max(axis=(0, 1)), 1.0)              # keep tanh's ±1 as is
@@ -52,65 +76,48 @@ def neuron_tiles(run: Run, acts: list[np.ndarray]) -> list[np.ndarray]:
 
 def network_view(run: Run, acts, big: bool, height: int | None, highlight: int | None = None,
                  hover: bool = True) -> dict:
-    """The network diagram of ``run`` with per-neuron tiles from grid activations ``acts``."""
-    labels = ["input"] + [f"layer {l + 1}" for l in range(len(run.net.layers) - 1)] + ["output"]
-    unit_labels = [[FEATURES[f].label for f in run.data.feature_ids]]
-    for l, layer in enumerate(run.net.layers):
-        unit_labels.append([f"layer {l + 1} ({layer.activation.name}) unit {u + 1}" for u in range(layer.size)])
+    """The network diagram of ``run`` with per-neuron tiles from grid activations ``acts``
+    (the step-through view; the live view paints its own in the browser)."""
     return network_figure(neuron_tiles(run, acts), [layer.W for layer in run.net.layers],
-                          [layer.b for layer in run.net.layers], labels, unit_labels, big=big,
+                          [layer.b for layer in run.net.layers], column_labels(run), unit_labels(run), big=big,
                           height=height, highlight=highlight, hover=hover)
 
 
-def hidden_space(run: Run, big: bool, height: int | None) -> dict | None:
-    """ConvNetJS's view for the first hidden layer with exactly 2 units, else None."""
-    hidden = [l for l, layer in enumerate(run.net.layers[:-1]) if layer.size == 2]
-    if not hidden:
-        return None
-    l = hidden[0]
-    d = run.data
-    acts = run.grid_activations()
-    H = acts[l + 1].reshape(GRID, GRID, 2)
-    step = 5
-    lines = [H[i, :, :] for i in range(0, GRID, step)] + [H[:, j, :] for j in range(0, GRID, step)]
-    Hd = run.net.forward(d.F_train).A[l + 1]
-    y = d.y_train if d.problem == "classification" else (d.y_train > np.median(d.y_train)).astype(int)
-    return hidden_space_figure(lines, Hd, y, d.n_classes or 2, l + 1, big=big, height=height)
+def colors() -> dict:
+    """theme's colours as the browser paints with them (the setup's ``colors``)."""
+    return {"classes": CLASS_COLORS, "layers": LAYER_COLORS, "negative": ORANGE, "positive": BLUE, "middle": WHITE}
 
 
-def _epoch_axis(fig: dict, history) -> dict:
-    """The curves' x values are the epochs a bounded history kept (not 1..n)."""
-    epochs = getattr(history, "epochs", None)
-    if epochs:
-        x = typed(np.asarray(epochs, dtype=float)[thin(len(epochs))])
-        for trace in fig["data"]:
-            trace["x"] = x
-    return fig
-
-
-def build_frame(run: Run, view: View, running: bool = False) -> dict[str, str]:
-    """name → figure JSON for the live component (boundary, network, curves[, hidden]);
-    ``running``: the run is training (no hover)."""
+def setup_figures(run: Run, view: View) -> dict[str, dict]:
+    """name → the static part of each live figure (boundary, network, curves[, hidden]): what
+    stays while training runs. The pictures and the lines' points are the browser's."""
     d, h = run.data, run.trainer.history
-    acts = run.grid_activations()
-    out = acts[-1]
-    if d.problem == "classification" and out.shape[1] > 1:
-        P = out.reshape(GRID, GRID, -1)
-    else:
-        P = out[:, 0].reshape(GRID, GRID)
+    sizes = [d.F_train.shape[1]] + [layer.size for layer in run.net.layers]
+    network = network_layout(sizes, GRID // TILE_STRIDE, column_labels(run), view.big)
+    network["data"] = hover_markers(view.big)
     figs = {
-        "boundary": boundary_figure(d.xs, d.ys, P, d.problem, d.n_classes or 2, d.X_train, d.y_train,
-                                    d.X_test, d.y_test, view.discretize, view.show_test, view.big),
-        "network": network_view(run, acts, view.big, None, hover=not running),
-        "curves": _epoch_axis(curves_figure(h, view.log_loss, view.big, key=view.grad_key), h),
+        "boundary": boundary_figure(d.xs, d.ys, d.problem, d.n_classes or 2, d.X_train, d.y_train, d.X_test,
+                                    d.y_test, view.show_test, view.big),
+        "network": network,
+        "curves": curves_figure(h.metric, len(run.net.layers), len(d.F_test) > 0, view.log_loss, view.big,
+                                key=view.grad_key),
     }
-    hs = hidden_space(run, view.big, None)
-    if hs is not None:
-        figs["hidden"] = hs
-    if running:
-        # Nobody hovers over a moving chart, and plotly's hover set-up is a good part of
-        # each redraw; the frame drawn on Pause has hover again (and the diagram's
-        # hover markers, which it left out while running).
-        for fig in figs.values():
-            fig["layout"]["hovermode"] = False
-    return {name: json.dumps(fig, separators=(",", ":")) for name, fig in figs.items()}
+    hidden = [l for l, layer in enumerate(run.net.layers[:-1]) if layer.size == 2]
+    if hidden:       # ConvNetJS's view for the first hidden layer of exactly 2 units
+        figs["hidden"] = hidden_space_figure(d.X_train, d.y_train, d.problem, d.n_classes, hidden[0] + 1, view.big)
+    return figs
+
+
+def setup_parts(run: Run, view: View) -> dict:
+    """What the setup message carries besides the model and the history (see ``wire``):
+    the figures' static parts, colours, labels, number formats and painting rules."""
+    return {
+        "figures": setup_figures(run, view),
+        "colors": colors(),
+        "labels": {"units": unit_labels(run),
+                   "grad": GRADIENT_LABELS[view.grad_key], "metric": METRIC_LABELS[run.trainer.history.metric],
+                   "weight": HOVER["weight"], "bias": HOVER["bias"]},
+        "formats": dict(STATUS_FORMATS, weight=["fixed", HOVER["digits"]]),
+        "paint": {"surface_strength": SURFACE_STRENGTH[view.big], "edges": EDGE_STYLE, "squash": squashed(run),
+                  "hover_weights": HOVER["max_weights"]},
+    }

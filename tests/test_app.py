@@ -121,7 +121,9 @@ def test_play_trains_and_the_figures_follow():
     sent = [wire.decode_frame(base64.b64decode(f), L) for f in messages(at)["frames"]]
     points = np.concatenate([f["points"] for f in sent if f["points"].size])
     assert points[-1, 0] <= run.epoch and set(points[:, 0].astype(int)) <= set(h.epochs)   # kept epochs
-    assert figures(at)["curves"]["layout"]["yaxis3"]["type"] == "log"
+    curves = figures(at)["curves"]                 # the lines the browser fills, per layer on a log axis
+    assert [t["name"] for t in curves["data"] if t.get("xaxis") == "x3"] == ["layer 1", "layer 2"]
+    assert curves["layout"]["yaxis3"]["type"] == "log" and setup(at)["labels"]["grad"] == "‖∂J/∂W‖"
     press(at, "play")                              # the button said Play: it goes on
     assert live.running
     press(at, "play")                              # sent twice (say, a click that arrived twice): still on
@@ -195,8 +197,14 @@ def test_shared_link_opens_that_setup():
     assert run.net.sizes == [3, 8, 6, 4] and run.net.output == "softmax"
     assert [l.activation.name for l in run.net.layers[:2]] == ["relu", "leaky_relu"]
     assert run.trainer.optimizer == "adam" and run.trainer.batch_size == 16 and run.trainer.l2 == 0.001
-    img = figures(at)["boundary"]["layout"]["images"][0]["source"]
-    assert img.startswith("data:image/png;base64,")          # K classes: blended colours
+    msg = setup(at)                                          # the browser draws K classes' surface from it
+    assert (msg["problem"], msg["n_classes"], msg["sizes"], msg["features"]) == \
+        ("classification", 4, [8, 6, 4], ["x1", "x2", "x1x2"])
+    assert msg["activations"] == ["relu", "leaky_relu", "softmax"] and msg["paint"]["squash"] == [False, False, True]
+    weights = np.frombuffer(base64.b64decode(msg["weights"]), "<f4")
+    np.testing.assert_array_equal(weights, np.concatenate([l.Wb.ravel() for l in run.net.layers]).astype(np.float32))
+    classes = [t["marker"]["color"] for t in figures(at)["boundary"]["data"] if t["name"].startswith("train class")]
+    assert classes == msg["colors"]["classes"][:4]
 
 
 def test_malformed_link_falls_back_with_a_notice():
@@ -224,7 +232,7 @@ def test_regression_shows_the_predicted_surface():
     at = start({"ds": "reg_gauss", "layers": "8:tanh", "opt": "adam", "lr": "0.03"})
     press(at, "step", unit="epoch")
     figs = figures(at)
-    assert figs["boundary"]["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    assert setup(at)["problem"] == "regression" and last_frame(at)["epoch"] == 1   # the surface: the browser's
     assert figs["boundary"]["data"][0]["marker"]["colorscale"]          # points coloured by their target
     assert at.session_state["run"].trainer.history.metric == "r2"
 

@@ -168,6 +168,8 @@ def test_hidden_space_follows_the_weights(server):
         page.wait_for_timeout(500)
         assert frame.evaluate(mesh) != before
         assert frame.evaluate("LiveCore.cells.hidden.data.length") >= 3       # lines + both classes
+        # every training point drawn where the layer sees it (320 of the flower's 400: 20 % test)
+        assert frame.evaluate("LiveCore.cells.hidden.querySelectorAll('.point').length") == 320
         assert frame.evaluate("__live.errors") == 0
 
 
@@ -179,6 +181,13 @@ def test_draw_reports_clicks_in_data_coordinates(server):
         frame = wait_channel(page)
         page.get_by_text("Draw", exact=True).first.click()
         frame.wait_for_function("LiveCore.cells.boundary.classList.contains('drawing')", timeout=20_000)
+        # The page may still be settling its layout (a new chart height, a new setup): click once
+        # the boundary is drawn at its cell's size and that held for half a second.
+        settled = ("(() => { const d = LiveCore.cells.boundary, s = BPPlotly.size(d);"
+                   " return s && s.width === d.clientWidth && s.height === d.clientHeight; })()")
+        for _ in range(2):
+            frame.wait_for_function(settled, timeout=20_000)
+            page.wait_for_timeout(500)
         setups = frame.evaluate("__live.setups")
         xa = frame.evaluate("(() => { const a = LiveCore.cells.boundary._fullLayout.xaxis, b = LiveCore.cells.boundary._fullLayout.yaxis;"
                             " return [a._offset, a._length, b._offset, b._length, a.range, b.range]; })()")
@@ -281,14 +290,8 @@ def test_the_curves_canvas_draws_plotlys_lines(server):
         # The same traces on the canvas, plotly's hidden (what a running frame shows).
         frame.evaluate("""() => { const S = BPView.state(), div = LiveCore.cells.curves;
             div.querySelectorAll('.scatterlayer').forEach(e => e.style.visibility = 'hidden');
-            let cv = div.querySelector('canvas.overlay');
-            if (!cv) { cv = document.createElement('canvas'); cv.className = 'overlay';
-                       div.querySelector('.svg-container').insertBefore(cv, div.querySelectorAll('svg.main-svg')[1]); }
-            const fl = div._fullLayout, dpr = window.devicePixelRatio || 1;
-            cv.width = fl.width * dpr; cv.height = fl.height * dpr;
-            cv.style.width = fl.width + 'px'; cv.style.height = fl.height + 'px';
-            const ctx = cv.getContext('2d'); ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-            BPCurveLines.stroke(ctx, fl, S.curveTraces); }""")
+            const o = BPPlotly.overlay(div, div.querySelector('canvas.overlay'));
+            BPCurveLines.stroke(o.ctx, div, S.curveTraces); }""")
         page.wait_for_timeout(300)
         canvas_png = cell.screenshot()
         (ARTIFACTS / "curves_plotly.png").write_bytes(plotly_png)
@@ -299,3 +302,58 @@ def test_the_curves_canvas_draws_plotlys_lines(server):
     on_plotly = (b & binary_dilation(a, near)).sum() / b.sum()            # canvas pixels on plotly's lines
     covered = (a & binary_dilation(b, near)).sum() / a.sum()              # plotly's pixels the canvas drew
     assert on_plotly > 0.97 and covered > 0.97, (on_plotly, covered)
+
+
+SEAM = """async ([a, b]) => {
+  const div = document.getElementById('p');
+  await Plotly.newPlot(div, [{x: [1, 10, 100], y: [0, 1, 2], type: 'scatter'}],
+    {width: 500, height: 400, margin: {l: 50, r: 10, t: 20, b: 30}, xaxis: {type: 'log', range: [0, 2]},
+     yaxis: {range: [0, 2]}, images: [{source: a, xref: 'x', yref: 'y', x: 0, y: 2, sizex: 2, sizey: 2,
+                                       sizing: 'stretch', layer: 'below'}]});
+  const xa = BPPlotly.axis(div, 'xaxis'), ya = BPPlotly.axis(div, 'yaxis');
+  const out = {version: BPPlotly.version(), tested: BPPlotly.tested, drawn: BPPlotly.drawn(div),
+               size: BPPlotly.size(div), none: BPPlotly.axis(div, 'xaxis3'),
+               x: [xa.offset, xa.length, xa.type, xa.toPx(0), xa.toPx(2), xa.fromPx(xa.toPx(1.5))],
+               y: [ya.offset, ya.length, ya.toPx(0), ya.toPx(2), ya.fromPx(195)]};
+  out.swapped = BPPlotly.setImage(div, b);
+  const href = () => { const img = div.querySelector('g.layer-below image, g.imagelayer image');
+    return img.getAttribute('href') || img.getAttributeNS('http://www.w3.org/1999/xlink', 'href'); };
+  out.shown = href() === b;
+  await Plotly.relayout(div, {'xaxis.range': [0.5, 1.5]});     // a redraw keeps the swapped picture
+  out.kept = href() === b;
+  const o = BPPlotly.overlay(div, null);
+  out.layers = [...div.querySelector('.svg-container').children].map(e => e.tagName.toLowerCase() + '.' + e.getAttribute('class'));
+  out.canvas = [o.canvas.style.width, o.canvas.style.height];
+  return out;
+}"""
+
+
+def test_the_plotly_seam():
+    """plotlyseam.js is the one reader of plotly's private fields (a drawn plot's size, each
+    axis's pixel offset, length and data <-> pixel maps, an image's _imgSrc memo, the plot's SVG
+    layers). On the vendored plotly.js they mean what the client takes them to mean, and its
+    version is one plotlyseam.TESTED names: an upgrade that moves them fails here (add its
+    version to TESTED only once this passes with it)."""
+    import numpy as np
+
+    from explorer.figures.encode import png_data_uri
+    from tests.browser import ROOT
+
+    static = ROOT / "explorer" / "live" / "static"
+    a, b = (png_data_uri(np.full((2, 2, 3), v, np.uint8)) for v in (40, 200))
+    with browser_page(600, 500) as page:
+        page.set_content("<!doctype html><html><body style='margin:0'><div id='p'></div></body></html>")
+        page.add_script_tag(path=str(static / "plotly-basic.min.js"))
+        page.add_script_tag(path=str(static / "plotlyseam.js"))
+        r = page.evaluate(SEAM, [a, b])
+    assert r["tested"], f"plotly.js {r['version']} is not one plotlyseam.js was checked against"
+    assert r["drawn"] and r["size"] == {"width": 500, "height": 400} and r["none"] is None
+    x_off, x_len, x_type, x0, x2, x15 = r["x"]
+    assert (x_off, x_len, x_type) == (50, 440, "log") and abs(x0 - 50) < 1e-9 and abs(x2 - 490) < 1e-9
+    assert abs(x15 - 1.5) < 1e-9                                  # (log axes: the value's log10)
+    y_off, y_len, y0, y2, y_mid = r["y"]
+    assert (y_off, y_len) == (20, 350) and abs(y0 - 370) < 1e-9 and abs(y2 - 20) < 1e-9 and abs(y_mid - 1) < 1e-9
+    assert r["swapped"] and r["shown"] and r["kept"]
+    svgs = [i for i, name in enumerate(r["layers"]) if name == "svg.main-svg"]
+    assert r["layers"].index("canvas.overlay") == svgs[1] - 1 > svgs[0], r["layers"]   # over the plot, under hover
+    assert r["canvas"] == ["500px", "400px"]

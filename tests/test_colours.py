@@ -159,3 +159,15 @@ def test_diverging_scale_is_the_ramp():
     assert theme.DIVERGING[0][1] == theme.ORANGE and theme.DIVERGING[-1][1] == theme.BLUE
     assert [round(float(v)) for v in theme.ramp_rgb(np.array(0.0))] == [int(theme.ORANGE[i:i + 2], 16) for i in (1, 3, 5)]
 
+
+
+def test_the_ramp_passes_through_the_middle_colour_the_browser_gets():
+    """The setup message sends theme's colours to the browser (explorer.frames.colors), which
+    paints the same ramp from the negative, "middle" and positive colours: ramp_rgb's middle
+    is theme.WHITE."""
+    from explorer.frames import colors
+    middle = [int(theme.WHITE[i:i + 2], 16) for i in (1, 3, 5)]
+    assert [float(v) for v in theme.ramp_rgb(np.array(0.5))] == middle
+    sent = colors()
+    assert (sent["negative"], sent["middle"], sent["positive"]) == (theme.ORANGE, theme.WHITE, theme.BLUE)
+    assert sent["classes"] == theme.CLASS_COLORS and sent["layers"] == theme.LAYER_COLORS

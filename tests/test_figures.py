@@ -1,4 +1,5 @@
-"""The pure figure builders: valid plotly figures, right colours, small payloads."""
+"""The pure figure builders: valid plotly figures, right colours, small payloads; the live
+figures' static parts (the setup message's: no picture, no line's points)."""
 from __future__ import annotations
 
 import base64
@@ -9,14 +10,13 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from core import Trainer, Network
 from explorer.config import Config
 from explorer.figures.boundary import surface_rgb
-from explorer.figures.curves import curves_figure, current_gradients, loss_figure
-from explorer.figures.encode import png_data_uri, thin, typed
+from explorer.figures.curves import curves_figure
+from explorer.figures.encode import png_data_uri, typed
 from explorer.figures.network_diagram import network_figure
 from explorer.figures.theme import class_rgb
-from explorer.frames import View, build_frame
+from explorer.frames import View, setup_figures
 from explorer.run import Run, build_data
 
 
@@ -44,12 +44,6 @@ def test_png_round_trip():
     np.testing.assert_array_equal(decode_png(png_data_uri(img)), img)
 
 
-def test_thin_keeps_ends_and_caps_length():
-    idx = thin(10_000, 400)
-    assert idx[0] == 0 and idx[-1] == 9999 and len(idx) <= 400 and np.all(np.diff(idx) > 0)
-    np.testing.assert_array_equal(thin(5, 400), np.arange(5))
-
-
 def test_surface_colours_follow_the_probability():
     orange, blue = class_rgb()[0], class_rgb()[1]
     P = np.array([[0.0, 1.0]])
@@ -75,52 +69,48 @@ def test_multiclass_surface_blends_and_discretises():
     np.testing.assert_allclose(hard[0, 1], np.floor(255 - 0.6 * (255 - c[2])), atol=1)
 
 
-@pytest.mark.parametrize("dataset,k", [("planar", None), ("multi_spiral", 4), ("reg_gauss", None)])
-def test_every_live_figure_is_valid_plotly(dataset, k):
+@pytest.mark.parametrize("dataset,k,layers", [("planar", None, None), ("multi_spiral", 4, None),
+                                              ("reg_gauss", None, None), ("planar", None, ((2, "tanh"),))])
+def test_the_live_figures_are_valid_plotly_and_static(dataset, k, layers):
     from dataclasses import replace
     from explorer.config import preset_for_dataset
     cfg = preset_for_dataset(dataset, Config())
     cfg = replace(cfg, data=replace(cfg.data, n_classes=k or cfg.data.n_classes, test_ratio=0.3))
+    if layers:
+        cfg = replace(cfg, net=replace(cfg.net, hidden=layers))
     run = Run(cfg, build_data(cfg.data))
     run.train_for(0.05)
-    figs = build_frame(run, View())
-    assert set(figs) >= {"boundary", "network", "curves"}
-    for name, text in figs.items():
-        go.Figure(json.loads(text))                    # raises on anything plotly would reject
-    assert sum(len(t) for t in figs.values()) < 120_000   # a frame stays small
+    figs = setup_figures(run, View())
+    assert set(figs) >= {"boundary", "network", "curves"} and ("hidden" in figs) == bool(layers)
+    for name, fig in figs.items():
+        go.Figure(fig)                                 # raises on anything plotly would reject
+    # The pictures are the browser's: a surface image with no source yet, no tiles, no edges,
+    # lines without points (hover markers and curves are templates)
+    assert figs["boundary"]["layout"]["images"][0]["source"] == ""
+    assert not figs["network"]["layout"].get("images")
+    assert [t["meta"]["hover"] for t in figs["network"]["data"]] == ["weights", "units"]
+    assert all(len(t["x"]) == 0 for t in figs["network"]["data"] + figs["curves"]["data"])
+    if layers:       # the grid line's points are the browser's; the training points are in the input plane
+        assert len(figs["hidden"]["data"][0]["x"]) == 0 and figs["hidden"]["data"][1]["x"]["dtype"] == "f4"
+    assert len(json.dumps(figs)) < 30_000                 # small: points and layout only
 
 
-def test_loss_figure_has_train_and_test_lines():
-    net = Network(2, [(3, "tanh"), (1, "sigmoid")], "binary_cross_entropy", seed=0)
-    X = np.random.default_rng(0).normal(size=(60, 2))
-    y = (X[:, 0] > 0).astype(int)
-    tr = Trainer(net, X[:40], y[:40], X_test=X[40:], y_test=y[40:], learning_rate=0.5)
-    tr.run_epochs(25)
-    fig = loss_figure(tr.history, log_y=True)
+def test_curves_figure_has_a_line_per_series_without_points():
+    fig = curves_figure("accuracy", 3, has_test=True, log_y=True)
     names = [t["name"] for t in fig["data"]]
-    assert names == ["train loss", "train accuracy", "test loss", "test accuracy"]
-    assert fig["layout"]["yaxis"]["type"] == "log"
-    y0 = np.frombuffer(base64.b64decode(fig["data"][0]["y"]["bdata"]), np.float32)
-    np.testing.assert_allclose(y0, tr.history.cost, rtol=1e-6)
-
-
-def test_curves_figure_is_lines_only_and_names_its_panels():
-    net = Network(2, [(3, "tanh"), (3, "tanh"), (1, "sigmoid")], "binary_cross_entropy", seed=0)
-    X = np.random.default_rng(1).normal(size=(60, 2))
-    y = (X[:, 0] * X[:, 1] > 0).astype(int)
-    tr = Trainer(net, X[:40], y[:40], X_test=X[40:], y_test=y[40:], learning_rate=0.5)
-    tr.run_epochs(130)
-    fig = curves_figure(tr.history)
+    assert names == ["train loss", "train accuracy", "test loss", "test accuracy", "layer 1", "layer 2", "layer 3"]
+    assert [t["meta"]["series"] for t in fig["data"]] == ["cost", "score", "test_cost", "test_score"] + ["grad_norm"] * 3
+    assert [t["meta"].get("layer") for t in fig["data"][4:]] == [0, 1, 2]
     assert {t["type"] for t in fig["data"]} == {"scatter"}          # no bar subplot
-    grads = [t for t in fig["data"] if t.get("xaxis") == "x3"]
-    assert [t["name"] for t in grads] == ["layer 1", "layer 2", "layer 3"]
-    last = [float(np.frombuffer(base64.b64decode(t["y"]["bdata"]), np.float32)[-1]) for t in grads]
-    np.testing.assert_allclose(last, current_gradients(tr.history), rtol=1e-6)
+    assert [t["line"].get("dash") for t in fig["data"][:4]] == [None, None, "dot", "dot"]   # test dotted
     lay = fig["layout"]
-    assert lay["yaxis3"]["type"] == "log" and not lay["showlegend"]
-    assert lay["yaxis"]["rangemode"] == "tozero"                   # a linear loss axis starts at 0
+    assert lay["yaxis"]["type"] == "log" and lay["yaxis3"]["type"] == "log" and not lay["showlegend"]
+    assert lay["xaxis"]["type"] == lay["xaxis3"]["type"] == "log"    # epochs on a log axis
     assert "Loss (top), accuracy (bottom) by epoch" in lay["title"]["text"] and "train solid, test dotted" in lay["title"]["text"]
-    assert current_gradients(Trainer(net, X, y).history) == []
+    plain = curves_figure("r2", 1, has_test=False, key="delta_mean")
+    assert [t["name"] for t in plain["data"]] == ["train loss", "train R²", "layer 1"]
+    assert plain["data"][-1]["meta"]["series"] == "delta_mean" and "mean |δ|" in plain["layout"]["title"]["text"]
+    assert plain["layout"]["yaxis"]["rangemode"] == "tozero"         # a linear loss axis starts at 0
 
 
 def test_network_diagram_draws_every_edge_with_its_sign():
@@ -147,17 +137,3 @@ def test_every_layer_has_its_own_colour_apart_from_the_class_colours():
     from explorer.figures.theme import BLUE, CLASS_COLORS, LAYER_COLORS, ORANGE
     assert len(set(LAYER_COLORS)) == len(LAYER_COLORS) >= MAX_HIDDEN_LAYERS + 1
     assert not {BLUE, ORANGE, *CLASS_COLORS[:2], "#1f77b4", "#ff7f0e"} & set(LAYER_COLORS)
-
-
-def test_curves_plot_a_bounded_history_at_its_own_epochs_on_a_log_axis():
-    from explorer.channel.history import LiveHistory
-    net = Network(2, [(3, "tanh"), (1, "sigmoid")], "binary_cross_entropy", seed=0)
-    X = np.random.default_rng(1).normal(size=(40, 2))
-    y = (X[:, 0] > 0).astype(int)
-    tr = Trainer(net, X, y, learning_rate=0.5, history=LiveHistory(budget=256, per_octave=32))
-    tr.run_epochs(2000)
-    fig = curves_figure(tr.history)
-    x = np.frombuffer(base64.b64decode(fig["data"][0]["x"]["bdata"]), np.float32)
-    assert x[0] == 1 and x[-1] == 2000 and len(x) < 300          # kept epochs, not 1..len
-    assert set(np.round(x).astype(int)) <= set(tr.history.epochs)
-    assert fig["layout"]["xaxis"]["type"] == fig["layout"]["xaxis3"]["type"] == "log"

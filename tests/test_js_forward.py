@@ -137,11 +137,12 @@ PAINT = """(cases) => {
     const fwd = BPForward.create(c.model);
     const acts = fwd.run(Float64Array.from(c.weights));
     const L = c.model.activations.length, K = c.model.sizes[L];
+    const pal = BPPaint.palette(c.colors);
     const surf = BPPaint.surface(acts[L], K, fwd.gx, fwd.gy, c.problem, c.discretize, c.strength,
-                                 new Uint8Array(fwd.n * 4));
+                                 new Uint8Array(fwd.n * 4), pal);
     const geo = BPPaint.diagram(c.model.sizes, 20);
-    const mos = BPPaint.mosaic(acts, c.model.sizes, c.model.activations, fwd.gx, 5, geo,
-                               new Uint8Array(geo.H * geo.W * 4));
+    const mos = BPPaint.mosaic(acts, c.model.sizes, c.squash, fwd.gx, 5, geo,
+                               new Uint8Array(geo.H * geo.W * 4), pal);
     return [b64(surf), b64(mos), geo.H, geo.W];
   });
 }"""
@@ -165,14 +166,14 @@ def png_pixels(uri: str) -> np.ndarray:
 
 def test_js_pictures_equal_python():
     """The surface (every output kind, discretised or not, normal and presentation strength)
-    and the neuron-tile mosaic painted in JS equal the Python figures' PNGs (±1 level
-    where a float rounding lands on the other side of an integer)."""
+    and the neuron-tile mosaic painted in JS, with the colours and the squash rule the setup
+    message carries, equal the Python figures' PNGs (±1 level where a float rounding lands on
+    the other side of an integer)."""
     from types import SimpleNamespace
 
-    from explorer.figures import theme
     from explorer.figures.boundary import surface_rgb
     from explorer.figures.network_diagram import network_figure
-    from explorer.frames import neuron_tiles
+    from explorer.frames import colors, neuron_tiles, squashed
 
     rng = np.random.default_rng(11)
     kinds = [("classification", [(4, "tanh"), (1, "sigmoid")]), ("classification", [(5, "relu"), (3, "softmax")]),
@@ -197,14 +198,12 @@ def test_js_pictures_equal_python():
                                     "mean": None if mean is None else mean.tolist(),
                                     "scale": None if scale is None else scale.tolist()},
                           "weights": np.concatenate([layer.Wb.ravel() for layer in net.layers]).tolist(),
-                          "problem": problem, "discretize": discretize, "strength": strength})
+                          "problem": problem, "discretize": discretize, "strength": strength, "colors": colors(),
+                          "squash": squashed(SimpleNamespace(net=net))})
     with browser_page(400, 300) as page:
         page.set_content("<!doctype html><html><body></body></html>")
         page.add_script_tag(content=FORWARD_JS.read_text())
         page.add_script_tag(content=PAINT_JS.read_text())
-        assert page.evaluate("BPPaint.CLASS_COLORS") == theme.CLASS_COLORS
-        assert page.evaluate("BPPaint.LAYER_COLORS") == theme.LAYER_COLORS
-        assert page.evaluate("[BPPaint.BLUE, BPPaint.ORANGE]") == [theme.BLUE, theme.ORANGE]
         got = page.evaluate(PAINT, specs)
     for spec, (surf, mos), (s64, m64, H, W) in zip(specs, expected, got):
         js = np.frombuffer(base64.b64decode(s64), np.uint8).reshape(G, G, 4)
@@ -236,3 +235,17 @@ def test_js_forward_on_points_equals_core():
     for l, (ref, enc) in enumerate(zip(A, got)):
         a = np.frombuffer(base64.b64decode(enc), dtype=np.float64).reshape(ref.shape)
         assert float(np.abs(a - ref).max()) <= RTOL * float(np.abs(ref).max()), l
+
+
+def test_the_live_client_holds_no_copy_of_the_python_colours():
+    """The colours come in the setup message (explorer.frames.colors): no hand-written JS of
+    the live component spells one of theme's (nor any "#rrggbb": a colour is Python's)."""
+    import re
+
+    from explorer.figures import theme
+    theirs = {c.lower() for c in theme.CLASS_COLORS + theme.LAYER_COLORS + [theme.ORANGE, theme.BLUE, theme.WHITE]}
+    for js in FORWARD_JS.parent.glob("*.js"):
+        if js.name.endswith(".min.js"):            # vendored bundles
+            continue
+        found = {m.lower() for m in re.findall(r"#[0-9a-fA-F]{6}\b", js.read_text())}
+        assert not found, f"{js.name} spells colours {sorted(found)} (shared ones: {sorted(found & theirs)})"

@@ -19,6 +19,7 @@ setup after it) comes out of ``work``, this learner's budget, while others train
 """
 from __future__ import annotations
 
+import base64
 import collections
 import json
 import math
@@ -27,6 +28,8 @@ import time
 
 import numpy as np
 
+from ..frames import View, setup_parts
+from ..run import GRID, TILE_STRIDE
 from . import registry, wire
 from .wire import parse_speed  # noqa: F401 - the one speed rule (URL, widget, socket) lives in wire
 
@@ -198,29 +201,27 @@ class LiveSession:
 
     def setup(self) -> str:
         """The setup message (see ``wire``) for the current run and view; call under run.lock."""
-        from core.features import FEATURES
-        from ..figures.curves import GRADIENT_LABELS
-        from ..frames import build_frame
-        from ..run import GRID, TILE_STRIDE
         run, view, d = self.run, self.view, self.run.data
         h = run.trainer.history
         h.take_new()                     # the setup carries all of it
         pipe = d.pipeline
+        with np.errstate(over="ignore", invalid="ignore"):
+            weights = np.concatenate([layer.Wb.ravel() for layer in run.net.layers]).astype("<f4")
         msg = {"type": "setup", "seq": self.seq, "problem": d.problem, "n_classes": d.n_classes,
                "n_inputs": run.net.layers[0].W.shape[1], "sizes": [layer.size for layer in run.net.layers],
                "activations": [layer.activation.name for layer in run.net.layers],
                "features": list(d.feature_ids),
-               # Display names come from the Python registries, not a second table in the JS.
-               "labels": {"features": [FEATURES[f].label for f in d.feature_ids],
-                          "grad": GRADIENT_LABELS[view.grad_key] if view else GRADIENT_LABELS["grad_norm"]},
+               "weights": base64.b64encode(weights.tobytes()).decode("ascii"),
                "mean": None if pipe.mean is None else [float(v) for v in pipe.mean],
                "scale": None if pipe.scale is None else [float(v) for v in pipe.scale],
                "grid": {"x": [float(d.xs[0]), float(d.xs[-1]), GRID], "y": [float(d.ys[0]), float(d.ys[-1]), GRID]},
-               "tile_stride": TILE_STRIDE, "figures": build_frame(run, view, self.running), "history": _finite(h.to_json()),
+               "tile_stride": TILE_STRIDE, "history": _finite(h.to_json()),
                "per_octave": h.per_octave, "metric": h.metric, "epoch": run.epoch, "running": self.running,
                "speed": self.speed, "message": run.message,
                "view": {k: getattr(view, k) for k in ("discretize", "show_test", "log_loss", "big", "grad_key",
                                                       "height")} if view else None}
+        # Static parts, colours, labels, formats (from the registries: nothing is spelled in the JS).
+        msg.update(setup_parts(run, view or View()))
         self.setup_needed = False
         self.sent = None
         return json.dumps(msg, separators=(",", ":"), allow_nan=False)

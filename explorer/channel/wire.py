@@ -59,14 +59,25 @@ Server → client, text JSON:
         sizes         [S_1, ..., S_L]   units per layer
         activations   ["tanh", ..., "sigmoid"]   one per layer (core.ACTIVATIONS names)
         features      ["x1", "x2", ...]          core.features ids, column order of the inputs
-        labels        {features: ["x1", "x1²", ...], grad: "‖∂J/∂W‖"}   display names from the registries
+        weights       base64 of f32[n_weights], laid out as a frame's: the first picture is
+                      drawn from these (no frame needed)
         mean, scale   [F floats] | null          standardiser: input = (feature - mean) / scale
         grid          {"x": [min, max, G], "y": [min, max, G]}   the surface grid (G points per axis;
                       row 0 of the grid is y = min, as core's grid is flattened, x inner)
         tile_stride   int    neuron tiles sample every tile_stride-th grid point
-        figures       {name: figure JSON string}   today's build_frame output (boundary,
-                      network, curves[, hidden]) for the current state: static parts
-                      (points, axes, layout) and the first picture
+        figures       {name: figure}   each live figure's static part (``frames.setup_figures``:
+                      boundary, network, curves[, hidden]): layout, the data points, and lines and
+                      markers without points (their ``meta`` names what the browser fills them with)
+        colors        {"classes": [...], "layers": [...], "negative", "positive", "middle"}  "#rrggbb"
+                      (theme's: the surface, the tiles, the edges, the status line)
+        labels        {"units": [[names of column c's units], ...], "grad": "‖∂J/∂W‖",
+                       "metric": "accuracy" | "R²", "weight": "W{l}[{j},{i}]", "bias": "b"}
+                      display names from the registries
+        formats       {"cost", "score", "grad", "weight": ["fixed" | "exp", digits]}  numbers as
+                      Python's .4f / .2e
+        paint         {"surface_strength": float, "edges": {"bins", "width": [a, b], "opacity": [a, b]},
+                       "squash": [bool per layer: outputs in (0, 1), tiles drawn as 2a − 1],
+                       "hover_weights": int (at most this many weights carry hover)}
         history       {"epoch": [...], "cost": [...], "score": [...], "test_cost": [...],
                        "test_score": [...], "grad_norm": [[L floats], ...],
                        "delta_mean": [[L floats], ...]}   the bounded live history so far

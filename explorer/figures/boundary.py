@@ -2,13 +2,21 @@
 
 Grid outputs P have shape (G, G) for one sigmoid or linear unit (rows follow y),
 or (G, G, K) for a softmax over K classes. Points are rows (N, 2).
+
+``surface_rgb`` colours an output grid (the GIF; the browser paints the live surface the
+same way, ``explorer/live/static/paint.js``, tested equal); ``boundary_figure`` is the live
+chart's static part: the axes, the points and where the surface image goes.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .encode import png_data_uri, typed
+from .encode import typed
 from .theme import BLUE, CLASS_COLORS, DIVERGING, ORANGE, base_layout, class_rgb, ramp_rgb
+
+# How strongly the surface is coloured (1: full colour; towards white so points stand out),
+# in normal and in presentation mode.
+SURFACE_STRENGTH = {False: 0.6, True: 0.8}
 
 
 def _points(X, y, problem, n_classes, name, outline, size):
@@ -35,7 +43,8 @@ def _points(X, y, problem, n_classes, name, outline, size):
     return traces
 
 
-def surface_rgb(P: np.ndarray, problem: str, discretize: bool = False, strength: float = 0.6) -> np.ndarray:
+def surface_rgb(P: np.ndarray, problem: str, discretize: bool = False,
+                strength: float = SURFACE_STRENGTH[False]) -> np.ndarray:
     """The output over the grid as an (G, G, 3) uint8 image, top row first.
 
     Two classes: P(class 1) from orange through white to blue; K classes: the class
@@ -57,23 +66,20 @@ def surface_rgb(P: np.ndarray, problem: str, discretize: bool = False, strength:
     return np.clip(rgb[::-1], 0, 255).astype(np.uint8)
 
 
-def boundary_figure(xs, ys, P, problem: str, n_classes: int, X_train, y_train, X_test=None, y_test=None,
-                    discretize: bool = False, show_test: bool = True, big: bool = False,
-                    title: str = "Decision boundary", height: int | None = None) -> dict:
-    """The output over the grid (xs (G,), ys (G,)) with the points on top.
-
-    The surface is a PNG layout image (see ``surface_rgb``): between frames only the
-    image changes, so the browser does not redraw the points. ``discretize`` shows
-    only the winning class / the sign.
-    """
+def boundary_figure(xs, ys, problem: str, n_classes: int, X_train, y_train, X_test=None, y_test=None,
+                    show_test: bool = True, big: bool = False, title: str = "Decision boundary",
+                    height: int | None = None) -> dict:
+    """The plane over the grid (xs (G,), ys (G,)) with the points, and a layout image
+    stretched over it whose ``source`` (empty here) the browser paints: the surface
+    (``surface_rgb``'s colours, presentation mode's ``SURFACE_STRENGTH``). Between frames only
+    the image changes, so the browser never redraws the points."""
     size = 10 if big else 6          # presentation mode: larger points, stronger colours
     layout = base_layout(title, big, height)
     layout.update(xaxis={"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x1"}, "constrain": "domain",
                          "showgrid": False, "zeroline": False},
                   yaxis={"range": [float(ys[0]), float(ys[-1])], "title": {"text": "x2"}, "scaleanchor": "x",
                          "constrain": "domain", "showgrid": False, "zeroline": False})   # a tall cell: no wider range
-    layout["images"] = [{"source": png_data_uri(surface_rgb(P, problem, discretize, 0.8 if big else 0.6)), "xref": "x", "yref": "y",
-                         "layer": "below", "x": float(xs[0]), "y": float(ys[-1]),
+    layout["images"] = [{"source": "", "xref": "x", "yref": "y", "layer": "below", "x": float(xs[0]), "y": float(ys[-1]),
                          "sizex": float(xs[-1] - xs[0]), "sizey": float(ys[-1] - ys[0]), "sizing": "stretch"}]
     data = _points(X_train, y_train, problem, n_classes, "train", "white", size)
     if show_test:

@@ -1,4 +1,4 @@
-"""Encoding numpy arrays for plotly.js and thinning long series."""
+"""Encoding numpy arrays for plotly.js, and images as PNG data URIs."""
 from __future__ import annotations
 
 import base64
@@ -18,17 +18,6 @@ def typed(a, dtype="float32") -> dict:
     if a.ndim > 1:
         spec["shape"] = ",".join(str(s) for s in a.shape)
     return spec
-
-
-def thin(n: int, k: int = 150) -> np.ndarray:
-    """At most ``k`` indices into a series of length ``n``: half evenly spread, half
-    log-spaced so the fast early epochs keep their detail (first and last kept).
-    150 points draw a smooth curve and keep the browser's redraw cheap."""
-    if n <= k:
-        return np.arange(n)
-    lin = np.linspace(0, n - 1, k // 2)
-    log = np.geomspace(1, n, k - k // 2) - 1
-    return np.unique(np.concatenate([lin, log]).round().astype(int))
 
 
 def png_data_uri(rgb: np.ndarray) -> str:

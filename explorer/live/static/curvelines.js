@@ -92,17 +92,17 @@
     return traces.map(function (t) { return Object.assign({}, t, { x: [], y: [] }); });
   }
 
-  // Stroke every trace onto ctx (CSS pixels), each clipped to its subplot: plotly's line colour,
-  // width and "dot" dash (plotly: dashes of max(width, 3) px).
-  function stroke(ctx, fullLayout, traces) {
+  // Stroke every trace onto ctx (CSS pixels), each clipped to its subplot of the drawn plot div:
+  // plotly's line colour, width and "dot" dash (plotly: dashes of max(width, 3) px).
+  function stroke(ctx, div, traces) {
     traces.forEach(function (t) {
-      var xa = fullLayout[axisKey(t.xaxis, "x")], ya = fullLayout[axisKey(t.yaxis, "y")];
-      if (!xa || !ya || !xa._length || !ya._length) return;
+      var xa = root.BPPlotly.axis(div, axisKey(t.xaxis, "x")), ya = root.BPPlotly.axis(div, axisKey(t.yaxis, "y"));
+      if (!xa || !ya) return;
       var xlog = xa.type === "log", ylog = ya.type === "log", line = t.line || {};
       var w = line.width || 2, n = Math.min(t.x.length, t.y.length), open = false;
       ctx.save();
       ctx.beginPath();
-      ctx.rect(xa._offset, ya._offset, xa._length, ya._length);
+      ctx.rect(xa.offset, ya.offset, xa.length, ya.length);
       ctx.clip();
       ctx.beginPath();
       for (var i = 0; i < n; i++) {
@@ -110,10 +110,10 @@
         if (xlog) x = x > 0 ? Math.log10(x) : NaN;
         if (ylog) y = y > 0 ? Math.log10(y) : NaN;
         if (x !== x || y !== y) { open = false; continue; }        // a gap, as plotly leaves one
-        var px = xa._offset + xa.l2p(x), py = ya._offset + ya.l2p(y);
+        var px = xa.toPx(x), py = ya.toPx(y);
         if (open) ctx.lineTo(px, py); else { ctx.moveTo(px, py); open = true; }
       }
-      ctx.strokeStyle = line.color || "#444";
+      ctx.strokeStyle = line.color;
       ctx.lineWidth = w;
       ctx.lineJoin = "round";
       ctx.setLineDash(line.dash === "dot" ? [Math.max(w, 3), Math.max(w, 3)] : []);

@@ -1,16 +1,14 @@
 // The live curves from the channel's history: the kept points (the server's LiveHistory rule,
-// explorer/channel/history.py: epoch e is kept iff e % 2^floor(log2(e / per_octave)) == 0, all
-// below 2·per_octave) plus the latest epoch, and the plotly traces of
-// explorer/figures/curves.curves_figure built from them. S is view.js's state of one setup.
+// explorer/channel/history.py, with the setup's and the frames' per_octave: epoch e is kept iff
+// e % max(1, 2^floor(log2(e / per_octave))) == 0) plus the latest epoch, filled into the lines
+// of the setup's curves figure (explorer/figures/curves.curves_figure: each line's meta names
+// its series and layer). S is view.js's state of one setup.
 (function (root) {
   "use strict";
 
-  function layerColor(l) { var c = root.BPPaint.LAYER_COLORS; return c[l % c.length]; }
-
   // ---- curves: kept points by the history's rule, plus the latest epoch ---------------------
   function keep(e, perOctave) {
-    if (e < 2 * perOctave) return true;
-    return e % Math.pow(2, Math.floor(Math.log2(e / perOctave))) === 0;
+    return e % Math.max(1, Math.pow(2, Math.floor(Math.log2(e / perOctave)))) === 0;
   }
 
   function history(S, h, perOctave) {
@@ -60,34 +58,27 @@
     S.perOctave = perOctave;
   }
 
-  // explorer/figures/curves.curves_figure's traces: loss, score[, test loss, test score], then
-  // the gradient magnitude of each layer (x3/y3). The arrays are the kept points plus the
-  // latest epoch.
+  // A point's place in a row (the wire's: epoch, cost, score, test_cost, test_score,
+  // grad_norm[L], delta_mean[L]); per-layer series start at their base.
+  var COLUMN = { cost: 1, score: 2, test_cost: 3, test_score: 4, grad_norm: 5 };
+
+  // The lines of the setup's curves figure (templates: style, name, axes, meta) with their
+  // points: the kept ones plus the latest epoch. Test lines only once there is test data.
   function traces(S) {
-    var k = S.kept, big = !!S.view.big, w = big ? 4.0 : 2.5, metric = S.metric === "accuracy" ? "accuracy" : "R²";
-    var latest = S.latestRow, x = with_(k.epoch, latest && latest[0]);
-    var P = root.BPPaint, traces = [];
-    function line(name, y, color, yaxis, dash, width, xaxis) {
-      var t = { type: "scatter", mode: "lines", name: name, x: x, y: y,
-                line: { color: color, width: width }, yaxis: yaxis,
-                hovertemplate: name + "<br>epoch %{x}: %{y:.4g}<extra></extra>" };
-      if (dash) t.line.dash = dash;
-      if (xaxis) t.xaxis = xaxis;
-      traces.push(t);
-    }
-    if (!x.length) return traces;
-    line("train loss", with_(k.cost, latest && latest[1]), P.BLUE, "y", null, w);
-    line("train " + metric, with_(k.score, latest && latest[2]), P.BLUE, "y2", null, w);
-    if (S.hasTest) {
-      line("test loss", with_(k.test_cost, latest && latest[3]), P.ORANGE, "y", "dot", w);
-      line("test " + metric, with_(k.test_score, latest && latest[4]), P.ORANGE, "y2", "dot", w);
-    }
-    var key = S.view.grad_key === "delta_mean" ? "delta_mean" : "grad_norm", base = key === "delta_mean" ? 5 + S.L : 5;
-    for (var l = 0; l < S.L; l++) {
-      var y = with_(k[key][l], latest && latest[base + l]).map(function (v) { return Math.max(v, 1e-30); });
-      line("layer " + (l + 1), y, layerColor(l), "y3", null, big ? 3.5 : 2, "x3");
-    }
-    return traces;
+    var k = S.kept, latest = S.latestRow, x = with_(k.epoch, latest && latest[0]), out = [];
+    S.curveTemplates.forEach(function (t) {        // (no point yet: empty lines, so the panels show)
+      var m = t.meta || {}, series = m.series, y;
+      if (/^test_/.test(series) && !S.hasTest) return;
+      if (m.layer !== undefined) {
+        var col = (series === "delta_mean" ? 5 + S.L : COLUMN.grad_norm) + m.layer;
+        y = with_(k[series][m.layer], latest && latest[col]);
+      } else {
+        y = with_(k[series], latest && latest[COLUMN[series]]);
+      }
+      if (m.floor) y = y.map(function (v) { return Math.max(v, m.floor); });   // log axis: 0 drawn at the floor
+      out.push(Object.assign({}, t, { x: x, y: y }));
+    });
+    return out;
   }
   function with_(a, v) { return v === undefined || v === null ? a.slice() : a.concat([v]); }
 
@@ -103,5 +94,5 @@
     }
   }
 
-  root.BPCurves = { keep: keep, history: history, append: append, traces: traces, layerColor: layerColor };
+  root.BPCurves = { keep: keep, history: history, append: append, traces: traces };
 })(typeof window !== "undefined" ? window : this);

@@ -18,7 +18,7 @@
       var w = Math.round(r.width), h = Math.round(r.height);
       var old = sizes[name];
       sizes[name] = [w, h];
-      if (old && (old[0] !== w || old[1] !== h) && e.target._fullLayout) {
+      if (old && (old[0] !== w || old[1] !== h) && window.BPPlotly.drawn(e.target)) {
         Plotly.relayout(e.target, { width: w, height: h });
       }
     });
@@ -100,7 +100,7 @@
   }
   function decode(o) {
     if (Array.isArray(o)) return o.map(decode);
-    if (!o || typeof o !== "object") return o;
+    if (!o || typeof o !== "object" || ArrayBuffer.isView(o)) return o;     // (a typed array: as it is)
     if (typeof o.bdata === "string" && TYPES[o.dtype]) {
       var shape = String(o.shape || "").split(",").map(Number).filter(function (v) { return v > 0; });
       if (shape.length > 2) return o;                     // leave 3-D to plotly.js
@@ -165,18 +165,18 @@
     describe(div, name, inLayout);
     var old = div.querySelector(".err");
     if (old) old.remove();
-    if (!div._fullLayout) {                 // first draw: config once (react re-merges it)
+    if (!window.BPPlotly.drawn(div)) {      // first draw: config once (react re-merges it)
       return Plotly.react(div, data, layout, Object.assign({}, config, fig.config || {}));
     }
     return Plotly.react(div, data, layout);
   }
 
-  // Text alternative: each chart is an image named by its title, described by the status
-  // line above the charts (epoch, loss, accuracy, each layer's gradient now).
-  var NAMES = { network: "Network diagram: each neuron's output over the input plane, edges coloured by the sign of their weight" };
+  // Text alternative: each chart is an image named by its title (or the label its figure's
+  // meta gives), described by the status line above the charts (epoch, loss, accuracy, each
+  // layer's gradient now).
   function describe(div, name, layout) {
     var t = layout.title && (typeof layout.title === "string" ? layout.title : layout.title.text);
-    var label = t ? String(t).replace(/<[^>]+>/g, " ") : (NAMES[name] || name);
+    var label = t ? String(t).replace(/<[^>]+>/g, " ") : ((layout.meta && layout.meta.label) || name);
     if (div.getAttribute("aria-label") !== label) {
       div.setAttribute("role", "img");
       div.setAttribute("aria-label", label);

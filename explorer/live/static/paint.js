@@ -1,36 +1,37 @@
 // Pictures from grid activations, in the browser: the decision surface and the network
-// diagram's neuron tiles and edges. The colours are those of the Python figures
-// (explorer/figures/boundary.py surface_rgb, network_diagram.py, theme.py), pixel for pixel
-// up to rounding: tests/test_js_forward.py compares them.
+// diagram's neuron tiles and edges, as the Python figures would draw them
+// (explorer/figures/boundary.py surface_rgb, network_diagram.py), pixel for pixel up to
+// rounding: tests/test_js_forward.py compares them. The colours, the edge styles and which
+// layers' tiles are squashed come in the setup message (explorer/frames.py setup_parts):
+// nothing of theme.py is copied here.
 //
 // Activations are forward.js's: per layer a Float64Array of G*G rows (x2 outer, x1 inner).
 (function (root) {
   "use strict";
 
-  var ORANGE = [0xf5, 0x93, 0x22], BLUE = [0x08, 0x77, 0xbd], MID = [232, 234, 235];
-  // theme.CLASS_COLORS and theme.LAYER_COLORS (the test checks they match)
-  var CLASS_COLORS = ["#f59322", "#0877bd", "#6d0c00", "#0c3d3d", "#867961",
-    "#490c92", "#db310c", "#9e5579", "#aaceb6", "#dbb6ff"];
-  var LAYER_COLORS = ["#2ca02c", "#9467bd", "#d62728", "#8c564b", "#e377c2",
-    "#17becf", "#bcbd22", "#7f7f7f", "#222222"];
-  var CLASS_RGB = CLASS_COLORS.map(function (c) {
-    return [parseInt(c.slice(1, 3), 16), parseInt(c.slice(3, 5), 16), parseInt(c.slice(5, 7), 16)];
-  });
-  var BLUE_HEX = "#0877bd", ORANGE_HEX = "#f59322";
+  function rgb(hex) { return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)]; }
 
-  // theme.ramp_rgb: t in [0, 1] → orange at 0, light grey at ½, blue at 1 (floats), into out[o..o+2].
-  function ramp(t, out, o) {
+  // The setup's colours ({classes, layers, negative, positive, middle}: "#rrggbb") as used here.
+  function palette(colors) {
+    return { classes: colors.classes.map(rgb), layers: colors.layers.slice(), neg: rgb(colors.negative),
+             pos: rgb(colors.positive), mid: rgb(colors.middle), negHex: colors.negative, posHex: colors.positive };
+  }
+
+  // theme.ramp_rgb: t in [0, 1] → the negative colour at 0, the middle at ½, the positive at 1
+  // (floats), into out[o..o+2].
+  function ramp(t, out, o, pal) {
+    var A = pal.neg, M = pal.mid, B = pal.pos;
     t = t < 0 ? 0 : (t > 1 ? 1 : t);      // (NaN stays NaN, as np.clip leaves it)
     if (t < 0.5) {
       var u = 2 * t;
-      out[o] = ORANGE[0] + (MID[0] - ORANGE[0]) * u;
-      out[o + 1] = ORANGE[1] + (MID[1] - ORANGE[1]) * u;
-      out[o + 2] = ORANGE[2] + (MID[2] - ORANGE[2]) * u;
+      out[o] = A[0] + (M[0] - A[0]) * u;
+      out[o + 1] = A[1] + (M[1] - A[1]) * u;
+      out[o + 2] = A[2] + (M[2] - A[2]) * u;
     } else {
       var v = 2 * t - 1;
-      out[o] = MID[0] + (BLUE[0] - MID[0]) * v;
-      out[o + 1] = MID[1] + (BLUE[1] - MID[1]) * v;
-      out[o + 2] = MID[2] + (BLUE[2] - MID[2]) * v;
+      out[o] = M[0] + (B[0] - M[0]) * v;
+      out[o + 1] = M[1] + (B[1] - M[1]) * v;
+      out[o + 2] = M[2] + (B[2] - M[2]) * v;
     }
   }
 
@@ -42,8 +43,8 @@
 
   // boundary.surface_rgb into an RGBA buffer (G*G*4, top row first): out is a^(L) over the
   // grid (N rows of K). problem "classification" | "regression".
-  function surface(out, K, gx, gy, problem, discretize, strength, rgba) {
-    var N = gx * gy, lim = 1e-9, i, k, o;
+  function surface(out, K, gx, gy, problem, discretize, strength, rgba, pal) {
+    var N = gx * gy, lim = 1e-9, i, k, o, CLASS_RGB = pal.classes;
     if (K === 1 && problem !== "classification") {
       for (i = 0; i < N; i++) { var m = Math.abs(out[i]); if (m > lim) lim = m; }
     }
@@ -68,7 +69,7 @@
           var P = out[p], t;
           if (problem === "classification") t = discretize ? (P > 0.5 ? 1 : 0) : P;
           else t = discretize ? (Math.sign(P) + 1) / 2 : (P / lim + 1) / 2;
-          ramp(t, tmp, 0);
+          ramp(t, tmp, 0, pal);
         }
         rgba[dst] = byte(255 - strength * (255 - tmp[0]));
         rgba[dst + 1] = byte(255 - strength * (255 - tmp[1]));
@@ -97,14 +98,15 @@
   }
 
   // frames.neuron_tiles + network_figure's mosaic into an RGBA buffer (H*W*4):
-  // acts[l] (G*G rows of sizes[l]); previous layer's activation decides the scaling.
-  function mosaic(acts, sizes, activations, gx, stride, geo, rgba) {
+  // acts[l] (G*G rows of sizes[l]); squash[l - 1]: layer l's outputs are in (0, 1), drawn as
+  // 2a − 1 (frames.squashed), else each tile is scaled by its largest |a| above 1.
+  function mosaic(acts, sizes, squashed, gx, stride, geo, rgba, pal) {
     var k = geo.k, W = geo.W, H = geo.H, i;
     for (i = 0; i < rgba.length; i++) rgba[i] = 255;
     var vals = new Float64Array(k * k);   // one tile (small; per call)
     for (var l = 0; l < sizes.length; l++) {
       var S = sizes[l], a = acts[l];
-      var squash = l > 0 && (activations[l - 1] === "sigmoid" || activations[l - 1] === "softmax");
+      var squash = l > 0 && !!squashed[l - 1];
       for (var u = 0; u < S; u++) {
         var mx = 0;
         for (var r = 0; r < k; r++) {
@@ -121,7 +123,7 @@
           var row = (top + (k - 1 - r)) * W + left;     // tile rows go up, image rows down
           for (c = 0; c < k; c++) {
             var t = squash ? 2 * vals[r * k + c] - 1 : vals[r * k + c] / scale;
-            ramp((t + 1) / 2, tmp, 0);
+            ramp((t + 1) / 2, tmp, 0, pal);
             var o = (row + c) * 4;
             rgba[o] = byte(tmp[0]); rgba[o + 1] = byte(tmp[1]); rgba[o + 2] = byte(tmp[2]); rgba[o + 3] = 255;
           }
@@ -131,16 +133,10 @@
     return rgba;
   }
 
-  // network_diagram._edges: per edge its sign and width bin (0..3) from |w| / max|W|.
-  // Returns edges as flat arrays: [l, j, i, bin, sign] implied by order; widths/colours.
-  var WIDTH_BINS = 4;
-  function edgeStyle(bin) {
-    return { width: 0.6 + 1.6 * bin, opacity: 0.35 + 0.15 * bin };
-  }
-
   // Draws edges and the tile mosaic onto ctx, with x(px) = fx(x), y(px) = fy(y) in the
-  // diagram's axes. weights: flat [W | b] per layer (forward.js's layout).
-  function drawDiagram(ctx, geo, sizes, weights, tileCanvas, fx, fy) {
+  // diagram's axes. weights: flat [W | b] per layer (forward.js's layout). edges:
+  // network_diagram.EDGE_STYLE ({bins, width: [a, b], opacity: [a, b]}: a + b·bin of |w| / max|w|).
+  function drawDiagram(ctx, geo, sizes, weights, tileCanvas, fx, fy, pal, edges) {
     var x0 = fx(0), y0 = fy(0), x1 = fx(geo.W), y1 = fy(-geo.H);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(tileCanvas, x0, y0, x1 - x0, y1 - y0);
@@ -157,9 +153,10 @@
     var half = geo.k / 2;
     ctx.lineCap = "butt";
     // one path per (sign, bin), drawn thin to thick as the Python figure's sorted traces
+    var BINS = edges.bins;
     for (var sign = 0; sign < 2; sign++) {
-      for (var b = 0; b < WIDTH_BINS; b++) {
-        var style = edgeStyle(b), any = false;
+      for (var b = 0; b < BINS; b++) {
+        var any = false;
         ctx.beginPath();
         off = 0;
         for (l = 1; l <= L; l++) {
@@ -168,7 +165,7 @@
           for (j = 0; j < sizes[l]; j++) for (i = 0; i < P; i++) {
             var w = weights[off + j * (P + 1) + i];
             if ((w >= 0 ? 1 : 0) !== sign) continue;
-            var bin = Math.min(Math.floor(Math.abs(w) / wmax * WIDTH_BINS), WIDTH_BINS - 1);
+            var bin = Math.min(Math.floor(Math.abs(w) / wmax * BINS), BINS - 1);
             if (bin !== b) continue;
             ctx.moveTo(fx(src[i][0] + half), fy(src[i][1]));
             ctx.lineTo(fx(dst[j][0] - half), fy(dst[j][1]));
@@ -177,15 +174,15 @@
           off += sizes[l] * (P + 1);
         }
         if (!any) continue;
-        ctx.globalAlpha = style.opacity;
-        ctx.lineWidth = style.width;
-        ctx.strokeStyle = sign ? BLUE_HEX : ORANGE_HEX;
+        ctx.globalAlpha = edges.opacity[0] + edges.opacity[1] * b;
+        ctx.lineWidth = edges.width[0] + edges.width[1] * b;
+        ctx.strokeStyle = sign ? pal.posHex : pal.negHex;
         ctx.stroke();
       }
     }
     ctx.globalAlpha = 1;
   }
 
-  root.BPPaint = { surface: surface, mosaic: mosaic, diagram: diagram, drawDiagram: drawDiagram, ramp: ramp,
-                   CLASS_COLORS: CLASS_COLORS, LAYER_COLORS: LAYER_COLORS, BLUE: BLUE_HEX, ORANGE: ORANGE_HEX };
+  root.BPPaint = { palette: palette, surface: surface, mosaic: mosaic, diagram: diagram, drawDiagram: drawDiagram,
+                   ramp: ramp };
 })(typeof window !== "undefined" ? window : this);
