@@ -1,32 +1,27 @@
-"""Browser cost of redrawing each live figure, variants side by side, in one run.
+"""Browser cost of the live view's frames, variants side by side, in one run.
 
-    python bench/bench_figures_browser.py [--frames 30] [--repeats 5] [--query "layers=8:tanh,..."]
-                                          [--only-channel] [--channel-frames 150]
+    python bench/bench_figures_browser.py [--channel-frames 150] [--repeats 5] [--query "layers=8:tanh,..."]
     python bench/bench_figures_browser.py --first-load
 
-Builds a sequence of real frames of the default lesson (training between frames, as
-live), then in headless Chromium replays each figure's sequence with ``Plotly.react``
-on one kept div, the way the live component does, and measures per frame:
-- ``draw``: the component's own time from receiving a frame to its next animation frame;
-- ``main``: main-thread task time from the DevTools protocol (script, style,
-  layout, paint), divided by the frames drawn.
-Repeats are interleaved (A B C, A B C, ...); medians are printed. Variants of the
-curves figure are listed in ``VARIANTS`` so a change is measured against the current
-figure in the same run, never against a number from another day.
-
-The ``channel`` case replays the same training states the way the live channel sends
-them (``explorer.channel``: one setup message, then binary frames of weights and new
-curve points) through the same page, with a stand-in WebSocket in the page that answers
-each ack with the next frame at once: the browser's own cost and its ceiling in updates/s
-(``upd/s``), the server taking no time. ``forward``/``surface``/``network``/``curves`` are
-the channel's own per-frame parts (view.js's timers, sync part); ``boundary`` is the
-surface's colour map and PNG, ``curves`` one redraw (at most every 100 ms while running).
+Replays a running lesson (the default, or a shared link's ``--query``) the way the live
+channel sends it (``explorer.channel``: one setup message, then binary frames of weights
+and new curve points) through the live component's own page, with a stand-in WebSocket in
+the page that answers each ack with the next frame at once: the browser's own cost and its
+ceiling in updates/s (``upd/s``), the server taking no time. Per case: ``draw``, view.js's
+time from a frame to its next animation frame; ``main``, main-thread task time from the
+DevTools protocol (script, style, layout, paint) per frame; the per-frame parts
+(``forward``/``boundary``/``network``/``curves``: view.js's timers, sync part; ``curves`` is
+one redraw). The variants change the setup's curves figure (``CURVE_VARIANTS``: what the
+legend and the axis titles it leaves out would cost) or switch a picture off
+(``BPView.parts``), each measured against the app's own in the same run, never against a
+number from another day. Repeats are interleaved (A B C, A B C, ...); medians are printed.
 
 ``--first-load`` starts the real app instead and reports the bytes over the wire and the
 seconds from navigation to the first live frame, with the component's plotly.js basic
-bundle (as shipped) and with the full plotly.min.js (index.html rewritten on the way),
-interleaved. The machine's load changes these figures a lot: run it on a quiet machine,
-or compare only figures from the same run.
+bundle (as shipped) and with plotly's full bundle (the installed plotly package's
+plotly.min.js, served in its place through Playwright's route), interleaved. The machine's
+load changes these figures a lot: run it on a quiet machine, or compare only figures from
+the same run.
 """
 from __future__ import annotations
 
@@ -42,37 +37,9 @@ sys.path.insert(0, str(ROOT))
 from tests.browser import browser_page  # noqa: E402
 
 from explorer.config import Config  # noqa: E402
-from explorer.frames import View, build_frame  # noqa: E402
-from explorer.live import ensure_static_dir  # noqa: E402
+from explorer.frames import View  # noqa: E402
+from explorer.live import STATIC_DIR  # noqa: E402
 from explorer.run import Run, build_data  # noqa: E402
-
-REPLAY = """async ([frames, columns, height, spans]) => {
-  // Drive the live component's own page (live.js) with streamlit:render messages,
-  // as Streamlit would, and wait for each frame to be drawn and painted.
-  const ms = [];
-  for (let i = 0; i < frames.length; i++) {
-    const before = __live.renders;
-    window.postMessage({type: 'streamlit:render', args: {figures: frames[i], revision: ++window.__rev,
-                        height, columns, spans}}, '*');
-    while (__live.renders === before) await new Promise(r => setTimeout(r, 1));
-    ms.push(__live.lastMs);
-  }
-  return ms;
-}"""
-
-
-def frames_of_default_lesson(n: int, seconds_between: float = 0.1, cfg: Config | None = None) -> list[dict[str, str]]:
-    """``n`` consecutive live frames (name → figure JSON) of the default lesson, running."""
-    cfg = cfg or Config()
-    run = Run(cfg, build_data(cfg.data))
-    run.train_for(1.0)                       # past the first epochs, as a viewer sees it
-    view = View()
-    out = []
-    for _ in range(n):
-        run.train_for(seconds_between)
-        out.append(build_frame(run, view, running=True))
-    return out
-
 
 # A WebSocket stand-in for the channel case: it says setup once, then sends frame k+1
 # as soon as frame k is acked, and records the acks.
@@ -97,7 +64,8 @@ window.WebSocket = class {
 };
 """
 
-START_CHANNEL = """([setup, frames]) => {
+START_CHANNEL = """([setup, frames, parts]) => {
+  Object.assign(BPView.parts, parts);
   const f = window.__fake;
   f.setup = setup;
   f.frames = frames.map(b => Uint8Array.from(atob(b), c => c.charCodeAt(0)).buffer);
@@ -124,10 +92,10 @@ def channel_messages(cfg: Config, n: int, seconds_between: float, query: str = "
     return setup, frames
 
 
-def channel_case(page, cdp, setup: str, frames: list[str], warm: int = 3) -> tuple[float, float, float, dict]:
+def channel_case(page, cdp, setup: str, frames: list[str], parts: dict, warm: int = 3) -> tuple[float, float, float, dict]:
     """Replays the channel's frames; returns (ms per frame main thread, median draw ms, updates/s,
     view.js's per-part ms)."""
-    page.evaluate(START_CHANNEL, [setup, frames])
+    page.evaluate(START_CHANNEL, [setup, frames, parts])
     page.wait_for_function(f"window.__fake.acks.length >= {warm}", timeout=60_000)
     t0, a0 = main_thread_ms(cdp), page.evaluate("[window.__fake.acks.length, performance.now()]")
     page.wait_for_function(f"window.__fake.acks.length >= {len(frames)}", timeout=120_000)
@@ -158,25 +126,21 @@ def _with_titles(fig):
         fig["layout"][k]["title"] = {"text": text}
 
 
-# What-ifs for the curves figure, each against the app's own figure in the same run:
-# what the legend and the axis titles it left out would cost.
-CURVE_VARIANTS = {"with legend": [_with_legend], "with axis titles": [_with_titles]}
+# What-ifs, each against the app's own setup in the same run: the curves figure with the legend
+# and the axis titles it left out, and a frame without one of its pictures (to weigh it).
+CURVE_VARIANTS = {"curves with legend": _with_legend, "curves with axis titles": _with_titles}
+PART_VARIANTS = {"no surface": {"surface": False}, "no network": {"network": False}}
 
 
-def variants(frames: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
-    """case → frames (name → figure JSON) to replay: the whole frame, each figure alone,
-    then each variant of the curves figure."""
-    out = {"all": frames}
-    for name in frames[0]:
-        out[name] = [{name: f[name]} for f in frames]
-    for label, edits in CURVE_VARIANTS.items():
-        seq = []
-        for f in frames:
-            fig = json.loads(f["curves"])
-            for edit in edits:
-                edit(fig)
-            seq.append({"curves": json.dumps(fig, separators=(",", ":"))})
-        out["curves: " + label] = seq
+def variants(setup: str) -> dict[str, tuple[str, dict]]:
+    """case → (setup message, BPView.parts): the app's own, then each variant."""
+    out = {"as shipped": (setup, {})}
+    for label, edit in CURVE_VARIANTS.items():
+        msg = json.loads(setup)
+        edit(msg["figures"]["curves"])
+        out[label] = (json.dumps(msg, separators=(",", ":")), {})
+    for label, parts in PART_VARIANTS.items():
+        out[label] = (setup, parts)
     return out
 
 
@@ -194,9 +158,17 @@ def config(query: str) -> Config:
     return cfg
 
 
-def _full_plotly(route):
+def _full_index(route):
     response = route.fetch()
     route.fulfill(response=response, body=response.text().replace("plotly-basic.min.js", "plotly.min.js"))
+
+
+def _full_bundle(route):
+    """plotly's full bundle, from the installed plotly package (nothing of it is in the app)."""
+    import plotly
+    route.fulfill(path=str(Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"),
+                  content_type="application/javascript",
+                  headers={"Cache-Control": "public, max-age=3600"})   # cached as Streamlit's own files are
 
 
 def first_load(runs: int = 3) -> None:
@@ -211,7 +183,8 @@ def first_load(runs: int = 3) -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             if bundle == "full":     # what the component loaded before: the whole plotly.min.js
-                page.route(lambda u: "live_charts/index.html" in u, _full_plotly)
+                page.route(lambda u: "live_charts/index.html" in u, _full_index)
+                page.route(lambda u: "live_charts/plotly.min.js" in u, _full_bundle)
             sizes: dict[int, int] = {}            # request → bytes over the wire (body as sent + headers)
             urls: dict[int, str] = {}
 
@@ -249,52 +222,38 @@ def first_load(runs: int = 3) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--frames", type=int, default=30)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--channel-frames", type=int, default=150,
-                    help="frames in the channel case (training 20 ms between them)")
+                    help="frames per case (training 20 ms between them)")
     ap.add_argument("--query", default="", help="a lesson as in a shared link, e.g. 'layers=8:tanh,8:tanh'")
-    ap.add_argument("--only-channel", action="store_true", help="skip today's per-figure cases")
     ap.add_argument("--first-load", action="store_true",
                     help="instead: bytes and seconds to the first live frame of the real app")
     args = ap.parse_args()
     if args.first_load:
         return first_load()
-    cfg = config(args.query)
-    cases = {} if args.only_channel else variants(frames_of_default_lesson(args.frames, cfg=cfg))
-    setup, chan = channel_messages(cfg, args.channel_frames, 0.02)
-    index = ensure_static_dir() / "index.html"
-    sync: dict[str, list[float]] = {k: [] for k in cases}
-    main_ms: dict[str, list[float]] = {k: [] for k in cases}
-    ch_main, ch_draw, ch_rate, ch_parts = [], [], [], []
+    setup, chan = channel_messages(config(args.query), args.channel_frames, 0.02)
+    cases = variants(setup)
+    index = STATIC_DIR / "index.html"
+    res: dict[str, dict[str, list]] = {k: {"main": [], "draw": [], "rate": [], "parts": []} for k in cases}
     with browser_page(1150, 900) as page:         # about the width the app gives the component
-        page.add_init_script(FAKE_SOCKET)         # (only the channel case opens a socket)
+        page.add_init_script(FAKE_SOCKET)
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
         for _ in range(args.repeats):
-            for name, figs in cases.items():
-                page.goto(index.as_uri())        # a fresh page per case: no state carried over
-                page.evaluate("window.__rev = 0")
-                page.evaluate(REPLAY, [figs[:1], 2, 330, {"curves": 2}])       # first draw, not timed
-                t0 = main_thread_ms(cdp)
-                s = page.evaluate(REPLAY, [figs[1:], 2, 330, {"curves": 2}])
-                main_ms[name].append((main_thread_ms(cdp) - t0) / len(s))
-                sync[name].append(statistics.median(s))
-            page.goto(index.as_uri())
-            m, d, r, parts = channel_case(page, cdp, setup, chan)
-            ch_main.append(m)
-            ch_draw.append(d)
-            ch_rate.append(r)
-            ch_parts.append(parts)
-    print(f"{'figure':<28}{'draw ms':>10}{'main ms':>10}   ({args.frames} frames × {args.repeats} repeats, medians)")
-    for name in cases:
-        print(f"{name:<28}{statistics.median(sync[name]):>10.1f}{statistics.median(main_ms[name]):>10.1f}")
-    print(f"{'channel (all charts)':<28}{statistics.median(ch_draw):>10.1f}{statistics.median(ch_main):>10.1f}"
-          f"   {statistics.median(ch_rate):.1f} upd/s ({args.channel_frames} frames, instant server)")
-    print("  channel parts, ms (sync): " + ", ".join(
-        f"{k} {statistics.median(p.get(k, float('nan')) for p in ch_parts):.2f}"
-        for k in ("forward", "boundary", "network", "curves")))
-    print(f"  setup {len(setup) / 1000:.1f} kB; frames {statistics.mean(len(f) * 3 / 4 for f in chan) / 1000:.2f} kB each")
+            for name, (msg, parts) in cases.items():
+                page.goto(index.as_uri())         # a fresh page per case: no state carried over
+                m, d, r, p = channel_case(page, cdp, msg, chan, parts)
+                for k, v in (("main", m), ("draw", d), ("rate", r), ("parts", p)):
+                    res[name][k].append(v)
+    print(f"{'case':<26}{'draw ms':>9}{'main ms':>9}{'upd/s':>8}   forward, boundary, network, curves ms (sync)"
+          f"   ({args.channel_frames} frames × {args.repeats} repeats, medians, instant server)")
+    for name, r in res.items():
+        off = {"boundary": cases[name][1].get("surface") is False, "network": cases[name][1].get("network") is False}
+        parts = ", ".join("off" if off.get(k) else f"{statistics.median(p.get(k, float('nan')) for p in r['parts']):.2f}"
+                          for k in ("forward", "boundary", "network", "curves"))
+        print(f"{name:<26}{statistics.median(r['draw']):>9.1f}{statistics.median(r['main']):>9.1f}"
+              f"{statistics.median(r['rate']):>8.1f}   {parts}")
+    print(f"setup {len(setup) / 1000:.1f} kB; frames {statistics.mean(len(f) * 3 / 4 for f in chan) / 1000:.2f} kB each")
 
 
 if __name__ == "__main__":

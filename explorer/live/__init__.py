@@ -1,12 +1,11 @@
 """Live charts: several plotly figures in one Streamlit component, updated in place.
 
 Stock ``st.plotly_chart`` re-creates its chart on every data change (see
-the README's "Why the live view is built this way"). This component (components v1, plain JS, plotly.js
-copied from the installed plotly package: nothing from a CDN) keeps one plot div per
-figure in one iframe and calls ``Plotly.react`` on it: charts never vanish, zoom/pan
-survive (``layout.uirevision`` defaults to a constant), and only what changed is
-redrawn (unchanged figure strings are skipped; unchanged traces / layout keys are
-handed to plotly as the objects it already holds).
+the README's "Why the live view is built this way"). This component (components v1, plain JS,
+plotly.js's basic bundle vendored in ``static/``: nothing from a CDN, nothing copied at import)
+keeps one plot div per figure in one iframe and calls ``Plotly.react`` on it: charts never
+vanish, zoom/pan survive (``layout.uirevision`` defaults to a constant), and only what changed
+is redrawn (unchanged traces / layout keys are handed to plotly as the objects it already holds).
 
 One client (``static/view.js``), two ways in for the same messages (the live channel's,
 ``explorer/channel/wire.py``: a setup, statuses, binary frames of weights and new curve
@@ -26,63 +25,14 @@ image or a canvas over a plot: a changed *trace* makes plotly replot the whole f
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import streamlit.components.v1 as components
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-PLOTLY_JS = STATIC_DIR / "plotly.min.js"
 
-
-def _plotly_source() -> Path:
-    import plotly
-
-    return Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-
-
-def _copy_if_stale(src: Path, dst: Path) -> None:
-    try:
-        a, b = src.stat(), dst.stat()
-        if a.st_size == b.st_size and int(a.st_mtime) == int(b.st_mtime):
-            return
-    except FileNotFoundError:
-        pass
-    # Copy to a temp file and rename: concurrent imports never see half a file.
-    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".plotly-", suffix=".tmp")
-    os.close(fd)
-    try:
-        shutil.copy2(src, tmp)
-        os.replace(tmp, dst)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def ensure_static_dir() -> Path:
-    """The component's static dir with plotly.min.js copied in (if missing or stale).
-
-    Normally ``static/`` in this package; if that is read-only, a copy of the whole
-    dir under the system temp dir.
-    """
-    src = _plotly_source()
-    try:
-        _copy_if_stale(src, PLOTLY_JS)
-        return STATIC_DIR
-    except OSError:
-        alt = Path(tempfile.gettempdir()) / "explorer-live-static"
-        alt.mkdir(exist_ok=True)
-        for path in STATIC_DIR.iterdir():
-            if path.is_file() and path.name != PLOTLY_JS.name and not path.name.startswith("."):
-                shutil.copy2(path, alt / path.name)
-        _copy_if_stale(src, alt / "plotly.min.js")
-        return alt
-
-
-_component = components.declare_component("live_charts", path=str(ensure_static_dir()))
+_component = components.declare_component("live_charts", path=str(STATIC_DIR))
 
 
 def live_channel(
@@ -135,4 +85,4 @@ def live_fallback(
                       tab_index=-1)
 
 
-__all__ = ["live_channel", "live_fallback", "ensure_static_dir"]
+__all__ = ["STATIC_DIR", "live_channel", "live_fallback"]
