@@ -11,13 +11,6 @@
 (function (root) {
   "use strict";
 
-  function b64buffer(s) {
-    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(s).buffer;
-    var bin = atob(s), u = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
-    return u.buffer;
-  }
-
   function create(h) {
     var id = Math.random().toString(36).slice(2, 10), n = 0;     // this iframe's name, its requests
     var setupId = null, seq = 0, asked = null, status = null;
@@ -45,7 +38,7 @@
       }
       var frames = m.frames || [];
       for (var i = 0; i < frames.length; i++) {
-        var buf = b64buffer(frames[i]), s = new DataView(buf).getUint32(0, true);
+        var buf = root.LiveCore.b64bytes(frames[i]).buffer, s = new DataView(buf).getUint32(0, true);
         if (s <= seq) continue;                    // drawn already
         if (s > seq + 1) return resync(m.setup_id);
         seq = s;
