@@ -33,6 +33,31 @@
     var msg = Object.assign({ isStreamlitMessage: true, type: type }, data || {});
     window.parent.postMessage(msg, "*");
   }
+  // The component's value goes to Streamlit only while no script runs. Streamlit sends every
+  // widget's value with the rerun a value asks for; asked for while a run is still being drawn,
+  // it carries the values the page held before that run and undoes the run's changes
+  // (streamlit/streamlit#218; the keyboard component waits the same way). The page's script
+  // state is its data-test-script-state attribute (tests/test_browser_reruns.py fails if a
+  // Streamlit upgrade removes it); without it a value goes at once. Only the latest waits.
+  var pendingValue = null, idleTimer = null;
+  function scriptRunning() {
+    try {
+      var app = window.parent.document.querySelector("[data-test-script-state]");
+      return !!app && app.getAttribute("data-test-script-state") === "running";
+    } catch (err) { return false; }
+  }
+  function flushValue() {
+    idleTimer = null;
+    if (pendingValue === null) return;
+    if (scriptRunning()) { idleTimer = setTimeout(flushValue, 100); return; }
+    var value = pendingValue;
+    pendingValue = null;
+    send("streamlit:setComponentValue", { value: value, dataType: "json" });
+  }
+  function sendValue(value) {
+    pendingValue = value;
+    if (idleTimer === null) flushValue();
+  }
   function now() { return performance.timeOrigin + performance.now(); }
   function nextFrame() {
     return new Promise(function (resolve) { requestAnimationFrame(function () { resolve(); }); });
@@ -197,7 +222,7 @@
   });
 
   // For view.js, which draws the grid of plots.
-  window.LiveCore = { layoutGrid: layoutGrid, drawFigure: drawFigure, decode: decode, b64bytes: b64bytes, send: send,
+  window.LiveCore = { layoutGrid: layoutGrid, drawFigure: drawFigure, decode: decode, b64bytes: b64bytes, send: send, sendValue: sendValue,
                       nextFrame: nextFrame, now: now, cells: cells, sizes: sizes, live: live };
 
   send("streamlit:componentReady", { apiVersion: 1 });

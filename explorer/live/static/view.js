@@ -83,7 +83,7 @@
     value = Object.assign({ channel: channel, state: state }, info.code ? { code: info.code } : {},
                           info.reason ? { reason: String(info.reason).slice(0, 200) } : {});
     if (lastClick) { value.click = lastClick.click; value.seq = lastClick.seq; }
-    C.send("streamlit:setComponentValue", { value: value, dataType: "json" });
+    C.sendValue(value);
   }
 
   // Draw (args.draw): a click on the boundary's plane is the value's {click: [x1, x2], seq},
@@ -93,7 +93,7 @@
       lastClick = { click: xy, seq: ++clickSeq };
       live.clicks = (live.clicks | 0) + 1;
       live.lastClick = xy;
-      C.send("streamlit:setComponentValue", { value: Object.assign({}, value, lastClick), dataType: "json" });
+      C.sendValue(Object.assign({}, value, lastClick));
     });
   }
 
