@@ -1,11 +1,11 @@
 """Backprop Explorer: build a network, press Play, watch backpropagation learn.
 
 ``streamlit run app.py`` starts it. This file is the launcher: an ``st.App`` (Streamlit's
-documented ASGI app server) that serves the page, ``explorer/app_page.py``, and beside it
-the live channel's WebSocket (``explorer/channel``) on the same host and port.
+documented ASGI app server) that serves the page, ``explorer/pages/main.py``, and beside it
+the live channel's WebSocket (``explorer/live/channel``) on the same host and port.
 """
 import streamlit as st
 
-from explorer.channel.routes import ROUTES
+from explorer.live.channel.routes import ROUTES
 
-app = st.App("explorer/app_page.py", routes=ROUTES)
+app = st.App("explorer/pages/main.py", routes=ROUTES)

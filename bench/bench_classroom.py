@@ -37,7 +37,7 @@ import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from explorer.channel import wire  # noqa: E402
+from explorer.live.channel import wire  # noqa: E402
 
 CONTROL_TIMEOUT_S = 5.0
 
@@ -216,8 +216,8 @@ def proc_stats(pid: int) -> tuple[float, float]:
 
 def calibration(seconds: float = 3.0) -> float:
     """Headless epochs/s of the default lesson in this process (no server, no browser)."""
-    from explorer.config import Config
-    from explorer.run import Run, build_data
+    from explorer.choices.config import Config
+    from explorer.training.run import Run, build_data
     cfg = Config()
     run = Run(cfg, build_data(cfg.data))
     t0, n = time.perf_counter(), 0

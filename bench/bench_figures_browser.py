@@ -4,7 +4,7 @@
     python bench/bench_figures_browser.py --first-load
 
 Replays a running lesson (the default, or a shared link's ``--query``) the way the live
-channel sends it (``explorer.channel``: one setup message, then binary frames of weights
+channel sends it (``explorer.live.channel``: one setup message, then binary frames of weights
 and new curve points) through the live component's own page, with a stand-in WebSocket in
 the page that answers each ack with the next frame at once: the browser's own cost and its
 ceiling in updates/s (``upd/s``), the server taking no time. Per case: ``draw``, view.js's
@@ -36,10 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.browser import browser_page  # noqa: E402
 
-from explorer.config import Config  # noqa: E402
-from explorer.frames import View  # noqa: E402
-from explorer.live import STATIC_DIR  # noqa: E402
-from explorer.run import Run, build_data  # noqa: E402
+from explorer.choices.config import Config  # noqa: E402
+from explorer.live.setup_message import View  # noqa: E402
+from explorer.live.component import STATIC_DIR  # noqa: E402
+from explorer.training.run import Run, build_data  # noqa: E402
 
 # A WebSocket stand-in for the channel case: it says setup once, then sends frame k+1
 # as soon as frame k is acked, and records the acks.
@@ -78,7 +78,7 @@ def channel_messages(cfg: Config, n: int, seconds_between: float, query: str = "
     """The live channel's setup message and ``n`` binary frames (base64) of a running lesson."""
     import base64
 
-    from explorer.channel.session import LiveSession
+    from explorer.live.channel.session import LiveSession
     run = Run(cfg, build_data(cfg.data))
     run.train_for(1.0)
     s = LiveSession()
@@ -150,7 +150,7 @@ def config(query: str) -> Config:
         return Config()
     from urllib.parse import parse_qs
 
-    from explorer.query import from_query
+    from explorer.choices.link import from_query
     params = {k: v[-1] for k, v in parse_qs(query.lstrip("?")).items()}
     cfg, problems = from_query(params)
     if problems:

@@ -44,7 +44,7 @@ import websockets  # noqa: E402
 
 from bench.bench_classroom import (Learner, StreamlitSession, calibration, pct, proc_stats,  # noqa: E402
                                    server_pid)
-from explorer.channel import wire  # noqa: E402
+from explorer.live.channel import wire  # noqa: E402
 
 FLOODER_QUERY = "?n=10000&bs=1&layers=8:tanh,8:tanh"
 SETTLE_S = 0.3             # after each switch, before a window starts
@@ -265,7 +265,7 @@ def main() -> None:
             report(label, res[label])
         lines = log_lines(url)
         print(f"\nserver log: {sum('Traceback' in s for s in lines)} tracebacks, "
-              f"{sum('explorer.channel' in s or 'live s' in s for s in lines)} channel lines")
+              f"{sum('explorer.live.channel' in s or 'live s' in s for s in lines)} channel lines")
         for s in [s for s in lines if "live s" in s][:10]:
             print("  " + s[:200])
         mq, mf, mr, mk = summary(res["at max"])

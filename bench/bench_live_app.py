@@ -59,8 +59,8 @@ def headless_rate(query: str, seconds: float) -> float:
     """Epochs/s of the same Run without server, browser or figures: the calibration figure."""
     from urllib.parse import parse_qsl
 
-    from explorer.query import from_query
-    from explorer.run import Run, build_data
+    from explorer.choices.link import from_query
+    from explorer.training.run import Run, build_data
     cfg = from_query(dict(parse_qsl(query.lstrip("?"))))[0]
     run = Run(cfg, build_data(cfg.data))
     t0, n = time.perf_counter(), 0

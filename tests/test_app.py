@@ -18,15 +18,15 @@ from streamlit.testing.v1 import AppTest
 
 from core import Network
 
-from explorer.channel import wire
-from explorer.config import Config
-from explorer.live_panel import CHARTS
-from explorer.query import to_query
+from explorer.live.channel import wire
+from explorer.choices.config import Config
+from explorer.live.panel import CHARTS
+from explorer.choices.link import to_query
 from tests.browser import ROOT
 
 
 def start(query: dict | None = None, fallback: bool = True) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "explorer" / "app_page.py"), default_timeout=60)   # the page script app.py serves
+    at = AppTest.from_file(str(ROOT / "explorer" / "pages" / "main.py"), default_timeout=60)   # the page script app.py serves
     for k, v in (query or {}).items():
         at.query_params[k] = v
     if fallback:

@@ -16,10 +16,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.activations import Softmax
-from explorer.backprop_math import batch_indices, sup
-from explorer.presets import LESSONS
+from explorer.pages.backprop_math import batch_indices, sup
+from explorer.choices.lessons import LESSONS
 
-APP = str(Path(__file__).resolve().parents[1] / "explorer" / "app_page.py")   # the page script app.py serves
+APP = str(Path(__file__).resolve().parents[1] / "explorer" / "pages" / "main.py")   # the page script app.py serves
 PAGE = "backprop"
 ERRS = ["relative error ∂J/∂W", "relative error ∂J/∂b"]
 

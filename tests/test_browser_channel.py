@@ -1,4 +1,4 @@
-"""The live view over its own WebSocket (explorer/channel), in headless Chromium.
+"""The live view over its own WebSocket (explorer/live/channel), in headless Chromium.
 
 The page trains over the socket: frames arrive, each is acked once drawn, the browser
 computes the surface and the tiles from the weights (view.js), zoom survives the
@@ -219,14 +219,14 @@ def test_a_refused_token_stops_the_retries(server):
 
 
 def test_frame_decoding_matches_the_wire_format():
-    """channel.js reads explorer.channel.wire.encode_frame's bytes field for field (the
+    """channel.js reads explorer.live.channel.wire.encode_frame's bytes field for field (the
     38-byte packed header, float32 weights, points and the latest gradients)."""
     import base64
     from pathlib import Path
 
     import numpy as np
 
-    from explorer.channel import wire
+    from explorer.live.channel import wire
 
     rng = np.random.default_rng(0)
     L = 3

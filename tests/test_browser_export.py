@@ -25,7 +25,7 @@ from core import Network, train
 from core.model_file import dumps, load_model
 from core.pipeline import InputPipeline
 from core.user_data import read_points
-from explorer.drawing import decode
+from explorer.choices.own_points import decode
 from tests.browser import app_server, browser_page, wait_live
 from tests.conftest import ARTIFACTS
 

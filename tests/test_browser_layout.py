@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from explorer.page import FRAME_TOP_REM, LAPTOP, root_font_px
+from explorer.pages.chrome import FRAME_TOP_REM, LAPTOP, root_font_px
 from tests.browser import browser_page
 from tests.conftest import ARTIFACTS
 

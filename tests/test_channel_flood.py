@@ -25,13 +25,13 @@ import pytest
 import websockets
 
 from bench import bench_flood
-from explorer.channel import routes, scheduler, wire
-from explorer.channel.guard import LimitedLog
-from explorer.channel.scheduler import SCHEDULER, SLICE_S
-from explorer.channel.session import WORK_BURST_S, LiveSession
-from explorer.frames import View
-from explorer.query import from_query
-from explorer.run import Run, build_data
+from explorer.live.channel import routes, scheduler, wire
+from explorer.live.channel.guard import LimitedLog
+from explorer.live.channel.scheduler import SCHEDULER, SLICE_S
+from explorer.live.channel.session import WORK_BURST_S, LiveSession
+from explorer.live.setup_message import View
+from explorer.choices.link import from_query
+from explorer.training.run import Run, build_data
 from tests.browser import app_server
 from tests.test_channel_scheduler import FakeSocket, learner, send, wait_for
 from tests.test_channel_tokens import hello, recv_json, session, url  # noqa: F401 - url: the in-process server
@@ -102,7 +102,7 @@ def test_whatever_the_socket_accepts_the_scheduler_applies(caplog):
     wait_for(lambda: not s.inbox and len(sock.statuses()) >= 14, "every control answered")
     assert s.broken_until == 0 and not [m for m in sock.statuses() if m["notice"] == scheduler.ERROR_NOTICE]
     assert s.speed == 5
-    assert not [r for r in caplog.records if r.name == "explorer.channel"]
+    assert not [r for r in caplog.records if r.name == "explorer.live.channel"]
 
 
 def test_random_values_are_either_refused_or_taken_as_they_are():
@@ -142,7 +142,7 @@ def test_an_error_serving_one_learner_pauses_that_run_only(fresh_log, caplog):
     e = ra.epoch
     wait_for(lambda: ra.epoch > e + 200, "a training on")
     send(a, type="pause")
-    lines = [r for r in caplog.records if r.name == "explorer.channel"]
+    lines = [r for r in caplog.records if r.name == "explorer.live.channel"]
     assert len(lines) == 1 and "RuntimeError" in lines[0].getMessage() and "a bug" in lines[0].getMessage()
     assert lines[0].exc_info is None and "Traceback" not in caplog.text
 
@@ -156,7 +156,7 @@ def test_the_log_says_one_line_per_kind_every_ten_seconds(caplog):
             limited("x", "something failed", err)
     time.sleep(0.25)
     limited("x", "something failed")
-    lines = [r.getMessage() for r in caplog.records if r.name == "explorer.channel"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "explorer.live.channel"]
     assert len(lines) == 2 and "ValueError at test_channel_flood.py" in lines[0] and "49 more like it" in lines[1]
 
 
@@ -281,7 +281,7 @@ def test_controls_over_the_rate_are_dropped_and_an_error_in_the_door_refuses_one
                         return msg
 
     assert asyncio.run(go())["epoch"] == 1
-    lines = [r.getMessage() for r in caplog.records if r.name == "explorer.channel"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "explorer.live.channel"]
     assert len(lines) == 1 and "RuntimeError" in lines[0] and "Traceback" not in caplog.text
 
 

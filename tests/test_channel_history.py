@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from core import Network, Trainer
-from explorer.channel.history import LiveHistory, kept
+from explorer.training.history import LiveHistory, kept
 
 
 def _record(h: LiveHistory, epoch: int) -> None:

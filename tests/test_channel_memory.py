@@ -1,10 +1,10 @@
-"""Memory goes back to the system after learners leave (explorer.channel.memory)."""
+"""Memory goes back to the system after learners leave (explorer.live.channel.memory)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from explorer.channel import memory
+from explorer.live.channel import memory
 
 
 def rss_mb() -> float:

@@ -9,12 +9,12 @@ import time
 
 import pytest
 
-from explorer.channel import wire
-from explorer.channel.scheduler import PACED_FPS, SCHEDULER
-from explorer.channel.session import LiveSession
-from explorer.config import Config
-from explorer.frames import View
-from explorer.run import Run, build_data
+from explorer.live.channel import wire
+from explorer.live.channel.scheduler import PACED_FPS, SCHEDULER
+from explorer.live.channel.session import LiveSession
+from explorer.choices.config import Config
+from explorer.live.setup_message import View
+from explorer.training.run import Run, build_data
 
 WAIT_S = 60          # generous limits for a loaded machine: a test fails only if nothing happens
 
@@ -168,7 +168,7 @@ def test_frames_wait_for_the_ack():
 
 
 def test_many_at_max_get_shorter_slices_so_frames_keep_coming():
-    from explorer.channel.scheduler import MIN_SLICE_S, SLICE_S, TRAIN_SHARE, frame_interval, slice_for
+    from explorer.live.channel.scheduler import MIN_SLICE_S, SLICE_S, TRAIN_SHARE, frame_interval, slice_for
     assert slice_for(1, frame_interval(1)) == SLICE_S            # one learner: the full slice
     assert slice_for(5, frame_interval(30)) == SLICE_S           # 5 of 30 at max: unchanged
     s = slice_for(30, frame_interval(30))                        # everyone at max

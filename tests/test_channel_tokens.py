@@ -15,13 +15,13 @@ import uvicorn
 import websockets
 from starlette.applications import Starlette
 
-from explorer.channel import registry, wire
-from explorer.channel.routes import PATH, ROUTES
-from explorer.channel.session import LiveSession
-from explorer.config import Config
-from explorer.frames import View
-from explorer.query import from_query
-from explorer.run import Run, build_data
+from explorer.live.channel import registry, wire
+from explorer.live.channel.routes import PATH, ROUTES
+from explorer.live.channel.session import LiveSession
+from explorer.choices.config import Config
+from explorer.live.setup_message import View
+from explorer.choices.link import from_query
+from explorer.training.run import Run, build_data
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +193,7 @@ def test_channel_js_knows_every_close_code_the_server_sends():
     import re
     from pathlib import Path
 
-    js = (Path(wire.__file__).parents[1] / "live" / "static" / "channel.js").read_text()
+    js = (Path(wire.__file__).parents[1] / "static" / "channel.js").read_text()
     table = re.search(r"var CLOSE = \{([^}]*)\}", js).group(1)
     in_js = {int(code) for code in re.findall(r"(\d{4}):", table)}
     in_py = {v for k, v in vars(wire).items() if k.startswith("CLOSE_")}

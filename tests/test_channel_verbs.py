@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.channel.session import LiveSession
-from explorer.config import Config, OwnPoints
-from explorer.frames import View
-from explorer.run import Run, build_data
-from explorer.settings import OWN_DATA
+from explorer.live.channel.session import LiveSession
+from explorer.choices.config import Config, OwnPoints
+from explorer.live.setup_message import View
+from explorer.training.run import Run, build_data
+from explorer.choices.settings_table import OWN_DATA
 
 ROOT = Path(__file__).resolve().parents[1]
 EMPTY = OwnPoints.of(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), "classification", extent=6.0)
@@ -115,8 +115,8 @@ def test_running_is_assigned_by_the_verbs_only():
         for n, line in enumerate(path.read_text().splitlines(), 1):
             if re.search(r"\.running\s*=[^=]", line):
                 found.append((path.relative_to(ROOT).as_posix(), n, line.strip()))
-    assert found and {f for f, _, _ in found} == {"explorer/channel/session.py"}, found
-    text = (ROOT / "explorer/channel/session.py").read_text()
+    assert found and {f for f, _, _ in found} == {"explorer/live/channel/session.py"}, found
+    text = (ROOT / "explorer/live/channel/session.py").read_text()
     owners = {m.group(1) for m in re.finditer(r"\n    def (\w+)\(", text)
               if re.search(r"self\.running\s*=[^=]", text[m.end():text.find("\n    def ", m.end())])}
     assert owners == {"__init__", "play", "pause"}, owners

@@ -162,10 +162,10 @@ def test_diverging_scale_is_the_ramp():
 
 
 def test_the_ramp_passes_through_the_middle_colour_the_browser_gets():
-    """The setup message sends theme's colours to the browser (explorer.frames.colors), which
+    """The setup message sends theme's colours to the browser (explorer.live.setup_message.colors), which
     paints the same ramp from the negative, "middle" and positive colours: ramp_rgb's middle
     is theme.WHITE."""
-    from explorer.frames import colors
+    from explorer.live.setup_message import colors
     middle = [int(theme.WHITE[i:i + 2], 16) for i in (1, 3, 5)]
     assert [float(v) for v in theme.ramp_rgb(np.array(0.5))] == middle
     sent = colors()

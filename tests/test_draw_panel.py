@@ -10,19 +10,19 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import drawing
-from explorer.config import Config, OwnPoints
-from explorer.draw_panel import ADD, REMOVE, edit
-from explorer.run import Run, build_data
-from explorer.settings import OWN_DATA
+from explorer.choices import own_points
+from explorer.choices.config import Config, OwnPoints
+from explorer.pages.draw_toolbar import ADD, REMOVE, edit
+from explorer.training.run import Run, build_data
+from explorer.choices.settings_table import OWN_DATA
 
-PAGE = str(Path(__file__).resolve().parents[1] / "explorer" / "app_page.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "explorer" / "pages" / "main.py")
 EMPTY = OwnPoints.of(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), "classification")
 
 
 def _pts(n=40, k=2, seed=0):
     rng = np.random.default_rng(seed)
-    return drawing.start_from(rng.uniform(-3, 3, (n, 2)), np.arange(n) % k, "classification")
+    return own_points.start_from(rng.uniform(-3, 3, (n, 2)), np.arange(n) % k, "classification")
 
 
 def test_a_click_adds_a_class_or_removes_the_nearest():
@@ -44,7 +44,7 @@ def test_the_plane_stays_put_while_points_are_drawn():
         pts = edit(pts, x, x / 2, 0, 0.0, extent=6.0)
         extents.append(build_data(replace(cfg.data, dataset=OWN_DATA, points=pts)).xs[-1])
     assert extents == [6.0] * 4                              # (it followed the points before: ±3 after one click)
-    assert drawing.decode(drawing.encode(pts)) == pts and drawing.decode(drawing.encode(pts)).extent == 6.0
+    assert own_points.decode(own_points.encode(pts)) == pts and own_points.decode(own_points.encode(pts)).extent == 6.0
 
 
 def test_points_drawn_while_training_keep_the_network_learning():
@@ -86,12 +86,12 @@ def test_an_empty_plane_shows_a_network_that_waits_for_points():
 def test_the_page_trains_on_drawn_points_from_a_link():
     pts = _pts(30, k=3)
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.query_params.update({"ds": OWN_DATA, "pts": drawing.encode(pts)})
+    at.query_params.update({"ds": OWN_DATA, "pts": own_points.encode(pts)})
     at.run()
     assert not at.exception
     run = at.session_state["run"]
     assert run.cfg.data.points == pts and run.net.output == "softmax" and run.net.layers[-1].size == 3
-    assert at.query_params["pts"] in (drawing.encode(pts), [drawing.encode(pts)])
+    assert at.query_params["pts"] in (own_points.encode(pts), [own_points.encode(pts)])
 
 
 def test_the_toolbar_shows_the_choice_while_drawing_and_keeps_it():

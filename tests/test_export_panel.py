@@ -18,12 +18,12 @@ from streamlit.testing.v1 import AppTest
 
 from core.model_file import load_model
 from core.user_data import read_points
-from explorer import export_panel as ex
-from explorer.config import Config, OwnPoints, StartWeights
-from explorer.run import Run, build_data
-from explorer.settings import OWN_DATA
+from explorer.pages import exports as ex
+from explorer.choices.config import Config, OwnPoints, StartWeights
+from explorer.training.run import Run, build_data
+from explorer.choices.settings_table import OWN_DATA
 
-PAGE = str(Path(__file__).resolve().parents[1] / "explorer" / "app_page.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "explorer" / "pages" / "main.py")
 
 
 def _run(cfg: Config | None = None, epochs: int = 40) -> Run:

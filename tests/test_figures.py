@@ -10,14 +10,14 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from explorer.config import Config
+from explorer.choices.config import Config
 from explorer.figures.boundary import surface_rgb
 from explorer.figures.curves import curves_figure
 from explorer.figures.encode import png_data_uri, typed
 from explorer.figures.network_diagram import network_figure
 from explorer.figures.theme import class_rgb
-from explorer.frames import View, setup_figures
-from explorer.run import Run, build_data
+from explorer.live.setup_message import View, setup_figures
+from explorer.training.run import Run, build_data
 
 
 def decode_png(uri: str) -> np.ndarray:
@@ -73,7 +73,7 @@ def test_multiclass_surface_blends_and_discretises():
                                               ("reg_gauss", None, None), ("planar", None, ((2, "tanh"),))])
 def test_the_live_figures_are_valid_plotly_and_static(dataset, k, layers):
     from dataclasses import replace
-    from explorer.config import preset_for_dataset
+    from explorer.choices.config import preset_for_dataset
     cfg = preset_for_dataset(dataset, Config())
     cfg = replace(cfg, data=replace(cfg.data, n_classes=k or cfg.data.n_classes, test_ratio=0.3))
     if layers:
@@ -133,7 +133,7 @@ def test_network_diagram_draws_every_edge_with_its_sign():
 
 
 def test_every_layer_has_its_own_colour_apart_from_the_class_colours():
-    from explorer.settings import MAX_HIDDEN_LAYERS
+    from explorer.choices.settings_table import MAX_HIDDEN_LAYERS
     from explorer.figures.theme import BLUE, CLASS_COLORS, LAYER_COLORS, ORANGE
     assert len(set(LAYER_COLORS)) == len(LAYER_COLORS) >= MAX_HIDDEN_LAYERS + 1
     assert not {BLUE, ORANGE, *CLASS_COLORS[:2], "#1f77b4", "#ff7f0e"} & set(LAYER_COLORS)

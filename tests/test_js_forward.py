@@ -4,7 +4,7 @@ forward.js computes the decision surface and the neuron tiles from the weights t
 channel sends. Here it runs in headless Chromium on random float64 networks over every
 activation in ``core.ACTIVATIONS`` (hidden and output), every input feature, with and
 without standardisation, and each layer's a^(l) over the same 100×100 grid as
-``explorer.run`` must match ``core.Network.forward`` (and the output ``predict_proba``) to
+``explorer.training.run`` must match ``core.Network.forward`` (and the output ``predict_proba``) to
 1e-12, relative to the largest |a| of that layer (an elementwise relative bound would
 demand more than double precision where z cancels to nearly 0; numpy's matrix product may
 sum in another order or with FMA).
@@ -47,7 +47,7 @@ def grid_xs(extent: float) -> np.ndarray:
 
 
 def grid_features(xs: np.ndarray, feature_ids, standardize: bool, rng: np.random.Generator):
-    """F_grid as explorer.run.build_data builds it; the standardiser fitted on random points."""
+    """F_grid as explorer.training.run.build_data builds it; the standardiser fitted on random points."""
     gx, gy = np.meshgrid(xs, xs)
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     F = feature_matrix(grid, feature_ids)
@@ -173,7 +173,7 @@ def test_js_pictures_equal_python():
 
     from explorer.figures.boundary import surface_rgb
     from explorer.figures.network_diagram import network_figure
-    from explorer.frames import colors, neuron_tiles, squashed
+    from explorer.live.setup_message import colors, neuron_tiles, squashed
 
     rng = np.random.default_rng(11)
     kinds = [("classification", [(4, "tanh"), (1, "sigmoid")]), ("classification", [(5, "relu"), (3, "softmax")]),
@@ -238,7 +238,7 @@ def test_js_forward_on_points_equals_core():
 
 
 def test_the_live_client_holds_no_copy_of_the_python_colours():
-    """The colours come in the setup message (explorer.frames.colors): no hand-written JS of
+    """The colours come in the setup message (explorer.live.setup_message.colors): no hand-written JS of
     the live component spells one of theme's (nor any "#rrggbb": a colour is Python's)."""
     import re
 

@@ -9,11 +9,11 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from explorer.channel import registry, wire
-from explorer.live_panel import CHARTS, FALLBACK_NOTE
+from explorer.live.channel import registry, wire
+from explorer.live.panel import CHARTS, FALLBACK_NOTE
 from tests.browser import ROOT
 
-PAGE = str(ROOT / "explorer" / "app_page.py")
+PAGE = str(ROOT / "explorer" / "pages" / "main.py")
 
 
 def start(**state) -> AppTest:

@@ -12,10 +12,10 @@ from streamlit.testing.v1 import AppTest
 from core import Network, gradient_check
 from core.fast_step import StepBuffers, augment, forward_into
 from core.activations import ACTIVATIONS, Activation, register
-from explorer.query import from_query, to_query
-from explorer.settings import SETTINGS
+from explorer.choices.link import from_query, to_query
+from explorer.choices.settings_table import SETTINGS
 
-APP = str(Path(__file__).resolve().parents[1] / "explorer" / "app_page.py")   # the page script app.py serves
+APP = str(Path(__file__).resolve().parents[1] / "explorer" / "pages" / "main.py")   # the page script app.py serves
 
 SOFTSIGN = Activation("softsign", lambda z, out=None: np.divide(z, 1.0 + np.abs(z), out=out),
                       lambda z, a, out=None: np.divide(1.0, (1.0 + np.abs(z)) ** 2, out=out),

@@ -2,7 +2,7 @@
 
 For each row: at, just inside and just past each limit, for every dataset that narrows
 it (``Setting.narrow``), and for own data. Every case goes through the link reader
-(``explorer.query.from_query``) in-process; the page under AppTest then runs every
+(``explorer.choices.link.from_query``) in-process; the page under AppTest then runs every
 setting at its limits for each distinct narrowing, several settings per link (each
 notice names its key, so a link holds one case per key). The rule checked: no
 exception; the value the page shows is the one asked for, with no notice naming the
@@ -28,12 +28,12 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from core import datasets
-from explorer.config import Config, preset_for_dataset
-from explorer.drawing import MAX_LINK_POINTS, encode, start_from
-from explorer.page import FAILURE
-from explorer.presets import LESSONS
-from explorer.query import from_query
-from explorer.settings import MAX_HIDDEN_LAYERS, OWN_DATA, ROWS, SETTINGS, BadValue, OutOfRange
+from explorer.choices.config import Config, preset_for_dataset
+from explorer.choices.own_points import MAX_LINK_POINTS, encode, start_from
+from explorer.pages.chrome import FAILURE
+from explorer.choices.lessons import LESSONS
+from explorer.choices.link import from_query
+from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, OWN_DATA, ROWS, SETTINGS, BadValue, OutOfRange
 from tests.browser import ROOT
 
 NARROWED = [s for s in ROWS if s.narrow is not None]
@@ -248,7 +248,7 @@ def test_the_page_runs_every_setting_at_its_limits():
 def test_a_link_at_the_limits_opens_the_page(link, case_list):
     cfg, notices = from_query(link)
     check(cfg, notices, case_list)
-    at = AppTest.from_file(str(ROOT / "explorer" / "app_page.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "explorer" / "pages" / "main.py"), default_timeout=60)
     for k, v in link.items():
         at.query_params[k] = v
     at.session_state["live_fallback"] = True

@@ -12,10 +12,10 @@ from core import OPTIMIZERS, Network, datasets, losses
 from core.activations import ACTIVATIONS
 from core.metrics import Scorer
 from core.optimizers import make_optimizer
-from explorer.config import Config
-from explorer.query import from_query, to_query
-from explorer.drawing import start_from
-from explorer.settings import OWN_DATA, ROWS, SETTINGS, BadValue, OutOfRange
+from explorer.choices.config import Config
+from explorer.choices.link import from_query, to_query
+from explorer.choices.own_points import start_from
+from explorer.choices.settings_table import OWN_DATA, ROWS, SETTINGS, BadValue, OutOfRange
 
 BAD_TEXTS = ["zzz", "-5", "1e999", "nan", "99999999999", "4:tanh,x", "x1,x1", "2", "0.5", "", "²", "²:tanh"]
 

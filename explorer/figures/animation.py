@@ -16,8 +16,8 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .boundary import surface_rgb
-from .theme import BLUE, CLASS_COLORS, ORANGE, ramp_rgb
+from explorer.figures.boundary import surface_rgb
+from explorer.figures.theme import BLUE, CLASS_COLORS, ORANGE, ramp_rgb
 
 WIDTH, HEIGHT = 640, 360            # 16:9, for a slide
 PLOT = 340                          # the boundary's square, in pixels

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .encode import typed
-from .theme import BLUE, CLASS_COLORS, DIVERGING, ORANGE, base_layout, class_rgb, ramp_rgb
+from explorer.figures.encode import typed
+from explorer.figures.theme import BLUE, CLASS_COLORS, DIVERGING, ORANGE, base_layout, class_rgb, ramp_rgb
 
 # How strongly the surface is coloured (1: full colour; towards white so points stand out),
 # in normal and in presentation mode.

@@ -7,7 +7,7 @@ it while training runs (``explorer/live/static/curves.js``).
 """
 from __future__ import annotations
 
-from .theme import BLUE, LAYER_COLORS, ORANGE, base_layout
+from explorer.figures.theme import BLUE, LAYER_COLORS, ORANGE, base_layout
 
 GRADIENT_LABELS = {"grad_norm": "‖∂J/∂W‖", "delta_mean": "mean |δ|"}
 METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²"}

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .encode import typed
-from .theme import BLUE, CLASS_COLORS, ORANGE, base_layout
+from explorer.figures.encode import typed
+from explorer.figures.theme import BLUE, CLASS_COLORS, ORANGE, base_layout
 
 GRID_LINE_STEP = 5        # the grid lines drawn: every 5th row and column of the boundary's grid
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .encode import typed
-from .theme import DIVERGING, base_layout
+from explorer.figures.encode import typed
+from explorer.figures.theme import DIVERGING, base_layout
 
 MAX_PRINTED = 64      # print the numbers when rows × cols ≤ this (about 8 × 8) ...
 MAX_SIDE = 16         # ... and neither side is longer than this

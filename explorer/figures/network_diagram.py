@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .encode import png_data_uri, typed
-from .theme import BLUE, ORANGE, base_layout, ramp_rgb
+from explorer.figures.encode import png_data_uri, typed
+from explorer.figures.theme import BLUE, ORANGE, base_layout, ramp_rgb
 
 # Edges in |w| / max|w| bins, each a little wider and more opaque: width = a + b·bin,
 # opacity = a + b·bin (the browser draws the live diagram's edges by the same table).

@@ -5,8 +5,8 @@ import base64
 
 import numpy as np
 
-from .encode import png_data_uri
-from .theme import class_rgb
+from explorer.figures.encode import png_data_uri
+from explorer.figures.theme import class_rgb
 
 
 def preview_png(X, y, problem: str, n_classes: int, size: int = 96) -> bytes:

@@ -1,4 +1,4 @@
-// The live channel's browser end: one WebSocket to the app's own host (explorer/channel/wire.py
+// The live channel's browser end: one WebSocket to the app's own host (explorer/live/channel/wire.py
 // is the format). It says hello with the page's token, hands setup/status JSON and decoded
 // binary frames to its owner, acks frames once the owner has drawn them, sends controls and
 // tab visibility, and reconnects with backoff. When it cannot open (a proxy that blocks

@@ -1,9 +1,9 @@
 // The live view's controls and status line, above the charts (#top): Play/Pause, Step epoch,
 // Step mini-batch, Reset and a Speed choice, then the epoch with the latest loss and score and
 // each layer's gradient magnitude in its line's colour, then one line of notice. A click hands
-// its control message (explorer/channel/wire.py) to view.js, which sends it over the socket or,
+// its control message (explorer/live/channel/wire.py) to view.js, which sends it over the socket or,
 // in the fallback, through the component value. Labels, number formats and colours are the
-// setup's (explorer/frames.py setup_parts).
+// setup's (explorer/live/setup_message.py setup_parts).
 (function (root) {
   "use strict";
 
@@ -70,7 +70,7 @@
     parent.appendChild(e);
     return e;
   }
-  // shortcut: what the keyboard shortcuts click (explorer/shortcuts_static/index.html), in either mode
+  // shortcut: what the keyboard shortcuts click (explorer/pages/keyboard_static/index.html), in either mode
   function button(parent, text, cls, title, shortcut, fn) {
     var b = el("button", cls, parent);
     b.textContent = text;

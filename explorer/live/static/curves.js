@@ -1,5 +1,5 @@
 // The live curves from the channel's history: the kept points (the server's LiveHistory rule,
-// explorer/channel/history.py, with the setup's and the frames' per_octave: epoch e is kept iff
+// explorer/training/history.py, with the setup's and the frames' per_octave: epoch e is kept iff
 // e % max(1, 2^floor(log2(e / per_octave))) == 0) plus the latest epoch, filled into the lines
 // of the setup's curves figure (explorer/figures/curves.curves_figure: each line's meta names
 // its series and layer). S is view.js's state of one setup.

@@ -4,7 +4,7 @@
 //
 // Examples are rows, as in core: a^(l) over the grid is a Float64Array of G*G rows of S_l
 // values (row-major (N, S_l)); the grid is flattened row by row, x2 outer, x1 inner
-// (explorer/run.py). Weights arrive flat: each layer's Wb = [W | b], row-major
+// (explorer/training/run.py). Weights arrive flat: each layer's Wb = [W | b], row-major
 // (S_l, S_{l-1} + 1), W shaped (S_l, S_{l-1}) as the seeds write it, layers one after another.
 //
 //   var fwd = BPForward.create({sizes: [F, S_1, ..., S_L], activations: [name_1, ..., name_L],

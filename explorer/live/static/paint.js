@@ -2,7 +2,7 @@
 // diagram's neuron tiles and edges, as the Python figures would draw them
 // (explorer/figures/boundary.py surface_rgb, network_diagram.py), pixel for pixel up to
 // rounding: tests/test_js_forward.py compares them. The colours, the edge styles and which
-// layers' tiles are squashed come in the setup message (explorer/frames.py setup_parts):
+// layers' tiles are squashed come in the setup message (explorer/live/setup_message.py setup_parts):
 // nothing of theme.py is copied here.
 //
 // Activations are forward.js's: per layer a Float64Array of G*G rows (x2 outer, x1 inner).
@@ -97,9 +97,9 @@
     return { k: k, gap: gap, H: height, W: (sizes.length - 1) * step + k, step: step, pos: pos, centers: centers };
   }
 
-  // frames.neuron_tiles + network_figure's mosaic into an RGBA buffer (H*W*4):
+  // setup_message.neuron_tiles + network_figure's mosaic into an RGBA buffer (H*W*4):
   // acts[l] (G*G rows of sizes[l]); squash[l - 1]: layer l's outputs are in (0, 1), drawn as
-  // 2a − 1 (frames.squashed), else each tile is scaled by its largest |a| above 1.
+  // 2a − 1 (setup_message.squashed), else each tile is scaled by its largest |a| above 1.
   function mosaic(acts, sizes, squashed, gx, stride, geo, rgba, pal) {
     var k = geo.k, W = geo.W, H = geo.H, i;
     for (i = 0; i < rgba.length; i++) rgba[i] = 255;

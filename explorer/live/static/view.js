@@ -1,4 +1,4 @@
-// The live view: one setup message (explorer/channel/wire.py) brings the model, its weights,
+// The live view: one setup message (explorer/live/channel/wire.py) brings the model, its weights,
 // the history and every figure's static part; then each binary frame carries the weights and
 // the new curve points only. The browser draws every picture from them: forward.js evaluates
 // the network over the grid, pictures.js paints the surface, the tiles and edges and the hidden
@@ -13,7 +13,7 @@
 //   {channel: "closed", code, state: "expired" | "in_use" | "flooded"} when the server
 //   refused it; Draw's clicks add {click: [x1, x2], seq}.
 // - the fallback (args {fallback: true, messages: {setup, setup_id, status, frames}, ...}):
-//   explorer/live_panel.py's timer fragment hands the same messages over as arguments;
+//   explorer/live/panel.py's timer fragment hands the same messages over as arguments;
 //   controls go back as the component value {control: {...}, id, n} (which reruns that
 //   fragment), and a missed message as {resync: true, id, n}. No acks.
 (function (root) {

@@ -17,8 +17,8 @@ from core import Network, Trainer, TrainingDiverged, datasets
 from core.features import train_test_split
 from core.pipeline import InputPipeline
 from core.snapshots import WeightSnapshots
-from .channel.history import LiveHistory
-from .config import Config, DataConfig, TrainConfig
+from explorer.training.history import LiveHistory
+from explorer.choices.config import Config, DataConfig, TrainConfig
 
 GRID = 100          # boundary resolution (TF Playground draws 100×100)
 TILE_STRIDE = 5     # neuron tiles sample every 5th grid point: 20×20

@@ -1,8 +1,8 @@
 """The sidebar: data, network builder and training settings.
 
-Every widget comes from its row of the settings table (``explorer.settings``): key,
+Every widget comes from its row of the settings table (``explorer.choices.settings_table``): key,
 label, help, choices. The functions return their part of the ``Config`` and compute
-nothing; callbacks that load presets live in ``explorer.state``.
+nothing; callbacks that load presets live in ``explorer.choices.widget_state``.
 """
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 import streamlit as st
 
 from core import datasets
-from .config import OWN_DATA, DataConfig, NetConfig, TrainConfig, ViewConfig
-from .figures.preview import preview_png
-from .settings import MAX_HIDDEN_LAYERS, SETTINGS, Setting, rows
-from . import state
+from explorer.choices.config import OWN_DATA, DataConfig, NetConfig, TrainConfig, ViewConfig
+from explorer.figures.preview import preview_png
+from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, SETTINGS, Setting, rows
+from explorer.choices import widget_state
 
 
 def widget(key: str, container: Any = None, dataset: str | None = None, **overrides) -> Any:
@@ -56,7 +56,7 @@ def widget(key: str, container: Any = None, dataset: str | None = None, **overri
 
 class Group:
     """Collects the values the widgets of one config group return; fields whose widget
-    is not drawn this run keep what the session holds (``state.read``)."""
+    is not drawn this run keep what the session holds (``widget_state.read``)."""
 
     def __init__(self, group: str):
         self.group, self.values = group, {}
@@ -72,7 +72,7 @@ class Group:
     def done(self, cls, **extra):
         for s in rows(self.group):
             if s.field not in self.values:
-                self.values[s.field] = state.read(s)
+                self.values[s.field] = widget_state.read(s)
         return cls(**self.values, **extra)
 
 
@@ -86,14 +86,14 @@ def _preview(name: str, n_classes: int | None) -> bytes:
 
 def data_controls() -> DataConfig:
     g = Group("data")
-    name = g.show("ds", on_change=state.on_dataset_change)
+    name = g.show("ds", on_change=widget_state.on_dataset_change)
     if name == OWN_DATA:
         g.put("pts", _own_data())
         g.put("k", None)
     else:
         spec = datasets.DATASETS[name]
         c1, c2 = st.columns([1, 2])
-        c1.image(_preview(spec.name, state.read(SETTINGS["k"]) if spec.multiclass else None), width=96)
+        c1.image(_preview(spec.name, widget_state.read(SETTINGS["k"]) if spec.multiclass else None), width=96)
         c2.caption(spec.description)
         if spec.multiclass:
             g.show("k", dataset=name)
@@ -123,7 +123,7 @@ def _new_seed() -> None:
 def _own_data():
     """The uploader; returns the learner's points (the last good upload) or None."""
     up = st.file_uploader("CSV with columns x1, x2 and label (or target)", type=["csv", "txt"], key="upload")
-    points, error = state.points_from_upload(up)
+    points, error = widget_state.points_from_upload(up)
     if error:
         st.error(f"That file cannot be used: {error}")
     if points is None:
@@ -146,11 +146,11 @@ def _layer_builder() -> tuple:
     """One row per hidden layer (units, activation, remove) and an Add button; returns the layers."""
     ss = st.session_state
     s = SETTINGS["layers"]
-    n = ss.get(state.N_LAYERS_KEY, len(s.default))
+    n = ss.get(widget_state.N_LAYERS_KEY, len(s.default))
     st.caption(f"{s.label} ({s.help[0].lower() + s.help[1:]})")
     layers = []
     for i in range(n):
-        kw, ka = state.layer_keys(i)
+        kw, ka = widget_state.layer_keys(i)
         head, rm = st.columns([5, 1], vertical_alignment="center")
         head.markdown(f"**Layer {i + 1}**")
         rm.button("", key=f"rm{i}", icon=":material/close:", type="tertiary", on_click=_remove_layer, args=(i,),
@@ -166,21 +166,21 @@ def _layer_builder() -> tuple:
 
 def _add_layer() -> None:
     ss = st.session_state
-    i = ss.get(state.N_LAYERS_KEY, 0)
-    kw, ka = state.layer_keys(i)
-    pw, pa = state.layer_keys(i - 1)
+    i = ss.get(widget_state.N_LAYERS_KEY, 0)
+    kw, ka = widget_state.layer_keys(i)
+    pw, pa = widget_state.layer_keys(i - 1)
     ss[kw] = ss.get(pw, 4) if i else 4
     ss[ka] = ss.get(pa, "tanh") if i else "tanh"
-    ss[state.N_LAYERS_KEY] = i + 1
+    ss[widget_state.N_LAYERS_KEY] = i + 1
 
 
 def _remove_layer(i: int) -> None:
     ss = st.session_state
-    n = ss[state.N_LAYERS_KEY]
+    n = ss[widget_state.N_LAYERS_KEY]
     for j in range(i, n - 1):
-        for here, there in zip(state.layer_keys(j), state.layer_keys(j + 1)):
+        for here, there in zip(widget_state.layer_keys(j), widget_state.layer_keys(j + 1)):
             ss[here] = ss[there]
-    ss[state.N_LAYERS_KEY] = n - 1
+    ss[widget_state.N_LAYERS_KEY] = n - 1
 
 
 def training_controls() -> TrainConfig:

@@ -1,6 +1,6 @@
 """The live panel: the live charts, fed by the session's own WebSocket.
 
-Each Streamlit session gets one ``LiveSession`` (``explorer.channel``), created here
+Each Streamlit session gets one ``LiveSession`` (``explorer.live.channel``), created here
 and kept in ``st.session_state``; its unguessable token goes to the component, whose
 socket presents it. Training happens in the process-wide scheduler thread, never in
 this script: a script run only tells the live session which Run and View are current
@@ -11,7 +11,7 @@ socket; Speed is a sidebar setting (in the URL), handed to the live session here
 Fallback: when the component reports that its socket cannot open (a proxy that
 blocks WebSockets), the page says so in one line and a timer-driven fragment
 (``FALLBACK_EVERY_S``) hands the SAME messages (the setup, a status, the latest binary
-frames: ``explorer.channel.wire``) to the SAME client as component arguments; the
+frames: ``explorer.live.channel.wire``) to the SAME client as component arguments; the
 client's buttons come back through the component value and are applied here with the
 live session's verbs (``apply_value``). The scheduler keeps training the run.
 """
@@ -22,15 +22,15 @@ import json
 
 import streamlit as st
 
-from . import draw_panel
-from .channel import wire
-from .channel.routes import PATH
-from .channel.scheduler import SCHEDULER
-from .channel.session import LiveSession
-from .frames import View
-from .live import live_channel, live_fallback
-from .page import chart_spans, friendly_errors
-from .run import Run
+from explorer.pages import draw_toolbar
+from explorer.live.channel import wire
+from explorer.live.channel.routes import PATH
+from explorer.live.channel.scheduler import SCHEDULER
+from explorer.live.channel.session import LiveSession
+from explorer.live.setup_message import View
+from explorer.live.component import live_channel, live_fallback
+from explorer.pages.chrome import chart_spans, friendly_errors
+from explorer.training.run import Run
 
 FALLBACK_EVERY_S = 0.3
 FALLBACK_FRAMES = 8                # frames re-sent each tick: a render the browser skipped loses no curve point
@@ -68,7 +68,7 @@ def live_panel(view: View, columns: int) -> None:
     live.fallback = False
     state = live_channel(live.token, PATH, height=view.height, columns=columns, spans=chart_spans(columns),
                          speeds=(), controls=True, key=CHARTS,   # Speed: the sidebar's setting (in the URL)
-                         draw=draw_panel.drawing_on(), on_change=_on_charts_change)
+                         draw=draw_toolbar.drawing_on(), on_change=_on_charts_change)
     if isinstance(state, dict) and state.get("channel") == "failed":
         ss["live_fallback"] = True
         st.rerun()
@@ -76,7 +76,7 @@ def live_panel(view: View, columns: int) -> None:
 
 def _on_charts_change() -> None:
     """The component's value changed: a click to draw (the channel state needs no callback)."""
-    draw_panel.on_click(CHARTS)
+    draw_toolbar.on_click(CHARTS)
 
 
 @st.fragment(run_every=FALLBACK_EVERY_S)

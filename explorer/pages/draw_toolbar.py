@@ -14,10 +14,10 @@ import numpy as np
 import streamlit as st
 
 from core.user_data import MAX_CLASSES
-from . import drawing
-from .config import Config, OwnPoints
-from .run import EMPTY_EXTENT, Run
-from .settings import OWN_DATA, SETTINGS
+from explorer.choices import own_points
+from explorer.choices.config import Config, OwnPoints
+from explorer.training.run import EMPTY_EXTENT, Run
+from explorer.choices.settings_table import OWN_DATA, SETTINGS
 
 ON, MODE, TARGET = "draw_on", "draw_mode", "draw_target"        # widget keys
 UNDO, ERROR, SEQ, LAST_MODE = "draw_undo", "draw_error", "draw_seq", "draw_last_mode"   # what the edits keep
@@ -38,7 +38,7 @@ def _points_now(run: Run) -> OwnPoints:
     if cfg.data.dataset == OWN_DATA and cfg.data.points is not None:
         return cfg.data.points
     d = run.data
-    return drawing.start_from(np.vstack([d.X_train, d.X_test]), np.concatenate([d.y_train, d.y_test]), d.problem,
+    return own_points.start_from(np.vstack([d.X_train, d.X_test]), np.concatenate([d.y_train, d.y_test]), d.problem,
                               extent=float(d.xs[-1]))
 
 
@@ -63,8 +63,8 @@ def edit(points: OwnPoints, x1: float, x2: float, mode, target: float, extent: f
     """What a click at (x1, x2) makes of ``points``: ``mode`` is a class to add, ADD (a point
     with ``target``, regression) or REMOVE (the nearest point). ValueError says why not."""
     if mode == REMOVE:
-        return drawing.remove_nearest(points, x1, x2)
-    return drawing.add(points, x1, x2, target if points.problem == "regression" else mode, extent=extent)
+        return own_points.remove_nearest(points, x1, x2)
+    return own_points.add(points, x1, x2, target if points.problem == "regression" else mode, extent=extent)
 
 
 def on_click(component_key: str) -> None:

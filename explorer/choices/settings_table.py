@@ -4,8 +4,8 @@ One row per setting: its key (the URL key *and* the widget key), the ``Config`` 
 and field that hold it, the default, the parser for its URL text and the formatter back,
 the widget that shows it (kind, label, help, choices) and how widget values map to the
 config value. The config groups (``DataConfig``, ``NetConfig``, ``TrainConfig``,
-``ViewConfig``), the URL form (``explorer.query``), the widgets (``explorer.controls``)
-and session state (``explorer.state``) are all derived from this table.
+``ViewConfig``), the URL form (``explorer.choices.link``), the widgets (``explorer.pages.sidebar``)
+and session state (``explorer.choices.widget_state``) are all derived from this table.
 
 Adding a setting: one row here and one ``controls.widget(key)`` call where it shows.
 Choices come from the engine's registries, read when asked (so an entry added to a
@@ -27,8 +27,8 @@ from core import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, datasets, hidden
 from core.features import DEFAULT_FEATURES, FEATURES
 from core.outputs import AUTO
 from core.user_data import MAX_CLASSES
-from . import drawing
-from .figures.curves import GRADIENT_LABELS
+from explorer.choices import own_points
+from explorer.figures.curves import GRADIENT_LABELS
 
 MAX_HIDDEN_LAYERS = 8
 MAX_WIDTH = 32
@@ -48,7 +48,7 @@ class BadValue(ValueError):
 class OutOfRange(BadValue):
     """A well-formed number outside its setting's range. ``value`` is the number read and
     ``limit`` the nearest one inside: a link's value is moved there with a notice
-    (``explorer.query``); a model file's is refused."""
+    (``explorer.choices.link``); a model file's is refused."""
 
     def __init__(self, message: str, value, limit):
         super().__init__(message)
@@ -155,13 +155,13 @@ def _g(v) -> str:
 
 def _points_parse(s: str):
     try:
-        return drawing.decode(s)
+        return own_points.decode(s)
     except ValueError as err:
         raise BadValue(str(err)) from None
 
 
 def _points_fmt(points) -> str | None:
-    return drawing.encode(points)
+    return own_points.encode(points)
 
 
 def _dataset_names() -> tuple:
@@ -186,7 +186,7 @@ class Setting:
     ``choices`` (a callable, read when asked) lists the options of a choice widget. ``title``
     shows a choice. ``to_widget``/``from_widget`` map the config value to the widget's value
     and back. ``in_url`` False keeps it out of links (written only when not the default
-    for view settings; see ``explorer.query``).
+    for view settings; see ``explorer.choices.link``).
 
     Limits are written once, here: ``lo``/``hi`` (and ``step``) bound a numeric setting's
     parser (a ``Number`` or ``Layers`` given as ``parse`` is bound to them) and its widget.
@@ -342,7 +342,7 @@ def _config_class(group: str, name: str, extra=()):
 
 
 DataConfig = _config_class("data", "DataConfig")
-# Weights imported from a model file (``explorer.config.StartWeights``) replace the seeded draw.
+# Weights imported from a model file (``explorer.choices.config.StartWeights``) replace the seeded draw.
 NetConfig = _config_class("net", "NetConfig", [("start", Any, field(default=None))])
 TrainConfig = _config_class("train", "TrainConfig")
 ViewConfig = _config_class("view", "ViewConfig")

@@ -1,7 +1,7 @@
 """Page chrome: title, notices, keyboard shortcuts, and the styling and chart sizes that
 fit the screen in use (a projector in presentation mode, a laptop, a tablet, a phone).
 
-Sizes come from the viewport the browser reports (``explorer.shortcuts``); before it
+Sizes come from the viewport the browser reports (``explorer.pages.keyboard``); before it
 has answered (the first run, AppTest) a 1366 × 768 laptop is assumed.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 
 import streamlit as st
 
-from . import shortcuts
+from explorer.pages import keyboard
 
 BASE_CSS = """
 <style>
@@ -92,7 +92,7 @@ def header(big: bool) -> None:
         st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
     if ss["clean"]:
         st.markdown(CLEAN_CSS, unsafe_allow_html=True)
-    viewport = shortcuts.keyboard()
+    viewport = keyboard.keyboard()
     if viewport is not None:
         ss["viewport"] = viewport
     if not big:

@@ -1,7 +1,7 @@
 """Session state: widget keys from the settings table, the URL kept in step, and the
 learner's Run rebuilt only when data or architecture change.
 
-Widget keys are the URL keys of the settings table (``explorer.settings``); the hidden
+Widget keys are the URL keys of the settings table (``explorer.choices.settings_table``); the hidden
 layers use ``layers_n`` and ``layers_w{i}`` / ``layers_a{i}``. ``st.session_state`` is
 written here (first run, links, lessons, dataset presets), by Streamlit's widgets, and
 for values that are not widgets: ``run`` (the learner's Run), ``pts`` (the learner's own
@@ -16,11 +16,11 @@ import streamlit as st
 
 from core import datasets
 from core.user_data import read_points
-from .config import (Config, DataConfig, NetConfig, OWN_DATA, OwnPoints, TrainConfig, ViewConfig, preset_for_dataset,
+from explorer.choices.config import (Config, DataConfig, NetConfig, OWN_DATA, OwnPoints, TrainConfig, ViewConfig, preset_for_dataset,
                      tidy_data)
-from .query import from_query, to_query
-from .run import Run, build_data
-from .settings import GROUPS, ROWS, SETTINGS, Setting, rows
+from explorer.choices.link import from_query, to_query
+from explorer.training.run import Run, build_data
+from explorer.choices.settings_table import GROUPS, ROWS, SETTINGS, Setting, rows
 
 LAYERS = SETTINGS["layers"]
 POINTS = SETTINGS["pts"].key       # session key of the learner's own points (an OwnPoints, not a widget)

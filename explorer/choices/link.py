@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .config import Config, DataConfig, OWN_DATA, problem_of, tidy_data
-from .drawing import MAX_LINK_POINTS
-from .settings import GROUPS, ROWS, SETTINGS, BadValue, OutOfRange, rows
+from explorer.choices.config import Config, DataConfig, OWN_DATA, problem_of, tidy_data
+from explorer.choices.own_points import MAX_LINK_POINTS
+from explorer.choices.settings_table import GROUPS, ROWS, SETTINGS, BadValue, OutOfRange, rows
 
 MAX_TEXT = 400      # longer URL values are cut before parsing
 

@@ -18,10 +18,10 @@ import streamlit as st
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from . import registry, wire
-from .guard import log_limited
-from .scheduler import SCHEDULER
-from .session import INBOX_MAX
+from explorer.live.channel import registry, wire
+from explorer.live.channel.guard import log_limited
+from explorer.live.channel.scheduler import SCHEDULER
+from explorer.live.channel.session import INBOX_MAX
 
 PATH = "/live/ws"
 CLOSE_FLUSH_S = 2.0        # a flooding socket's last status goes out within this, then it closes

@@ -28,10 +28,10 @@ import time
 
 import numpy as np
 
-from ..frames import View, setup_parts
-from ..run import GRID, TILE_STRIDE
-from . import registry, wire
-from .wire import parse_speed  # noqa: F401 - the one speed rule (URL, widget, socket) lives in wire
+from explorer.live.setup_message import View, setup_parts
+from explorer.training.run import GRID, TILE_STRIDE
+from explorer.live.channel import registry, wire
+from explorer.live.channel.wire import parse_speed  # noqa: F401 - the one speed rule (URL, widget, socket) lives in wire
 
 # Speed k: k trainer updates (epochs when training full-batch, else mini-batches) per
 # frame, at scheduler.PACED_FPS frames a second; "max": a fair share of the CPU.
@@ -51,12 +51,12 @@ class LiveSession:
 
     def __init__(self, speed: float | str = DEFAULT_SPEED):
         self.token = secrets.token_urlsafe(32)
-        self.run = None                  # explorer.run.Run, set by attach
+        self.run = None                  # explorer.training.run.Run, set by attach
         self.running = False             # training: assigned by the verbs below only
         self.play_waiting = False        # Play pressed with nothing to train yet: starts once there is
         self.played_at = -1.0            # monotonic time of the last Play
         self.page_began = 0.0            # monotonic time the page's current script run began
-        self.view = None                 # explorer.frames.View
+        self.view = None                 # explorer.live.setup_message.View
         self.data = None                 # the run's DataBundle when last attached
         self.speed = parse_speed(speed)
         self.conn = None                 # the one open socket (routes.Connection) or None

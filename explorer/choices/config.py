@@ -3,7 +3,7 @@
 Four groups, because changing them does different things: ``DataConfig`` and
 ``NetConfig`` changes rebuild the network; ``TrainConfig`` changes apply live to the
 running trainer; ``ViewConfig`` changes only redraw. Their fields and defaults come
-from the settings table (``explorer.settings``). Which output layer and loss fit the
+from the settings table (``explorer.choices.settings_table``). Which output layer and loss fit the
 data is the engine's rule (``core.outputs``); ``Config.resolve_output`` asks it.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ import numpy as np
 
 from core import datasets
 from core.outputs import AUTO, resolve_output
-from .drawing import OwnPoints  # noqa: F401 - part of the configuration's vocabulary
-from .settings import OWN_DATA, SETTINGS, DataConfig, NetConfig, TrainConfig, ViewConfig
+from explorer.choices.own_points import OwnPoints  # noqa: F401 - part of the configuration's vocabulary
+from explorer.choices.settings_table import OWN_DATA, SETTINGS, DataConfig, NetConfig, TrainConfig, ViewConfig
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,7 +72,7 @@ class Config:
 def tidy_data(data: DataConfig) -> DataConfig:
     """``data`` with the fields that do not apply emptied: points only for own data, a
     class count only for sets whose class count may be chosen, within its range (the
-    settings table's ``fit``; ``explorer.query`` names a link's value this changes)."""
+    settings table's ``fit``; ``explorer.choices.link`` names a link's value this changes)."""
     if data.dataset == OWN_DATA:
         return replace(data, n_classes=None)
     k = SETTINGS["k"].fit(data.n_classes, data.dataset)

@@ -42,10 +42,10 @@ from __future__ import annotations
 import threading
 import time
 
-from . import registry
-from .guard import log_limited, per_session
-from .memory import Janitor
-from .session import IDLE_PAUSE_S, LiveSession
+from explorer.live.channel import registry
+from explorer.live.channel.guard import log_limited, per_session
+from explorer.live.channel.memory import Janitor
+from explorer.live.channel.session import IDLE_PAUSE_S, LiveSession
 
 SLICE_S = 0.004            # training per max-speed run per round, at most
 MIN_SLICE_S = 0.001        # ... and at least (many at max: shorter slices, so frames keep coming)

@@ -16,12 +16,12 @@ import numpy as np
 
 from core.features import FEATURES
 from core.targets import CLASSIFIERS
-from .figures.boundary import SURFACE_STRENGTH, boundary_figure
-from .figures.curves import GRADIENT_LABELS, METRIC_LABELS, curves_figure
-from .figures.hidden_space import hidden_space_figure
-from .figures.network_diagram import EDGE_STYLE, HOVER, hover_markers, network_figure, network_layout
-from .figures.theme import BLUE, CLASS_COLORS, LAYER_COLORS, ORANGE, WHITE
-from .run import GRID, TILE_STRIDE, Run
+from explorer.figures.boundary import SURFACE_STRENGTH, boundary_figure
+from explorer.figures.curves import GRADIENT_LABELS, METRIC_LABELS, curves_figure
+from explorer.figures.hidden_space import hidden_space_figure
+from explorer.figures.network_diagram import EDGE_STYLE, HOVER, hover_markers, network_figure, network_layout
+from explorer.figures.theme import BLUE, CLASS_COLORS, LAYER_COLORS, ORANGE, WHITE
+from explorer.training.run import GRID, TILE_STRIDE, Run
 
 # The status line's numbers: the latest loss and score with fixed decimals, each layer's
 # gradient magnitude in scientific notation ([kind, digits], as Python's .4f and .2e).

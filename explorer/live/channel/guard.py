@@ -16,7 +16,7 @@ import traceback
 
 LOG_EVERY_S = 10.0         # one log line per kind of failure at most this often
 
-log = logging.getLogger("explorer.channel")
+log = logging.getLogger("explorer.live.channel")
 
 
 class LimitedLog:

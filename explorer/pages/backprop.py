@@ -1,6 +1,6 @@
 """The backpropagation view: the derivation of docs/derivation.md, one click at a time, with the run's own numbers.
 
-``render(run, big)`` draws it. The numbers come from ``explorer.backprop_math`` (the
+``render(run, big)`` draws it. The numbers come from ``explorer.pages.backprop_math`` (the
 engine's forward and backward on a batch of training rows); this file only lays
 them out, says in words what each step does, and applies the update when the
 learner reaches it. Session keys all start with ``bp_``.
@@ -17,11 +17,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import gradient_check
-from .backprop_math import NOTATIONS, Pass, Step, apply_update, batch_indices, compute_pass, steps
-from .figures.matrix import cell_text, matrix_figure
-from .frames import network_view
-from .presets import LESSONS, active_lesson, preset_buttons
-from .run import Run
+from explorer.pages.backprop_math import NOTATIONS, Pass, Step, apply_update, batch_indices, compute_pass, steps
+from explorer.figures.matrix import cell_text, matrix_figure
+from explorer.live.setup_message import network_view
+from explorer.choices.lessons import LESSONS, active_lesson, preset_buttons
+from explorer.training.run import Run
 
 SOURCES = ("one example", "a mini-batch")
 MODES = ("Step through", "Show all steps")

@@ -65,7 +65,7 @@ Server → client, text JSON:
         grid          {"x": [min, max, G], "y": [min, max, G]}   the surface grid (G points per axis;
                       row 0 of the grid is y = min, as core's grid is flattened, x inner)
         tile_stride   int    neuron tiles sample every tile_stride-th grid point
-        figures       {name: figure}   each live figure's static part (``frames.setup_figures``:
+        figures       {name: figure}   each live figure's static part (``setup_message.setup_figures``:
                       boundary, network, curves[, hidden]): layout, the data points, and lines and
                       markers without points (their ``meta`` names what the browser fills them with)
         colors        {"classes": [...], "layers": [...], "negative", "positive", "middle"}  "#rrggbb"
@@ -119,7 +119,7 @@ Server → client, binary frame (one per ack at most; the server never runs ahea
         latest       f32[2 L]    grad_norm[1..L], delta_mean[1..L] of the latest epoch
                      (present when epoch > 0: the status line and the curves' last point)
 
-The component (``explorer.live``) gets these arguments from the page. Over the channel
+The component (``explorer.live.component``) gets these arguments from the page. Over the channel
 (``live_channel``):
 
     token      str    this Streamlit session's token (send it in the hello)

@@ -18,10 +18,10 @@ from core.export_script import python_notebook, python_script
 from core.model_file import SavedModel, dumps, load_model
 from core.outputs import resolve_output
 from core.user_data import to_csv
-from .config import Config, NetConfig, StartWeights, problem_of
-from .run import Run
-from .settings import ROWS, SETTINGS, BadValue
-from . import state
+from explorer.choices.config import Config, NetConfig, StartWeights, problem_of
+from explorer.training.run import Run
+from explorer.choices.settings_table import ROWS, SETTINGS, BadValue
+from explorer.choices import widget_state
 
 CSV_NAME = "backprop_data.csv"
 IMPORTED = "imported_model"       # session key: (NetConfig the file set, StartWeights)
@@ -66,7 +66,7 @@ def script_text(run: Run, notebook: bool = False) -> str:
 
 
 def gif_bytes(run: Run) -> bytes:
-    from .figures.animation import boundary_gif      # Pillow work, only when asked for
+    from explorer.figures.animation import boundary_gif      # Pillow work, only when asked for
     d = run.data
     with run.lock:
         run.snapshots.record(run.epoch, run.net.parameters(), force=True)
@@ -136,14 +136,14 @@ def _on_model_upload() -> None:
     except ValueError as err:
         ss["model_error"] = str(err)
         return
-    cfg = state.config_from_state()
+    cfg = widget_state.config_from_state()
     new = config_from_model(cfg, model)
     problem = misfit(new, model)
     if problem:
         ss["model_error"] = problem
         return
     ss["model_error"] = None
-    state.set_widgets(new)
+    widget_state.set_widgets(new)
     ss[IMPORTED] = (new.net, StartWeights.of(model.net, model.epoch))
     ss.pop("run", None)
 

@@ -1,6 +1,6 @@
 """A teacher's keyboard shortcuts, and the size of the learner's screen.
 
-``keyboard()`` draws an invisible component (``shortcuts_static/index.html``, plain JS)
+``keyboard()`` draws an invisible component (``keyboard_static/index.html``, plain JS)
 that installs one key handler in the page: Space Play/Pause, → step, R reset, P
 presentation, ? the list (← back in the step-by-step view). It clicks the keyed Streamlit
 widgets (``.st-key-play button`` …) as a mouse would, so every shortcut goes through the
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import streamlit.components.v1 as components
 
-STATIC = Path(__file__).resolve().parent / "shortcuts_static"
+STATIC = Path(__file__).resolve().parent / "keyboard_static"
 KEY = "shortcuts"
 # What the "?" list shows; the handler in index.html holds the same table.
 SHORTCUTS = {"Space": "Play / Pause", "→": "Step one epoch (step view: next step)",

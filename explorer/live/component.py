@@ -1,0 +1,88 @@
+"""Live charts: several plotly figures in one Streamlit component, updated in place.
+
+Stock ``st.plotly_chart`` re-creates its chart on every data change (see
+the README's "Why the live view is built this way"). This component (components v1, plain JS,
+plotly.js's basic bundle vendored in ``static/``: nothing from a CDN, nothing copied at import)
+keeps one plot div per figure in one iframe and calls ``Plotly.react`` on it: charts never
+vanish, zoom/pan survive (``layout.uirevision`` defaults to a constant), and only what changed
+is redrawn (unchanged traces / layout keys are handed to plotly as the objects it already holds).
+
+One client (``static/view.js``), two ways in for the same messages (the live channel's,
+``explorer/live/channel/wire.py``: a setup, statuses, binary frames of weights and new curve
+points; the browser computes and draws every picture from them):
+
+* ``live_channel`` (the app's live view): the iframe opens its own WebSocket to
+  ``explorer.live.channel``, authenticated with the session's token. No Streamlit rerun per
+  frame; Streamlit only learns of the channel's state (open / failed) through the
+  component value.
+* ``live_fallback`` (when no socket can be opened): a timer-driven fragment
+  (``explorer.live.panel``) hands the same messages over as component arguments, and the
+  client's buttons send their controls back through the component value.
+
+Everything that changes every frame as a picture is painted in the browser onto a layout
+image or a canvas over a plot: a changed *trace* makes plotly replot the whole figure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit.components.v1 as components
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+_component = components.declare_component("live_charts", path=str(STATIC_DIR))
+
+
+def live_channel(
+    token: str,
+    ws_path: str,
+    height: int = 320,
+    columns: int = 2,
+    spans: dict[str, int] | None = None,
+    speeds: list | tuple = (),
+    controls: bool = True,
+    key: str = "charts",
+    draw: bool = False,
+    on_change: Any = None,
+) -> dict[str, Any] | None:
+    """The live view fed by its own WebSocket (``explorer.live.channel``; ``wire`` is the format).
+
+    The iframe opens ``ws_path`` on the page's host, says hello with ``token`` and draws
+    what the server pushes; nothing goes through Streamlit reruns while it trains. With
+    ``controls`` it draws Play/Pause, Step and Reset and a Speed choice (``speeds``)
+    itself. With ``draw`` a click anywhere on the decision boundary's plane is reported
+    (a crosshair shows it) and ``on_change`` runs before the next script run.
+    Returns the state the browser last reported, ``{"channel": "open" | "failed" |
+    "closed", "code": int}`` plus, after a click, ``"click": [x1, x2], "seq": n``; or
+    None before that.
+    """
+    return _component(token=token, ws_path=ws_path, height=int(height), columns=int(columns),
+                      spans=spans or {}, speeds=list(speeds), controls=bool(controls), fallback=False,
+                      draw=bool(draw), key=key, default=None, tab_index=-1, on_change=on_change)
+
+
+def live_fallback(
+    messages: dict[str, Any],
+    height: int = 320,
+    columns: int = 2,
+    spans: dict[str, int] | None = None,
+    key: str = "charts",
+) -> dict[str, Any] | None:
+    """The same live view fed through Streamlit when no socket can be opened (the fallback).
+
+    ``messages`` are the live channel's own (``explorer.live.channel.wire``), carried as this
+    component's arguments: ``{"setup": setup JSON or None, "setup_id": int, "status":
+    status dict, "frames": [base64 binary frame, ...]}`` (see ``wire``). The browser
+    draws them exactly as it draws what the socket brings, skipping frames it already
+    drew. Its own Play/Pause, Step and Reset buttons report through the component value,
+    ``{"control": {...}, "id": str, "n": int}``, or ask for a fresh setup, ``{"resync":
+    true, "id", "n"}``; a new ``(id, n)`` is a new request.
+    """
+    return _component(fallback=True, messages=messages, height=int(height), columns=int(columns),
+                      spans=spans or {}, speeds=[], controls=True, draw=False, key=key, default=None,
+                      tab_index=-1)
+
+
+__all__ = ["STATIC_DIR", "live_channel", "live_fallback"]

@@ -1,0 +1,1 @@
+"""The page and its panels: what the learner sees and clicks."""

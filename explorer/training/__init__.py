@@ -1,0 +1,1 @@
+"""The learner's run and its history, beside each other."""
