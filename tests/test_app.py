@@ -20,7 +20,7 @@ from core import Network
 
 from explorer.live.channel import wire
 from explorer.choices.config import Config
-from explorer.live.panel import CHARTS
+from explorer.pages.live_view import CHARTS
 from explorer.choices.link import to_query
 from tests.browser import ROOT
 

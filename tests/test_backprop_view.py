@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.activations import Softmax
 from explorer.pages.backprop_math import batch_indices, sup
-from explorer.choices.lessons import LESSONS
+from explorer.pages.lessons import LESSONS
 
 APP = str(Path(__file__).resolve().parents[1] / "explorer" / "pages" / "main.py")   # the page script app.py serves
 PAGE = "backprop"

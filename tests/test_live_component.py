@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from explorer.live.panel import FALLBACK_NOTE
+from explorer.pages.live_view import FALLBACK_NOTE
 from tests.browser import app_server, browser_page, wait_live
 from tests.conftest import ARTIFACTS
 

@@ -10,7 +10,7 @@ import time
 from streamlit.testing.v1 import AppTest
 
 from explorer.live.channel import registry, wire
-from explorer.live.panel import CHARTS, FALLBACK_NOTE
+from explorer.pages.live_view import CHARTS, FALLBACK_NOTE
 from tests.browser import ROOT
 
 PAGE = str(ROOT / "explorer" / "pages" / "main.py")

@@ -31,7 +31,7 @@ from core import datasets
 from explorer.choices.config import Config, preset_for_dataset
 from explorer.choices.own_points import MAX_LINK_POINTS, encode, start_from
 from explorer.pages.chrome import FAILURE
-from explorer.choices.lessons import LESSONS
+from explorer.pages.lessons import LESSONS
 from explorer.choices.link import from_query
 from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, OWN_DATA, ROWS, SETTINGS, BadValue, OutOfRange
 from tests.browser import ROOT

@@ -1,1 +1,2 @@
-"""What the learner chose: the settings table, the configuration, the link, widget state, own points, lessons."""
+"""What the learner chose, as plain values: the settings table, the configuration, its link
+form, the learner's own points. No Streamlit here: the pages turn these into widgets."""

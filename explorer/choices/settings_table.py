@@ -5,7 +5,7 @@ and field that hold it, the default, the parser for its URL text and the formatt
 the widget that shows it (kind, label, help, choices) and how widget values map to the
 config value. The config groups (``DataConfig``, ``NetConfig``, ``TrainConfig``,
 ``ViewConfig``), the URL form (``explorer.choices.link``), the widgets (``explorer.pages.sidebar``)
-and session state (``explorer.choices.widget_state``) are all derived from this table.
+and session state (``explorer.pages.widget_state``) are all derived from this table.
 
 Adding a setting: one row here and one ``controls.widget(key)`` call where it shows.
 Choices come from the engine's registries, read when asked (so an entry added to a

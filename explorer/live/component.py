@@ -16,7 +16,7 @@ points; the browser computes and draws every picture from them):
   frame; Streamlit only learns of the channel's state (open / failed) through the
   component value.
 * ``live_fallback`` (when no socket can be opened): a timer-driven fragment
-  (``explorer.live.panel``) hands the same messages over as component arguments, and the
+  (``explorer.pages.live_view``) hands the same messages over as component arguments, and the
   client's buttons send their controls back through the component value.
 
 Everything that changes every frame as a picture is painted in the browser onto a layout

@@ -20,7 +20,7 @@ from core import gradient_check
 from explorer.pages.backprop_math import NOTATIONS, Pass, Step, apply_update, batch_indices, compute_pass, steps
 from explorer.figures.matrix import cell_text, matrix_figure
 from explorer.live.setup_message import network_view
-from explorer.choices.lessons import LESSONS, active_lesson, preset_buttons
+from explorer.pages.lessons import LESSONS, active_lesson, preset_buttons
 from explorer.training.run import Run
 
 SOURCES = ("one example", "a mini-batch")

@@ -21,7 +21,7 @@ from core.user_data import to_csv
 from explorer.choices.config import Config, NetConfig, StartWeights, problem_of
 from explorer.training.run import Run
 from explorer.choices.settings_table import ROWS, SETTINGS, BadValue
-from explorer.choices import widget_state
+from explorer.pages import widget_state
 
 CSV_NAME = "backprop_data.csv"
 IMPORTED = "imported_model"       # session key: (NetConfig the file set, StartWeights)

@@ -16,11 +16,11 @@ from explorer.pages import exports
 
 from explorer.pages import chrome
 
-from explorer.choices import widget_state
+from explorer.pages import widget_state
 from explorer.choices.config import Config
 from explorer.live.setup_message import View
-from explorer.live.panel import live_panel
-from explorer.choices.lessons import preset_buttons
+from explorer.pages.live_view import live_panel
+from explorer.pages.lessons import preset_buttons
 from explorer.choices.settings_table import SETTINGS
 
 

@@ -2,7 +2,7 @@
 
 Every widget comes from its row of the settings table (``explorer.choices.settings_table``): key,
 label, help, choices. The functions return their part of the ``Config`` and compute
-nothing; callbacks that load presets live in ``explorer.choices.widget_state``.
+nothing; callbacks that load presets live in ``explorer.pages.widget_state``.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from core import datasets
 from explorer.choices.config import OWN_DATA, DataConfig, NetConfig, TrainConfig, ViewConfig
 from explorer.figures.preview import preview_png
 from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, SETTINGS, Setting, rows
-from explorer.choices import widget_state
+from explorer.pages import widget_state
 
 
 def widget(key: str, container: Any = None, dataset: str | None = None, **overrides) -> Any:

@@ -1,4 +1,4 @@
-// The fallback's way in (explorer/live/panel.py): the live channel's messages arrive as the
+// The fallback's way in (explorer/pages/live_view.py): the live channel's messages arrive as the
 // component's arguments, {setup, setup_id, status, frames}, every tick of a timer fragment.
 // Each holds the setup when it changed (else null), the status, and the latest binary frames
 // since the setup (base64); a frame already drawn (by seq) is skipped. A setup or a frame

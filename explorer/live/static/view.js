@@ -13,7 +13,7 @@
 //   {channel: "closed", code, state: "expired" | "in_use" | "flooded"} when the server
 //   refused it; Draw's clicks add {click: [x1, x2], seq}.
 // - the fallback (args {fallback: true, messages: {setup, setup_id, status, frames}, ...}):
-//   explorer/live/panel.py's timer fragment hands the same messages over as arguments;
+//   explorer/pages/live_view.py's timer fragment hands the same messages over as arguments;
 //   controls go back as the component value {control: {...}, id, n} (which reruns that
 //   fragment), and a missed message as {resync: true, id, n}. No acks.
 (function (root) {

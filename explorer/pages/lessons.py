@@ -2,7 +2,7 @@
 
 Each lesson is a full ``Config`` (data, network, training) and one sentence saying
 what to look for. ``apply_lesson`` is a widget callback: it writes the config into
-the sidebar's widget keys (``explorer.choices.widget_state.set_widgets``) and drops the session's
+the sidebar's widget keys (``explorer.pages.widget_state.set_widgets``) and drops the session's
 Run so the next script run builds the new network. ``preset_buttons`` draws one
 button per lesson; pass a distinct ``key_prefix`` wherever it is drawn twice.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from explorer.choices.config import Config, DataConfig, NetConfig, TrainConfig
-from explorer.choices.widget_state import config_from_state, set_widgets
+from explorer.pages.widget_state import config_from_state, set_widgets
 
 XY = ("x1", "x2")
 
