@@ -95,5 +95,18 @@ def wait_live(page, timeout_s: float = 60, ready: str = "window.__live && window
     raise TimeoutError("the live charts never drew a frame")
 
 
+# Streamlit marks the app's script state on the page; "notRunning": the last run is drawn.
+IDLE = ("() => { const a = document.querySelector('[data-test-script-state]');"
+        " return !!a && a.getAttribute('data-test-script-state') === 'notRunning'; }")
+
+
+def wait_idle(page, timeout_ms: int = 60_000):
+    """Wait until no script run is being drawn, as a person waits for the page to settle.
+    What a run draws (a download button's file, a widget's value) is the previous run's until
+    then: a click on "Download" while the run after "New weights" is still drawn gets the old
+    weights."""
+    page.wait_for_function(IDLE, timeout=timeout_ms)
+
+
 def live_stats(frame) -> dict:
     return frame.evaluate("({renders: __live.renders, frame: __live.frame, errors: __live.errors, extra: __live.extra})")

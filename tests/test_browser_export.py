@@ -26,7 +26,7 @@ from core.model_file import dumps, load_model
 from core.pipeline import InputPipeline
 from core.user_data import read_points
 from explorer.choices.own_points import decode
-from tests.browser import app_server, browser_page, wait_live
+from tests.browser import app_server, browser_page, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -88,6 +88,7 @@ def open_export_section(page):
 
 def download(page, key: str, name: str, expect_name: str):
     """Click download button ``key``; save what comes down as EXPORTS/name; return its path."""
+    wait_idle(page)                 # the button's file is the one the last finished run made
     button = page.locator(f".st-key-{key} button:visible")
     button.scroll_into_view_if_needed()
     with page.expect_download(timeout=120_000) as info:

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser import browser_page, wait_live
+from tests.browser import IDLE, browser_page, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,6 @@ RECORD_SENDS = """
   };
 })();
 """
-IDLE = "() => { const a = document.querySelector('[data-test-script-state]'); return a && a.getAttribute('data-test-script-state') === 'notRunning'; }"
 
 
 def query(page) -> dict:
