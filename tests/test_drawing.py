@@ -6,7 +6,8 @@ import pytest
 
 from explorer.choices import own_points
 from explorer.choices.config import OwnPoints
-from explorer.choices.settings_table import SETTINGS, BadValue
+from explorer.choices.parsers import BadValue
+from explorer.choices.settings_table import SETTINGS
 
 EMPTY = OwnPoints.of(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), "classification")
 

@@ -33,7 +33,8 @@ from explorer.choices.own_points import MAX_LINK_POINTS, encode, start_from
 from explorer.pages.chrome import FAILURE
 from explorer.pages.lessons import LESSONS
 from explorer.choices.link import from_query
-from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, OWN_DATA, ROWS, SETTINGS, BadValue, OutOfRange
+from explorer.choices.parsers import BadValue, OutOfRange
+from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, OWN_DATA, ROWS, SETTINGS
 from tests.browser import ROOT
 
 NARROWED = [s for s in ROWS if s.narrow is not None]

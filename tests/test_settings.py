@@ -15,7 +15,8 @@ from core.optimizers import make_optimizer
 from explorer.choices.config import Config
 from explorer.choices.link import from_query, to_query
 from explorer.choices.own_points import start_from
-from explorer.choices.settings_table import OWN_DATA, ROWS, SETTINGS, BadValue, OutOfRange
+from explorer.choices.parsers import BadValue, OutOfRange
+from explorer.choices.settings_table import OWN_DATA, ROWS, SETTINGS
 
 BAD_TEXTS = ["zzz", "-5", "1e999", "nan", "99999999999", "4:tanh,x", "x1,x1", "2", "0.5", "", "²", "²:tanh"]
 

@@ -9,14 +9,31 @@ data is the engine's rule (``core.outputs``); ``Config.resolve_output`` asks it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, make_dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from core import datasets
 from core.outputs import AUTO, resolve_output
 from explorer.choices.own_points import OwnPoints  # noqa: F401 - part of the configuration's vocabulary
-from explorer.choices.settings_table import OWN_DATA, SETTINGS, DataConfig, NetConfig, TrainConfig, ViewConfig
+from explorer.choices.settings_table import (OTHER_RECOMMENDED_INIT, OWN_DATA, RECOMMENDED_INIT, SETTINGS,
+                                             rows)
+
+
+def _config_class(group: str, name: str, extra=()):
+    """A frozen dataclass with one field per row of ``group`` (its default the row's)."""
+    fields = [(s.field, Any, field(default=s.default)) for s in rows(group)] + list(extra)
+    cls = make_dataclass(name, fields, frozen=True)
+    cls.__module__ = __name__
+    return cls
+
+
+DataConfig = _config_class("data", "DataConfig")
+# Weights imported from a model file (``StartWeights``) replace the seeded draw.
+NetConfig = _config_class("net", "NetConfig", [("start", Any, field(default=None))])
+TrainConfig = _config_class("train", "TrainConfig")
+ViewConfig = _config_class("view", "ViewConfig")
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,7 +111,7 @@ def preset_for_dataset(name: str, cfg: Config) -> Config:
     spec = datasets.DATASETS[name]
     data = replace(cfg.data, dataset=name, n_samples=spec.default_n_samples, noise=spec.default_noise,
                    n_classes=spec.n_classes if spec.multiclass else None, points=None)
-    init = "small_gaussian" if name == "planar" else "xavier"
+    init = RECOMMENDED_INIT.get(name, OTHER_RECOMMENDED_INIT)
     net = replace(cfg.net, hidden=tuple(spec.default_layers), output=AUTO, loss=AUTO, init=init, start=None)
     train = replace(cfg.train, optimizer=spec.default_optimizer, learning_rate=spec.default_learning_rate,
                     batch_size=None)

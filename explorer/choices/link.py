@@ -15,7 +15,8 @@ from dataclasses import replace
 
 from explorer.choices.config import Config, DataConfig, OWN_DATA, problem_of, tidy_data
 from explorer.choices.own_points import MAX_LINK_POINTS
-from explorer.choices.settings_table import GROUPS, ROWS, SETTINGS, BadValue, OutOfRange, rows
+from explorer.choices.parsers import BadValue, OutOfRange
+from explorer.choices.settings_table import GROUPS, ROWS, SETTINGS, rows
 
 MAX_TEXT = 400      # longer URL values are cut before parsing
 

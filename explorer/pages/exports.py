@@ -20,7 +20,8 @@ from core.outputs import resolve_output
 from core.user_data import to_csv
 from explorer.choices.config import Config, NetConfig, StartWeights, problem_of
 from explorer.training.run import Run
-from explorer.choices.settings_table import ROWS, SETTINGS, BadValue
+from explorer.choices.parsers import BadValue
+from explorer.choices.settings_table import ROWS, SETTINGS
 from explorer.pages import widget_state
 
 CSV_NAME = "backprop_data.csv"

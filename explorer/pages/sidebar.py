@@ -13,7 +13,8 @@ import streamlit as st
 from core import datasets
 from explorer.choices.config import OWN_DATA, DataConfig, NetConfig, TrainConfig, ViewConfig
 from explorer.figures.preview import preview_png
-from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, SETTINGS, Setting, rows
+from explorer.choices.setting import Setting
+from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, SETTINGS, rows
 from explorer.pages import widget_state
 
 
@@ -169,8 +170,9 @@ def _add_layer() -> None:
     i = ss.get(widget_state.N_LAYERS_KEY, 0)
     kw, ka = widget_state.layer_keys(i)
     pw, pa = widget_state.layer_keys(i - 1)
-    ss[kw] = ss.get(pw, 4) if i else 4
-    ss[ka] = ss.get(pa, "tanh") if i else "tanh"
+    width, act = SETTINGS["layers"].default[0]      # a first layer as the table's default network
+    ss[kw] = ss.get(pw, width) if i else width
+    ss[ka] = ss.get(pa, act) if i else act
     ss[widget_state.N_LAYERS_KEY] = i + 1
 
 

@@ -20,7 +20,8 @@ from explorer.choices.config import (Config, DataConfig, NetConfig, OWN_DATA, Ow
                      tidy_data)
 from explorer.choices.link import from_query, to_query
 from explorer.training.run import Run, build_data
-from explorer.choices.settings_table import GROUPS, ROWS, SETTINGS, Setting, rows
+from explorer.choices.setting import Setting
+from explorer.choices.settings_table import GROUPS, ROWS, SETTINGS, rows
 
 LAYERS = SETTINGS["layers"]
 POINTS = SETTINGS["pts"].key       # session key of the learner's own points (an OwnPoints, not a widget)
