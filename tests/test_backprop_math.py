@@ -2,7 +2,7 @@
 
 Examples are rows in the engine; "columns" shows every per-example matrix transposed.
 Each test recomputes the engine's forward/backward independently and compares with
-what ``explorer.pages.backprop_math`` hands the view, and checks that the shown matrices
+what ``explorer.pages.backprop`` (one_pass, steps) hands the view, and checks that the shown matrices
 satisfy the shown formula (Z = A Wᵀ + 1bᵀ for rows, Z = W A + b1ᵀ for columns, ...).
 """
 from __future__ import annotations
@@ -15,7 +15,9 @@ import pytest
 
 from core import Network
 from core.activations import Softmax
-from explorer.pages.backprop_math import apply_update, batch_indices, compute_pass, steps, sup
+from explorer.pages.backprop.notation import sup
+from explorer.pages.backprop.one_pass import apply_update, batch_indices, compute_pass
+from explorer.pages.backprop.steps import steps
 from explorer.figures.matrix import matrix_figure
 
 NETS = {   # name: (layers, loss, targets maker)

@@ -16,7 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.activations import Softmax
-from explorer.pages.backprop_math import batch_indices, sup
+from explorer.pages.backprop.notation import sup
+from explorer.pages.backprop.one_pass import batch_indices
 from explorer.pages.lessons import LESSONS
 
 APP = str(Path(__file__).resolve().parents[1] / "explorer" / "pages" / "main.py")   # the page script app.py serves

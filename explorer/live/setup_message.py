@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.features import FEATURES
-from core.targets import CLASSIFIERS
 from explorer.figures.boundary import SURFACE_STRENGTH, boundary_figure
 from explorer.figures.curves import GRADIENT_LABELS, METRIC_LABELS, curves_figure
 from explorer.figures.hidden_space import hidden_space_figure
@@ -53,9 +52,10 @@ def unit_labels(run: Run) -> list[list[str]]:
 
 
 def squashed(run: Run) -> list[bool]:
-    """Per layer: are its outputs in (0, 1) (a classifier's output), drawn as 2a − 1 in the
-    tiles? Else a tile is scaled by its largest |a| when that is above 1."""
-    return [layer.activation.name in CLASSIFIERS for layer in run.net.layers]
+    """Per layer: are its outputs in (0, 1) (an activation with a ``classifier`` kind: class
+    probabilities), drawn as 2a − 1 in the tiles? Else a tile is scaled by its largest |a|
+    when that is above 1."""
+    return [bool(layer.activation.classifier) for layer in run.net.layers]
 
 
 def neuron_tiles(run: Run, acts: list[np.ndarray]) -> list[np.ndarray]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from core.activations import ACTIVATIONS
 from core.user_data import MAX_CLASSES
 from explorer.choices import own_points
 from explorer.choices.config import Config, OwnPoints
@@ -52,9 +53,10 @@ def _set_points(points: OwnPoints, before: OwnPoints) -> None:
     del undo[:-MAX_UNDO]
     ss[SETTINGS["pts"].key] = points
     ss[SETTINGS["ds"].key] = OWN_DATA
+    out = ACTIVATIONS.get(ss.get(SETTINGS["out"].key))         # None for "auto"
     if points.problem == "classification" and (points.n_classes or 0) > 2 \
-            and ss.get(SETTINGS["out"].key) == "sigmoid":
-        # One sigmoid unit cannot tell three classes apart: follow the data, as a K-class set does.
+            and out is not None and out.classifier == "binary":
+        # One binary unit (a sigmoid) cannot tell three classes apart: follow the data, as a K-class set does.
         ss[SETTINGS["out"].key] = ss[SETTINGS["loss"].key] = "auto"
         ss[ERROR] = "A third class: the output switched from one sigmoid unit to softmax (one unit per class)."
 

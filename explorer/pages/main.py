@@ -69,9 +69,9 @@ def main() -> None:
         live_panel(View(discretize=v.discretize, show_test=v.show_test, log_loss=v.log_loss, big=big,
                         grad_key=v.grad_key, height=height), columns=columns)
     else:
-        from explorer.pages import backprop
+        from explorer.pages.backprop import view as backprop_view
         with chrome.friendly_errors("showing the backpropagation steps"):
-            backprop.render(run, big)
+            backprop_view.render(run, big)
 
 
 if __name__ == "__main__":
