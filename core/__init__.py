@@ -6,11 +6,13 @@ cites, (F1), (B2) and so on, are derived in docs/derivation.md.
 """
 from .activations import ACTIVATIONS, hidden_activations
 from .gradcheck import gradient_check
+from .grid import MAX_CELLS, Cell
 from .initializers import INITIALIZERS
 from .losses import LOSSES
 from .model_file import SavedModel, load_model
 from .network import Network
 from .optimizers import OPTIMIZERS
+from .sweep import Sweep
 from .training import History, Trainer, TrainingDiverged, train
 
 # ``core.Network.load(path)`` reads a model file, as ``core.load_model(path)`` does. It is
@@ -19,4 +21,5 @@ from .training import History, Trainer, TrainingDiverged, train
 Network.load = staticmethod(load_model)
 
 __all__ = ["ACTIVATIONS", "hidden_activations", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "History",
-           "Network", "SavedModel", "Trainer", "TrainingDiverged", "gradient_check", "load_model", "train"]
+           "Network", "SavedModel", "Trainer", "TrainingDiverged", "gradient_check", "load_model", "train",
+           "Cell", "MAX_CELLS", "Sweep"]

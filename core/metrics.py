@@ -1,4 +1,5 @@
-"""Scores of an output against targets, both (N, S_L), examples as rows."""
+"""Scores of an output against targets, both (N, S_L), examples as rows (the outputs of a
+stack of C networks have a leading axis, (C, N, S_L): see ``Scorer.cells``)."""
 from __future__ import annotations
 
 import numpy as np
@@ -49,15 +50,36 @@ class Scorer:
             self.kind, self._labels = "onehot", T.argmax(axis=1)
 
     def __call__(self, a: np.ndarray) -> tuple[float, float]:
+        """(J, score) of outputs a (N, S_L)."""
+        if self.kind is None:
+            return self.loss.fn(a, self.T), self.metric(a, self.T)
         N = a.shape[0]
+        p, right = self._own_class(a)
+        np.maximum(p, losses.EPS, out=p)          # the losses' own clip (read at call time): no log(0)
+        return -float(np.log(p, out=p).sum()) / N, float(np.count_nonzero(right) / N)
+
+    def cells(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(J, score) of each network of a stack (core/sweep.py): a (C, N, S_L) -> two (C,) arrays.
+
+        Each network's numbers are those ``__call__`` gives for its a (C, ...) alone, bit for
+        bit: the same products, and each sum runs over one network's N values, in order."""
+        C, N = a.shape[0], a.shape[1]
+        if self.kind is None:
+            J, score = zip(*(self(a_c) for a_c in a))
+            return np.array(J), np.array(score)
+        p, right = self._own_class(a)
+        np.maximum(p, losses.EPS, out=p)
+        J = np.log(p, out=p).reshape(C, N).sum(axis=1)
+        J /= -N
+        return J, np.count_nonzero(right.reshape(C, N), axis=1) / N
+
+    def _own_class(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """p, the probability each example gives its own class, and whether it is the predicted
+        one; a (..., N, S_L) with any leading axes."""
         if self.kind == "binary":
             p = a * self._s
             p += self._c
-            acc = np.count_nonzero(p > self._thr) / N
-        elif self.kind == "onehot":
-            p = a[np.arange(N), self._labels]
-            acc = np.count_nonzero(a.argmax(axis=1) == self._labels) / N
-        else:
-            return self.loss.fn(a, self.T), self.metric(a, self.T)
-        np.maximum(p, losses.EPS, out=p)          # the losses' own clip (read at call time): no log(0)
-        return -float(np.log(p, out=p).sum()) / N, float(acc)
+            return p, p > self._thr
+        # Contiguous, one network's N values after another: numpy sums each in a single run's order.
+        p = np.ascontiguousarray(a[..., np.arange(a.shape[-2]), self._labels])
+        return p, a.argmax(axis=-1) == self._labels

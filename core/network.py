@@ -13,7 +13,8 @@ Backward:  (B1) δ^(L) = Δ^(L) ⊙ σ_L'(z^(L)) with Δ^(L) = ∂L/∂a^(L), or
 enters only when they are summed into ∂J/∂W and ∂J/∂b.
 
 ``Network.backward`` is the one backward pass: the step-by-step view shows it and the
-trainer runs it, in reused buffers (core/fast_step.py keeps them).
+trainer runs it, in reused buffers (core/fast_step.py keeps them). (A sweep trains stacks
+of networks with the same equations over stacked arrays: core/stack_step.py.)
 """
 from __future__ import annotations
 
@@ -33,32 +34,33 @@ class Layer:
 
     W and b are views into one array ``Wb = [W | b]`` of shape (S_l, S_{l-1} + 1), so
     the training loop can update both with one operation; writing to ``layer.W`` or
-    ``layer.b`` (in place or by assignment) writes into ``Wb``.
+    ``layer.b`` (in place or by assignment) writes into ``Wb``. A stack of C layers
+    (core/sweep.py) has W (C, S_l, S_{l-1}), b (C, S_l) and Wb (C, S_l, S_{l-1} + 1).
     """
 
     def __init__(self, W: np.ndarray, b: np.ndarray, activation: Activation):
-        self.Wb = np.concatenate([W, b[:, None]], axis=1)
+        self.Wb = np.concatenate([W, b[..., None]], axis=-1)
         self.activation = activation
 
     @property
     def W(self) -> np.ndarray:
-        return self.Wb[:, :-1]
+        return self.Wb[..., :-1]
 
     @W.setter
     def W(self, value):
-        self.Wb[:, :-1] = value
+        self.Wb[..., :-1] = value
 
     @property
     def b(self) -> np.ndarray:
-        return self.Wb[:, -1]
+        return self.Wb[..., -1]
 
     @b.setter
     def b(self, value):
-        self.Wb[:, -1] = value
+        self.Wb[..., -1] = value
 
     @property
     def size(self) -> int:
-        return self.Wb.shape[0]
+        return self.Wb.shape[-2]
 
 
 def augment(A: np.ndarray) -> np.ndarray:
@@ -120,7 +122,8 @@ class Network:
 
     ``layers`` is a list of (width, activation name); the last entry is the output
     layer. ``loss`` is a name from ``core.losses.LOSSES``. Every random draw comes
-    from ``seed``. Invalid combinations raise ``ValueError`` with the fix.
+    from ``seed``, through the initialiser's own generator (``Initializer.stream``), layer
+    after layer. Invalid combinations raise ``ValueError`` with the fix.
     """
 
     def __init__(self, n_inputs: int, layers, loss: str = "mse", *, seed: int = 0,
@@ -136,7 +139,7 @@ class Network:
         self.init, self.seed = init, seed
         spec = [_check_layer(i, len(layers), l) for i, l in enumerate(layers)]
         self._check_output(spec[-1])
-        rng = np.random.default_rng(seed)
+        rng = INITIALIZERS[init].stream(seed)
         self.layers: list[Layer] = []
         fan_in = int(n_inputs)
         for width, act in spec:
@@ -224,13 +227,7 @@ class Network:
     # ---- cost and gradients ------------------------------------------------
     def penalty(self, l1: float = 0.0, l2: float = 0.0) -> float:
         """l1·Σ|W| + (l2/2)·Σ W² over the weights (biases are not penalised)."""
-        p = 0.0
-        for layer in self.layers:
-            if l1:
-                p += l1 * float(np.abs(layer.W).sum())
-            if l2:
-                p += 0.5 * l2 * float(np.vdot(layer.W, layer.W))
-        return p
+        return penalty([layer.W for layer in self.layers], l1, l2)
 
     def cost(self, X, y, l1: float = 0.0, l2: float = 0.0) -> float:
         """Mean cost J over the examples (plus the penalties, when given)."""
@@ -289,6 +286,17 @@ class Network:
         X, T = self._check_pair(X, y)
         bwd = self.backward(self.forward(X), T, l1, l2)
         return list(zip(bwd.dW, bwd.db))
+
+
+def penalty(Ws, l1: float = 0.0, l2: float = 0.0) -> float:
+    """l1·Σ|W| + (l2/2)·Σ W² over the weight matrices ``Ws`` (one per layer, (S_l, S_{l−1}))."""
+    p = 0.0
+    for W in Ws:
+        if l1:
+            p += l1 * float(np.abs(W).sum())
+        if l2:
+            p += 0.5 * l2 * float(np.vdot(W, W))
+    return p
 
 
 def _check_layer(i: int, n: int, layer):

@@ -71,20 +71,7 @@ class Trainer:
                  batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed: int = 0,
                  X_test=None, y_test=None, history=None):
         self.net = net
-        self.X, self.T = net.check_X(X), net.targets(y)
-        if self.X.shape[0] != self.T.shape[0]:
-            raise ValueError(f"X has {self.X.shape[0]} rows but y has {self.T.shape[0]}; give one target per example")
-        if self.X.shape[0] == 0:
-            raise ValueError("there are no training examples")
-        _check_finite("X", self.X)
-        has_test = X_test is not None and np.asarray(X_test).size > 0
-        self.X_test = net.check_X(X_test) if has_test else None
-        self.T_test = net.targets(y_test) if has_test else None
-        if has_test:
-            _check_finite("X_test", self.X_test)
-            if self.X_test.shape[0] != self.T_test.shape[0]:
-                raise ValueError(f"X_test has {self.X_test.shape[0]} rows but y_test has {self.T_test.shape[0]}; "
-                                 f"give one target per example")
+        self.X, self.T, self.X_test, self.T_test = check_data(net, X, y, X_test, y_test)
         self._params = net.parameters()
         if not _all_finite(self._params):
             raise ValueError("the network's weights contain NaN or infinite values; build a new network")
@@ -118,9 +105,7 @@ class Trainer:
 
     @learning_rate.setter
     def learning_rate(self, eta):
-        if not (_is_real(eta) and math.isfinite(eta) and eta > 0):
-            raise ValueError(f"learning rate must be a positive number, got {eta!r}")
-        self._eta = float(eta)
+        self._eta = check_learning_rate(eta)
 
     @property
     def batch_size(self) -> int | None:
@@ -128,9 +113,7 @@ class Trainer:
 
     @batch_size.setter
     def batch_size(self, size):
-        if size is not None and (not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1):
-            raise ValueError(f"batch size must be a whole number ≥ 1 (or None for the full batch), got {size!r}")
-        self._batch = None if size is None or size >= self.X.shape[0] else int(size)
+        self._batch = check_batch_size(size, self.X.shape[0])
 
     @property
     def optimizer(self) -> str:
@@ -148,7 +131,7 @@ class Trainer:
 
     @l1.setter
     def l1(self, rate):
-        self._l1 = _rate("L1", rate)
+        self._l1 = check_penalty("L1", rate)
 
     @property
     def l2(self) -> float:
@@ -156,7 +139,7 @@ class Trainer:
 
     @l2.setter
     def l2(self, rate):
-        self._l2 = _rate("L2", rate)
+        self._l2 = check_penalty("L2", rate)
 
     # ---- training ------------------------------------------------------------
     def step(self) -> bool:
@@ -265,10 +248,43 @@ def _is_real(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
 
 
-def _rate(name, rate):
+# ---- the checks a setting passes before training uses it (the sweep makes the same) ----------
+def check_learning_rate(eta) -> float:
+    if not (_is_real(eta) and math.isfinite(eta) and eta > 0):
+        raise ValueError(f"learning rate must be a positive number, got {eta!r}")
+    return float(eta)
+
+
+def check_batch_size(size, n_examples: int) -> int | None:
+    """The batch size as the trainer holds it: None for the full batch (also when ≥ n_examples)."""
+    if size is not None and (not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1):
+        raise ValueError(f"batch size must be a whole number ≥ 1 (or None for the full batch), got {size!r}")
+    return None if size is None or size >= n_examples else int(size)
+
+
+def check_penalty(name, rate) -> float:
     if not (_is_real(rate) and math.isfinite(rate) and rate >= 0):
         raise ValueError(f"{name} rate must be a number ≥ 0, got {rate!r}")
     return float(rate)
+
+
+def check_data(net, X, y, X_test=None, y_test=None):
+    """(X (N, S_0), T (N, S_L), X_test or None, T_test or None), checked against ``net``'s input
+    and output layers: finite, one target per example, at least one training example."""
+    X, T = net.check_X(X), net.targets(y)
+    if X.shape[0] != T.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but y has {T.shape[0]}; give one target per example")
+    if X.shape[0] == 0:
+        raise ValueError("there are no training examples")
+    _check_finite("X", X)
+    if X_test is None or np.asarray(X_test).size == 0:
+        return X, T, None, None
+    X_test, T_test = net.check_X(X_test), net.targets(y_test)
+    _check_finite("X_test", X_test)
+    if X_test.shape[0] != T_test.shape[0]:
+        raise ValueError(f"X_test has {X_test.shape[0]} rows but y_test has {T_test.shape[0]}; "
+                         f"give one target per example")
+    return X, T, X_test, T_test
 
 
 def _check_finite(name, X):
