@@ -17,12 +17,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from tests.browser import IDLE, browser_page, wait_live
 
 pytestmark = pytest.mark.browser
 
-# Each message the page sends on Streamlit's socket, with the script state at that moment.
+# Each message the page sends on Streamlit's socket: its BackMsg field (the protobuf tag's
+# field number: a rerun request, a heartbeat, ...) and the script state at that moment.
 RECORD_SENDS = """
 (() => {
   const send = WebSocket.prototype.send;
@@ -30,12 +32,23 @@ RECORD_SENDS = """
   WebSocket.prototype.send = function (data) {
     if (String(this.url).includes("_stcore/stream")) {
       const app = document.querySelector("[data-test-script-state]");
-      window.__sends.push({state: app ? app.getAttribute("data-test-script-state") : null, t: performance.now()});
+      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ?
+        new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+      let field = null;                       // the first tag's varint >> 3
+      if (bytes && bytes.length) {
+        let v = 0, shift = 0, i = 0;
+        do { v += (bytes[i] & 0x7f) * 2 ** shift; shift += 7; } while (bytes[i++] & 0x80 && i < 5);
+        field = Math.floor(v / 8);
+      }
+      window.__sends.push({state: app ? app.getAttribute("data-test-script-state") : null,
+                           field: field, t: performance.now()});
     }
     return send.call(this, data);
   };
 })();
 """
+# The rerun request's field in Streamlit's BackMsg (read from the installed package, not spelled).
+RERUN = BackMsg.DESCRIPTOR.fields_by_name["rerun_script"].number
 
 
 def query(page) -> dict:
@@ -101,8 +114,9 @@ def test_no_rerun_is_asked_for_while_a_script_runs(server):
         page.wait_for_function("() => !new URLSearchParams(location.search).get('present')", timeout=60_000)
         settle(page)
         sends = page.evaluate("window.__sends")
-        assert len(sends) >= 4, sends                                      # the clicks themselves
-        during = [s for s in sends if s["state"] == "running"]
-        assert not during, f"{len(during)} of {len(sends)} messages were sent while a script ran: {during}"
+        reruns = [s for s in sends if s["field"] == RERUN]
+        assert len(reruns) >= 4, sends                                     # the clicks themselves
+        during = [s for s in reruns if s["state"] == "running"]
+        assert not during, f"{len(during)} of {len(reruns)} rerun requests were sent while a script ran: {sends}"
         # And nothing the clicks set was undone.
         assert query(page).get("ds") == "planar"
