@@ -2,10 +2,14 @@
 
 ``streamlit run app.py`` starts it. This file is the launcher: an ``st.App`` (Streamlit's
 documented ASGI app server) that serves the page, ``explorer/pages/main.py``, and beside it
-the live channel's WebSocket (``explorer/live/channel``) on the same host and port.
+the live channel's WebSocket (``explorer/live/channel``) on the same host and port. Its one
+middleware lets a browser keep the live component's files between visits
+(``explorer/live/caching.py``).
 """
 import streamlit as st
+from starlette.middleware import Middleware
 
+from explorer.live.caching import ComponentFileCache
 from explorer.live.channel.routes import ROUTES
 
-app = st.App("explorer/pages/main.py", routes=ROUTES)
+app = st.App("explorer/pages/main.py", routes=ROUTES, middleware=[Middleware(ComponentFileCache)])
