@@ -23,10 +23,10 @@ STATE = """() => ({channel: __live.channel, setups: __live.setups, frames: __liv
   renders: __live.renders, errors: __live.errors, lastError: __live.lastError || null, extra: __live.extra,
   statuses: __live.statuses, model: BPView.state() && BPView.state().sizes})"""
 
-# The boundary's surface image, as painted by the client (its data URI changes as it trains).
-SURFACE = """() => { const img = LiveCore.cells.boundary.querySelector('g.imagelayer image, g.layer-below image');
-  const href = img && (img.getAttribute('href') || img.getAttributeNS('http://www.w3.org/1999/xlink', 'href'));
-  return href ? href.length + ':' + href.slice(-60) : null; }"""
+# The boundary's surface, as painted by the client (a canvas under the plot; its pixels change as it trains).
+SURFACE = """() => { const cv = LiveCore.cells.boundary.querySelector('.svg-container > div.underlay > canvas');
+  const d = cv && cv.toDataURL();
+  return d ? d.length + ':' + d.slice(-60) : null; }"""
 
 
 def _block(route):

@@ -70,9 +70,10 @@ def boundary_figure(xs, ys, problem: str, n_classes: int, X_train, y_train, X_te
                     show_test: bool = True, big: bool = False, title: str = "Decision boundary",
                     height: int | None = None) -> dict:
     """The plane over the grid (xs (G,), ys (G,)) with the points, and a layout image
-    stretched over it whose ``source`` (empty here) the browser paints: the surface
-    (``surface_rgb``'s colours, presentation mode's ``SURFACE_STRENGTH``). Between frames only
-    the image changes, so the browser never redraws the points."""
+    stretched over it (``source`` empty) that marks where the browser paints the surface
+    (``surface_rgb``'s colours, presentation mode's ``SURFACE_STRENGTH``): on a canvas under
+    the plot, in that rectangle (``static/pictures.js``). Between frames only the canvas
+    changes, so the browser never redraws the points."""
     size = 10 if big else 6          # presentation mode: larger points, stronger colours
     layout = base_layout(title, big, height)
     layout.update(xaxis={"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x1"}, "constrain": "domain",

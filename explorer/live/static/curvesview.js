@@ -40,6 +40,24 @@
     if (S.dirtyHidden && (!S.running || hiddenWait <= 0)) await root.BPPictures.drawHidden(S, env);
   }
 
+  // A frame's curves. While training runs, plotly redraws them at most every BPView.curvesMs
+  // (a line chart redraws whole: axes, ticks, text, ~20 ms here; or 4× its last cost). On the
+  // canvas the lines take under a millisecond to stroke, but the browser composites the
+  // row-wide canvas anew each time (at max speed that cost 14 of 60 frames a second here):
+  // at most every BPView.canvasMs (every frame at 20 a second). A timer draws the last state
+  // when no frame follows.
+  function frame(S, env) {
+    var V = root.BPView, every = S.curvesOnCanvas ? V.canvasMs : Math.max(V.curvesMs, 4 * (S.curvesCost || 0));
+    var wait = S.curvesAt + every - performance.now();
+    if (!S.running || wait <= 0) return draw(S, env);
+    if (!S.curvesTimer) {
+      S.curvesTimer = setTimeout(function () {
+        S.curvesTimer = null;
+        if (env.state() === S && S.dirtyCurves) draw(S, env);
+      }, wait + 20);
+    }
+  }
+
   function stroke(S, env) {
     var div = env.C.cells.curves;
     if (!root.BPPlotly.drawn(div) || !S.curveTraces) return;
@@ -92,5 +110,5 @@
     if (S.curvesTimer) clearTimeout(S.curvesTimer);
   }
 
-  root.BPCurvesView = { draw: draw, stroke: stroke, drop: drop };
+  root.BPCurvesView = { draw: draw, frame: frame, stroke: stroke, drop: drop };
 })(typeof window !== "undefined" ? window : this);

@@ -1,5 +1,5 @@
-// The live pictures painted from the weights: the decision surface (the boundary figure's layout
-// image), the network's tiles and edges (a canvas over the network figure's plot area), the
+// The live pictures painted from the weights: the decision surface (a canvas under the boundary
+// figure's plot), the network's tiles and edges (a canvas over the network figure's plot area), the
 // hidden space, and hover: off while training runs, on when paused (the network's invisible
 // markers then carry each weight and bias, from the setup's hover templates). Also Draw's
 // clicks on the boundary's plane. S is view.js's state; env is view.js's
@@ -12,6 +12,7 @@
   // A setup's figures, before their first draw, with the picture of its weights (S.acts): the
   // surface, hover as the run is (off while running), the curves' and hidden space's lines.
   function firstPicture(S, env) {
+    surfaceLayout(S);
     paintSurface(S, env, true);
     S.hover = !S.running;
     S.names.forEach(function (name) { hoverMode(S, name, S.running); });
@@ -19,17 +20,63 @@
     if (S.hidden) S.figures.hidden.data = root.BPHidden.traces(S);
   }
 
-  // The surface painted into a G×G canvas, as a PNG, into the figure's layout (and, unless
-  // figureOnly, into the drawn plot's image, without a plotly redraw).
+  // The surface painted into a G×G canvas that lies under the boundary plot's SVG, stretched
+  // by CSS over the rectangle of the figure's layout image and clipped to the plot area
+  // (placeSurface): a frame repaints 100×100 pixels, and the browser scales them while it
+  // composites. (As the layout image's source, a PNG a frame was encoded and decoded and the
+  // plot's SVG repainted with all its points: a learner alone at max got ~37 frames a second
+  // here, 55 with the surface not painted at all.) figureOnly: the canvas only (before the
+  // first draw).
   function paintSurface(S, env, figureOnly) {
     var t = performance.now(), s = S.surface;
     root.BPPaint.surface(S.acts[S.L], S.K, S.fwd.gx, S.fwd.gy, S.problem, !!S.view.discretize, S.paint.surface_strength,
                          s.image.data, S.pal);
     s.ctx.putImageData(s.image, 0, 0);
-    var url = s.canvas.toDataURL("image/png"), div = env.C.cells.boundary;
-    S.figures.boundary.layout.images[0].source = url;
-    if (!figureOnly && P().drawn(div) && !P().setImage(div, url)) Plotly.relayout(div, { "images[0].source": url });
+    if (!figureOnly) placeSurface(S, env);
     env.live.figMs.boundary = performance.now() - t;
+  }
+
+  // The figure's own image stays in its layout (its place on the axes), hidden; its paper and
+  // plot background colours go to the cell and to the clip box, the plot's own become
+  // transparent, so the canvas shows through. Called per frame and after every plotly redraw
+  // (zoom, pan, resize); the box and the canvas move only when the axes did.
+  function surfaceLayout(S) {
+    var lay = S.figures.boundary.layout;
+    if (lay.images && lay.images[0]) lay.images[0].visible = false;
+    S.surfaceBg = [lay.paper_bgcolor || "", lay.plot_bgcolor || ""];
+    lay.paper_bgcolor = lay.plot_bgcolor = "rgba(0,0,0,0)";
+  }
+  function placeSurface(S, env) {
+    var div = env.C.cells.boundary, img = S.figures.boundary.layout.images[0];
+    var xa = P().axis(div, "xaxis"), ya = P().axis(div, "yaxis");
+    if (!xa || !ya || !img) return;
+    var box = div._bpSurface, cv = S.surface.canvas;
+    if (!box) {                                  // one per cell; each setup puts its canvas in it
+      box = div._bpSurface = document.createElement("div");
+      box.className = "underlay";
+      box.style.cssText = "position: absolute; overflow: hidden; pointer-events: none";
+      div.on("plotly_afterplot", function () {
+        var now = env.state();
+        if (now && div === env.C.cells.boundary) placeSurface(now, env);
+      });
+    }
+    if (box.firstChild !== cv) {
+      cv.style.cssText = "position: absolute; will-change: transform";      // (its own compositing layer)
+      box.replaceChildren(cv);
+      S.surfaceAt = null;
+    }
+    if (!P().underlay(div, box)) return;
+    var x0 = xa.toPx(img.x), x1 = xa.toPx(img.x + img.sizex), y0 = ya.toPx(img.y), y1 = ya.toPx(img.y - img.sizey);
+    var at = [xa.offset, ya.offset, xa.length, ya.length, x0, y0, x1 - x0, y1 - y0].map(Math.round).join();
+    if (at === S.surfaceAt) return;
+    S.surfaceAt = at;
+    div.style.background = S.surfaceBg[0];
+    box.style.background = S.surfaceBg[1];
+    px(box.style, xa.offset, ya.offset, xa.length, ya.length);
+    px(cv.style, x0 - xa.offset, y0 - ya.offset, x1 - x0, y1 - y0);
+  }
+  function px(style, left, top, width, height) {
+    style.left = left + "px"; style.top = top + "px"; style.width = width + "px"; style.height = height + "px";
   }
 
   // The network figure keeps its labels; the tiles and edges are a canvas over its plot area,

@@ -1,14 +1,13 @@
 // Everything this client reads of plotly.js that is not its public API, in one place: the
 // drawn layout (gd._fullLayout: the plot's size, each axis's pixel offset and length and its
-// data <-> pixel maps), the memo plotly's images/draw.js keeps of an image's source (_imgSrc)
-// and where a canvas can go between the plot and the hover layer. Plotly has no public API
-// for these. TESTED lists the plotly.js versions they were checked against:
-// tests/test_browser_channel.py::test_the_plotly_seam fails when an upgrade moves them.
+// data <-> pixel maps) and where an element can go under the plot or between the plot and
+// the hover layer. Plotly has no public API for these. TESTED lists the plotly.js versions
+// they were checked against: tests/test_browser_channel.py::test_the_plotly_seam fails when
+// an upgrade moves them.
 (function (root) {
   "use strict";
 
   var TESTED = ["4.1.1"];
-  var XLINK = "http://www.w3.org/1999/xlink";
 
   function version() { return root.Plotly ? root.Plotly.version : null; }
   var tested = TESTED.indexOf(version()) >= 0;
@@ -34,17 +33,12 @@
              toPx: function (v) { return off + ax.l2p(v); }, fromPx: function (px) { return ax.p2l(px - off); } };
   }
 
-  // Swap the source of a drawn figure's first layout image without a plotly redraw: its
-  // <image> gets the new source, and the layouts hold it too, so a zoom's redraw draws it.
-  // False when there is no such image yet (the caller relayouts instead).
-  function setImage(div, url) {
-    var img = div.querySelector("g.imagelayer image, g.layer-below image");
-    if (div.layout && div.layout.images && div.layout.images[0]) div.layout.images[0].source = url;
-    var fl = div._fullLayout;
-    if (fl && fl.images && fl.images[0]) fl.images[0].source = url;
-    if (!img) return false;
-    img.setAttributeNS(XLINK, "xlink:href", url);
-    img._imgSrc = url;                 // the memo images/draw.js compares before it reloads
+  // An element under a drawn plot's SVG layers (first in its container; the plot's own
+  // backgrounds must be transparent to show it). False while the plot is not drawn.
+  function underlay(div, el) {
+    var container = div && div.querySelector(".svg-container");
+    if (!container) return false;
+    if (container.firstChild !== el) container.insertBefore(el, container.firstChild);
     return true;
   }
 
@@ -74,5 +68,5 @@
   }
 
   root.BPPlotly = { TESTED: TESTED, tested: tested, version: version, drawn: drawn, size: size, axis: axis,
-                    setImage: setImage, overlay: overlay };
+                    underlay: underlay, overlay: overlay };
 })(typeof window !== "undefined" ? window : this);

@@ -223,9 +223,15 @@
     if (!drawing) pump();
   }
 
+  // At most one frame per animation frame, drawn in its callback (so it is painted right after):
+  // the latest received (each frame's curve points were kept as it arrived: none is lost when a
+  // newer frame is drawn instead). Acked as its drawing starts (BPView.earlyAck), the next frame
+  // is trained for and travels meanwhile and is drawn at the next animation frame: at max speed
+  // the frames follow the browser's frame rate; still at most one waits.
   async function pump() {
     drawing = true;
     while (frame) {
+      await C.nextFrame();
       var f = frame;
       frame = null;
       try { await drawFrame(f); } catch (err) { onError(String(err && err.stack || err)); }
@@ -238,6 +244,8 @@
     if (!mine) return;
     await mine.ready;                              // the setup's figures are drawn
     if (S !== mine) return;
+    var early = root.BPView.earlyAck;
+    if (early && !f.setup) ack(f.seq);
     var t0 = performance.now(), t;
     if (S.dirtyWeights && S.weights) {
       S.dirtyWeights = false;
@@ -257,40 +265,24 @@
     drawStatus();
     live.drawMs = performance.now() - t0;
     live.extra = { epoch: S.epoch, running: S.running, seq: f.seq };
-    // The frame is in the DOM and its canvases: the browser paints it at the next vsync. Acked
-    // now, the next frame is trained for and travels while this one is painted (acked after
-    // the paint, the server's time and the wait for the vsync added up). Still at most one
-    // frame waits, and at most one is drawn per animation frame (the loop awaits the paint).
-    var early = root.BPView.earlyAck;
-    if (early && !f.setup) ack(f.seq);
-    // The curves after the ack: the server prepares the next frame meanwhile.
-    if (S.dirtyCurves) {
-      // A plotly line chart redraws whole (axes, ticks, text: ~20 ms here), so while training
-      // runs plotly redraws the curves at most every BPView.curvesMs (or 4× their last cost);
-      // on the canvas (curvelines.js) the lines cost well under a millisecond: every frame.
-      var wait = S.curvesAt + Math.max(root.BPView.curvesMs, 4 * (S.curvesCost || 0)) - performance.now();
-      if (!S.running || wait <= 0 || S.curvesOnCanvas) await root.BPCurvesView.draw(S, env);
-      else if (!S.curvesTimer) {
-        S.curvesTimer = setTimeout(function () {
-          mine.curvesTimer = null;
-          if (S === mine && mine.dirtyCurves) root.BPCurvesView.draw(mine, env);
-        }, wait + 20);
-      }
-    }
-    await C.nextFrame();                      // on screen in this animation frame
+    if (S.dirtyCurves) await root.BPCurvesView.frame(S, env);      // (at most every curvesMs / canvasMs)
     if (S !== mine) return;                   // (a new setup meanwhile)
-    live.renders++;
+    live.renders++;                           // (painted with this animation frame)
     live.frame = f.seq;
     live.lastMs = performance.now() - t0;
     live.drawn.push(C.now());
     if (live.drawn.length > 5000) live.drawn.splice(0, 1000);
-    if (!early && !f.setup) ack(f.seq);
+    if (!early && !f.setup) {                 // acked once painted: the next frame waits for it
+      await C.nextFrame();
+      ack(f.seq);
+    }
   }
   function ack(seq) { if (!args.fallback && ch && ch.ack(seq)) { live.acked = seq; live.acks++; } }
 
-  // curvesMs: the curves' shortest plotly redraw interval while training runs (drawFrame).
-  // earlyAck: ack once a frame is drawn into the DOM rather than after its paint.
+  // curvesMs, canvasMs: the curves' shortest redraw interval while training runs, by plotly or
+  // on the canvas (drawFrame).
+  // earlyAck: ack a frame as its drawing starts rather than after its paint.
   // parts: which pictures a frame repaints (all; the benchmark switches some off to weigh them).
-  root.BPView = { render: render, state: function () { return S; }, curvesMs: 100, earlyAck: true,
+  root.BPView = { render: render, state: function () { return S; }, curvesMs: 100, canvasMs: 40, earlyAck: true,
                   control: control, parts: { surface: true, network: true } };
 })(typeof window !== "undefined" ? window : this);
