@@ -175,3 +175,18 @@ def test_many_at_max_get_shorter_slices_so_frames_keep_coming():
     assert MIN_SLICE_S <= s < SLICE_S
     assert 30 * s / TRAIN_SHARE <= frame_interval(30) + 1e-12    # a round fits one frame interval
     assert slice_for(1000, frame_interval(1000)) == MIN_SLICE_S
+
+
+def test_a_learner_alone_at_max_follows_the_browser_and_classes_keep_their_budget():
+    """Alone, a learner at max gets a frame per ack (the browser acks once per animation frame,
+    as it starts drawing one): the server's own minimum interval is shorter than a 60 Hz
+    display's frame, and the acks' limit admits that many. With others playing nothing
+    changed: at most MAX_FPS each, and the frames of everyone stay within FRAME_BUDGET
+    (30 learners: 20 a second each)."""
+    from explorer.live.channel.scheduler import ALONE_FPS, FRAME_BUDGET, MAX_FPS, frame_interval
+    assert frame_interval(1) == 1 / ALONE_FPS < 1 / 60
+    assert wire.ACK_RATE > ALONE_FPS and wire.ACK_RATE > MAX_FPS
+    assert frame_interval(2) == 1 / MAX_FPS
+    assert frame_interval(30) == 1 / 20
+    for n in range(2, 200):
+        assert n / frame_interval(n) <= FRAME_BUDGET + 1e-9 or frame_interval(n) == 1 / 8

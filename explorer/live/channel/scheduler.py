@@ -28,9 +28,12 @@ learner at once, round robin:
   (Streamlit's and the channel's sockets) and the script threads, so controls stay
   prompt with everyone at max.
 * **Frames follow acks.** A learner gets its next binary frame only once it acked the
-  previous one, something changed, and ``frame_interval`` has passed (at most
-  ``MAX_FPS`` a second, fewer when many learners play, so the total stays near
-  ``FRAME_BUDGET`` frames a second). No backlog can build up.
+  previous one, something changed, and ``frame_interval`` has passed (a learner alone: its
+  browser's frame rate, up to ``ALONE_FPS``; with others: at most ``MAX_FPS`` a second,
+  fewer when many learners play, so the total stays near ``FRAME_BUDGET`` frames a
+  second). No backlog can build up. The browser acks a frame as it starts drawing it; a
+  learner alone gets its next frame between slices (``_serve``), not after its own next
+  slice, so the frame arrives before the browser's next animation frame.
 * **Hand-off.** Messages reach the sockets through ``loop.call_soon_threadsafe``
   (``routes.Connection.send``); this thread never awaits.
 * **Auto-pause** when the tab is hidden, after 15 minutes without input, or the
@@ -50,8 +53,9 @@ from explorer.live.channel.session import IDLE_PAUSE_S, LiveSession
 SLICE_S = 0.004            # training per max-speed run per round, at most
 MIN_SLICE_S = 0.001        # ... and at least (many at max: shorter slices, so frames keep coming)
 TRAIN_SHARE = 0.6          # at most this share of wall time spent training
-MAX_FPS = 40               # frames per second per learner, at most
+MAX_FPS = 40               # frames per second per learner, at most, while others play too
 FRAME_BUDGET = 600         # frames per second over all learners (fewer each when many play)
+ALONE_FPS = 75             # one learner playing alone: its browser's animation frames, up to this
 PACED_FPS = 20             # frames per second at a paced speed (k updates each)
 IDLE_WAIT_S = 1.0          # nothing to do: wake up this often for the idle checks
 MIN_ROUND_S = 0.004        # rounds between paced updates are at least this far apart
@@ -60,7 +64,16 @@ COSTLY = ("step", "reset") # controls whose work comes out of the learner's budg
 ERROR_NOTICE = "The server hit an error with this run and paused it: press Play to go on, or Reset."
 
 def frame_interval(n_playing: int) -> float:
-    return 1.0 / max(8.0, min(MAX_FPS, FRAME_BUDGET / max(1, n_playing)))
+    """Seconds between two frames of a learner at max, at least (paced learners get one per
+    tick). A learner playing alone: its frames follow its acks, which the browser sends once
+    per animation frame: on a 60 Hz display the browser sets the pace, not this interval
+    (ALONE_FPS is above 60, so the server's own timing, checked between slices of a few ms,
+    never makes a frame miss an animation frame); faster displays get ALONE_FPS (the acks'
+    limit, ``wire.ACK_RATE``, stays above it). With others playing: MAX_FPS, fewer when many
+    play, so that the frames of everyone stay near FRAME_BUDGET a second."""
+    if n_playing <= 1:
+        return 1.0 / ALONE_FPS
+    return 1.0 / max(8.0, min(MAX_FPS, FRAME_BUDGET / n_playing))
 
 
 def slice_for(n_max: int, interval: float) -> float:
@@ -169,7 +182,8 @@ class Scheduler:
         return max(0.0, min(due)) if due else IDLE_WAIT_S
 
     def _serve(self, paced: list, interval: float) -> None:
-        """Everyone's controls, and the paced learners' updates and frames (cheap: a few ms at most)."""
+        """Everyone's controls, the paced learners' updates and frames, and the next frame of a
+        learner alone at max once it acked (cheap: a few ms at most)."""
         for s in self._everyone:
             if s.inbox:
                 self._apply_inbox(s)
@@ -177,6 +191,10 @@ class Scheduler:
             self._apply_inbox(s)
             self._train(s)
             self._push(s, interval)
+        if len(self._playing) == 1:        # a learner alone at max: its next frame as soon as it acked
+            s = self._playing[0]
+            if s.speed == "max" and s.acked >= s.seq:
+                self._push(s, interval)
 
     def _throttle(self, paced: list, interval: float) -> None:
         """Keep training under TRAIN_SHARE of the wall clock (per one-second window); paced

@@ -27,7 +27,7 @@ applies without a second check (a speed passes ``parse_speed``, the one speed ru
 
 Limits per socket (``routes.Door``): at most ``CONTROL_RATE`` controls a second
 (play, pause, reset, step, speed, visible; bursts of ``CONTROL_BURST``) and ``ACK_RATE``
-acks (the server has one frame in flight, at most 40 frames a second). A message over
+acks (the server has one frame in flight, at most 75 frames a second). A message over
 either limit is dropped; after a refused message (bad or dropped) the server reads that
 socket's next one no sooner than ``REFUSED_PAUSE_S`` later, so a flood fills the sender's
 own buffers rather than the server's time. Every refused message is a strike, strikes
@@ -184,7 +184,7 @@ CLOSE_FLOOD = 4429
 # held down (auto-repeat ~30 a second) loses some repeats after a couple of seconds but is
 # never closed (its strikes leak away faster than they come); a page never sends a bad message.
 CONTROL_RATE, CONTROL_BURST = 20.0, 40
-ACK_RATE, ACK_BURST = 60.0, 30       # 40 frames a second at most, plus the frames that show a stop
+ACK_RATE, ACK_BURST = 90.0, 30       # 75 frames a second at most (scheduler.ALONE_FPS), plus the frames that show a stop
 STRIKE_LEAK, STRIKE_LIMIT = 20.0, 50
 REFUSED_PAUSE_S = 0.02               # at most ~50 refused messages a second are read from a socket
 ERROR_RATE, ERROR_BURST = 5.0, 10
