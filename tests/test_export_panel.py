@@ -143,7 +143,7 @@ def test_the_gif_shows_the_run_so_far():
 
 
 @pytest.mark.parametrize("layers,loss,says", [
-    ([(40, "tanh"), (1, "sigmoid")], "binary_cross_entropy", "cannot build its hidden layers, 40:tanh: the setting must"),
+    ([(80, "tanh"), (1, "sigmoid")], "binary_cross_entropy", "cannot build its hidden layers, 80:tanh: the setting must"),
     ([(4, "tanh"), (3, "softmax")], "cross_entropy", "3 softmax unit(s), but the current data have 2 classes"),
     ([(4, "tanh"), (1, "linear")], "mse", "does not fit the current data"),
 ])

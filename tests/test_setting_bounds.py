@@ -85,6 +85,10 @@ def _texts(s, dataset) -> list[str]:
         return [f"{w}:{acts[i % len(acts)]}" for i, w in enumerate(widths)] + [
             "none", ",".join([f"{s.hi}:{acts[-1]}"] * MAX_HIDDEN_LAYERS),
             ",".join([f"{s.lo}:{acts[0]}"] * (MAX_HIDDEN_LAYERS + 1))]
+    if s.kind == "grid_axis":                            # up to 7 values at each limit, one too many, odd ones
+        w = SETTINGS["layers"].hi
+        return ["units:1,2,3,4,5,6,7", f"units:{w}", f"units:{w + 1}", "units:0", "units:1,2,3,4,5,6,7,8",
+                "lr:0.3,1.2,5", "lr:0", "lr:1,1", "depth:0,8", "depth:9", "act:nosuch", "nosuch:1", "units", ""]
     if s.kind == "multiselect":                          # all of them, one, one twice, none
         ids = [str(c) for c in s.choices()]
         return [",".join(ids), ids[0], ",".join(ids + ids[:1]), ""]

@@ -1,8 +1,9 @@
 """The whole configuration of an exploration, as one value.
 
-Four groups, because changing them does different things: ``DataConfig`` and
+Five groups, because changing them does different things: ``DataConfig`` and
 ``NetConfig`` changes rebuild the network; ``TrainConfig`` changes apply live to the
-running trainer; ``ViewConfig`` changes only redraw. Their fields and defaults come
+running trainer; ``ViewConfig`` changes only redraw; ``GridConfig`` is what the Compare
+view varies (its cells share the other four). Their fields and defaults come
 from the settings table (``explorer.choices.settings_table``). Which output layer and loss fit the
 data is the engine's rule (``core.outputs``); ``Config.resolve_output`` asks it.
 """
@@ -34,6 +35,7 @@ DataConfig = _config_class("data", "DataConfig")
 NetConfig = _config_class("net", "NetConfig", [("start", Any, field(default=None))])
 TrainConfig = _config_class("train", "TrainConfig")
 ViewConfig = _config_class("view", "ViewConfig")
+GridConfig = _config_class("grid", "GridConfig")      # the Compare view's grid (explorer.choices.grid_axes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +79,7 @@ class Config:
     net: NetConfig = field(default_factory=NetConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     view: ViewConfig = field(default_factory=ViewConfig)
+    grid: GridConfig = field(default_factory=GridConfig)
 
     def resolve_output(self, problem: str, n_classes: int | None) -> tuple[int, str, str]:
         """(units, output activation, loss) for this problem, honouring valid overrides.
@@ -118,5 +121,5 @@ def preset_for_dataset(name: str, cfg: Config) -> Config:
     return replace(cfg, data=data, net=net, train=train)
 
 
-__all__ = ["Config", "DataConfig", "NetConfig", "TrainConfig", "ViewConfig", "OwnPoints", "StartWeights", "OWN_DATA",
+__all__ = ["Config", "DataConfig", "NetConfig", "TrainConfig", "ViewConfig", "GridConfig", "OwnPoints", "StartWeights", "OWN_DATA",
            "preset_for_dataset"]

@@ -1,7 +1,7 @@
 """The configuration in the URL: a teacher's link opens exactly that setup.
 
-``to_query(cfg)`` gives each setting's URL key and text (view settings only when
-they differ from the default, so links stay short); ``from_query(params)`` reads them
+``to_query(cfg)`` gives each setting's URL key and text (view and grid settings only
+when they differ from the default, so links stay short); ``from_query(params)`` reads them
 back through the settings table's parsers. Never an exception, and a notice that names
 the key wherever the link's value is not what the page shows: a malformed value falls
 back to its default; a number outside what the page can show (the row's limits, narrowed
@@ -16,7 +16,7 @@ from dataclasses import replace
 from explorer.choices.config import Config, DataConfig, OWN_DATA, problem_of, tidy_data
 from explorer.choices.own_points import MAX_LINK_POINTS
 from explorer.choices.parsers import BadValue, OutOfRange
-from explorer.choices.settings_table import GROUPS, ROWS, SETTINGS, rows
+from explorer.choices.settings_table import GROUPS, ROWS, SETTINGS, SPARSE_GROUPS, rows
 
 MAX_TEXT = 400      # longer URL values are cut before parsing
 
@@ -26,7 +26,7 @@ def to_query(cfg: Config) -> dict[str, str]:
     out = {}
     for s in ROWS:
         value = getattr(getattr(cfg, s.group), s.field)
-        if s.in_url and (s.group != "view" or value != s.default):
+        if s.in_url and (s.group not in SPARSE_GROUPS or value != s.default):
             text = s.fmt(value)
             if text is not None:                      # e.g. no points, or too many for a link
                 out[s.key] = text
@@ -61,7 +61,11 @@ def from_query(params, base: Config | None = None) -> tuple[Config, list[str]]:
         data = replace(data, dataset=DataConfig().dataset)
     data = tidy_data(replace(data, **{s.field: s.fit(getattr(data, s.field), data.dataset) for s in rows("data")}))
     new = Config(data, replace(cfg.net, **values["net"]), replace(cfg.train, **values["train"]),
-                 replace(cfg.view, **values["view"]))
+                 replace(cfg.view, **values["view"]), replace(cfg.grid, **values["grid"]))
+    g = new.grid
+    if g.axis1 is not None and g.axis2 is not None and g.axis1[0] == g.axis2[0]:
+        why["gb"] = f"varies {g.axis2[0]}, as the grid's first axis does"       # one setting, one axis
+        new = replace(new, grid=replace(g, axis2=SETTINGS["gb"].default))
     try:
         new.resolve_output(*problem_of(data))
     except ValueError as err:

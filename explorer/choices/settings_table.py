@@ -21,23 +21,28 @@ from core.features import DEFAULT_FEATURES, FEATURES
 from core.outputs import AUTO
 from core.user_data import MAX_CLASSES
 from explorer.choices import own_points
+from explorer.choices.grid_axes import SHARED, SHARED_TITLES, AxisText, seeds
 from explorer.choices.parsers import NUMBER, WHOLE, Layers, Number, choice, features, flag, points
 from explorer.choices.setting import Setting
 from explorer.figures.curves import GRADIENT_LABELS
 
 MAX_HIDDEN_LAYERS = 8
-MAX_WIDTH = 32
+MAX_WIDTH = 64                  # units a hidden layer, every view (Ng's grid needs 50)
+MAX_GRID_EPOCHS = 100_000       # a Compare grid stops at its epochs (``gep``), at most this many
 MIN_CLASSES = 2                 # a K-class setting's lower limit (sets narrow it: ``class_range``)
 OWN_DATA = "own"
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 1.2, 3.0, 10.0)
 PENALTY_RATES = (0.0, 0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = ("full", 1, 2, 4, 8, 10, 16, 32, 64, 128, 256)
 SPEEDS = ("1", "2", "5", "10", "20", "50", "max")
-PAGES = {"live": "Live training", "backprop": "Backpropagation, step by step"}
+PAGES = {"live": "Live training", "backprop": "Backpropagation, step by step", "compare": "Compare"}
 # The initialiser a dataset's recommended network starts from: Ng's small Gaussian for his
 # flower, Glorot/Xavier for every other set (``core.datasets``' specs do not name one).
 RECOMMENDED_INIT = {"planar": "small_gaussian"}
 OTHER_RECOMMENDED_INIT = "xavier"
+
+
+_AXIS = AxisText(lambda: SETTINGS, MAX_WIDTH, MAX_HIDDEN_LAYERS)   # a grid axis's link text
 
 
 def _g(v) -> str:
@@ -125,9 +130,26 @@ ROWS = [
             "Gradient view", choices=lambda: tuple(GRADIENT_LABELS), title=lambda k: f"{GRADIENT_LABELS[k]} per layer"),
     Setting("recommended", "view", "recommended", True, flag, lambda v: "1" if v else "0", "checkbox",
             "Use each dataset's recommended network"),
+    # the Compare view's grid (``explorer.choices.grid_axes``): in a link only when not the default,
+    # Ng's hidden-layer sizes on the flower, trained as his notebook did
+    Setting("ga", "grid", "axis1", ("units", (1, 2, 3, 4, 5, 20, 50)), _AXIS.parse, _AXIS.fmt, "grid_axis",
+            "Grid axis 1", "A setting and up to 7 values, one cell each", to_widget=_AXIS.fmt, from_widget=_AXIS.parse),
+    Setting("gb", "grid", "axis2", None, _AXIS.parse, _AXIS.fmt, "grid_axis", "Grid axis 2",
+            "Optional: a second setting; the grid is then axis 1 × axis 2", to_widget=_AXIS.fmt,
+            from_widget=_AXIS.parse),
+    Setting("gl", "grid", "layer", 1, WHOLE, str, "number", "Hidden layer the axes change",
+            "Units and depth act on this hidden layer (1 is the first)", lo=1, hi=MAX_HIDDEN_LAYERS),
+    Setting("gk", "grid", "seeds", 1, seeds, str, "selectbox", "Seeds per cell",
+            "Each cell repeats over this many starting seeds (weights seed, +1, ...): the spread of one setup",
+            choices=lambda: (1, 2, 3, 4, 5), title=lambda k: "one seed" if k == 1 else f"× {k} seeds"),
+    Setting("gep", "grid", "epochs", 5000, WHOLE, str, "number", "Epochs", "The grid stops here (Ng ran 5,000)",
+            lo=1, hi=MAX_GRID_EPOCHS),
+    Setting("gbase", "grid", "shared", "ng", choice(lambda: tuple(SHARED)), str, "selectbox", "Shared setup",
+            "What every cell shares besides the axes", choices=lambda: tuple(SHARED), title=SHARED_TITLES.get),
 ]
 SETTINGS: dict[str, Setting] = {s.key: s for s in ROWS}
-GROUPS = ("data", "net", "train", "view")
+GROUPS = ("data", "net", "train", "view", "grid")
+SPARSE_GROUPS = ("view", "grid")    # written into a link only where they differ from the default
 assert len(SETTINGS) == len(ROWS), "two settings share a key"
 
 

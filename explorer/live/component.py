@@ -85,4 +85,16 @@ def live_fallback(
                       tab_index=-1)
 
 
-__all__ = ["STATIC_DIR", "live_channel", "live_fallback"]
+def live_grid(token: str, ws_path: str, height: int = 600, key: str = "grid", on_change: Any = None,
+              speeds: list | tuple = ()) -> dict[str, Any] | None:
+    """The Compare view's grid (``static/grid*.js``), fed by its own socket like ``live_channel``
+    (the grid's messages: ``explorer.live.channel.grid_wire``, ``explorer.live.grid_setup``).
+    ``height``: the room the page leaves it (the grid lays its cells out in it; on a phone the
+    cells flow in one column and the frame grows). Returns the state the browser last reported:
+    ``{"channel": ..., "epoch", "running", "ended"}`` plus, after a click on a cell's Open,
+    ``{"open": cell index, "n": its click count}``; or None before that."""
+    return _component(grid=True, token=token, ws_path=ws_path, height=int(height), speeds=list(speeds), key=key,
+                      default=None, tab_index=-1, on_change=on_change)
+
+
+__all__ = ["STATIC_DIR", "live_channel", "live_fallback", "live_grid"]

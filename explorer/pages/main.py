@@ -16,8 +16,10 @@ from explorer.pages import exports
 
 from explorer.pages import chrome
 
+from explorer.pages import compare, compare_nav
+
 from explorer.pages import widget_state
-from explorer.choices.config import Config
+from explorer.choices.config import Config, GridConfig
 from explorer.live.setup_message import View
 from explorer.pages.live_view import live_panel
 from explorer.pages.lessons import preset_buttons
@@ -51,7 +53,8 @@ def main() -> None:
     if page_name == "live":
         sidebar.chart_options(view, bar)
     view.show("present", bar)
-    cfg = Config(data, net, train, view.done(sidebar.ViewConfig))
+    grid = sidebar.Group("grid").done(GridConfig)        # the Compare view's grid (drawn there)
+    cfg = Config(data, net, train, view.done(sidebar.ViewConfig), grid)
     chrome.notices(cfg)
     try:
         run = widget_state.current_run(cfg)
@@ -64,10 +67,14 @@ def main() -> None:
         exports.export_panel(run)
     if page_name == "live":
         v = cfg.view
+        compare_nav.back_bar()                             # a Compare cell open here: the way back
         height, columns = chrome.live_layout(big)          # sized to the screen
         draw_toolbar.draw_toolbar(run)
         live_panel(View(discretize=v.discretize, show_test=v.show_test, log_loss=v.log_loss, big=big,
                         grad_key=v.grad_key, height=height), columns=columns)
+    elif page_name == "compare":
+        with chrome.friendly_errors("showing the grid"):
+            compare.compare_view(cfg, big)
     else:
         from explorer.pages.backprop import view as backprop_view
         with chrome.friendly_errors("showing the backpropagation steps"):

@@ -16,8 +16,8 @@ import streamlit as st
 
 from core import datasets
 from core.user_data import read_points
-from explorer.choices.config import (Config, DataConfig, NetConfig, OWN_DATA, OwnPoints, TrainConfig, ViewConfig, preset_for_dataset,
-                     tidy_data)
+from explorer.choices.config import (Config, DataConfig, GridConfig, NetConfig, OWN_DATA, OwnPoints, TrainConfig,
+                                    ViewConfig, preset_for_dataset, tidy_data)
 from explorer.choices.link import from_query, to_query
 from explorer.training.run import Run, build_data
 from explorer.choices.setting import Setting
@@ -65,7 +65,7 @@ def config_from_state() -> Config:
     """The Config the widgets hold now (for callbacks, which run before any widget)."""
     groups = {g: {s.field: read(s) for s in rows(g)} for g in GROUPS}
     return Config(tidy_data(DataConfig(**groups["data"])), NetConfig(**groups["net"]),
-                  TrainConfig(**groups["train"]), ViewConfig(**groups["view"]))
+                  TrainConfig(**groups["train"]), ViewConfig(**groups["view"]), GridConfig(**groups["grid"]))
 
 
 def set_widgets(cfg: Config) -> None:

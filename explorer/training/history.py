@@ -15,21 +15,10 @@ The latest epoch is always the last entry, whether or not the rule keeps it.
 """
 from __future__ import annotations
 
-import math
-
+from core.sweep_history import kept, spacing  # noqa: F401 - the one spacing rule (core owns it; the grid's history too)
 from core.training import History
 
 NAN = float("nan")
-
-
-def spacing(epoch: int, per_octave: int) -> int:
-    if epoch < 2 * per_octave:
-        return 1
-    return 1 << int(math.log2(epoch / per_octave))
-
-
-def kept(epoch: int, per_octave: int) -> bool:
-    return epoch % spacing(epoch, per_octave) == 0
 
 
 class LiveHistory(History):

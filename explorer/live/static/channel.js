@@ -6,7 +6,7 @@
 // the Python side so the page falls back to plain Streamlit updates.
 //
 //   var ch = BPChannel.open({route: "/live/ws", token: "...", onSetup, onStatus, onFrame,
-//                            onState, onError});
+//                            onState, onError[, decode: (ArrayBuffer) => frame]});
 //   ch.ack(seq); ch.control({type: "play"}); ch.close();
 (function (root) {
   "use strict";
@@ -91,7 +91,7 @@
             else if (msg.type === "status" && opts.onStatus) opts.onStatus(msg);
             else if (msg.type === "error" && opts.onError) opts.onError(msg.text);
           } else if (opts.onFrame) {
-            opts.onFrame(decodeFrame(ev.data));
+            opts.onFrame((opts.decode || decodeFrame)(ev.data));    // decode: another view's frames (gridwire.js)
           }
         } catch (err) {
           if (opts.onError) opts.onError(String(err && err.stack || err));

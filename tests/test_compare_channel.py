@@ -1,0 +1,210 @@
+"""The Compare grid on the live channel: its verbs (one owner, acting on every cell), the
+server-wide cap on networks training at once, its frames (every cell's numbers exact; float16
+thumbnails within a byte budget), and the shared scheduler training it beside live learners."""
+from __future__ import annotations
+
+import gc
+import json
+import time
+
+import numpy as np
+import pytest
+
+from explorer.choices.grid_spec import grid_cells
+from explorer.choices.link import from_query
+from explorer.live.channel import grid_wire
+from explorer.live.channel.grid_session import MAX_TRAINING_CELLS, GridSession, training_elsewhere
+from explorer.live.channel.scheduler import SCHEDULER
+from explorer.training.grid_run import PACED_SHARE, GridRun
+from explorer.training.run import build_data
+from tests.test_channel_scheduler import FakeSocket, learner, send, wait_for
+
+VIEW = {"big": False, "height": 600}
+
+
+class GridSocket:
+    """Collects what the scheduler sends a grid; acks each frame at once."""
+
+    closed = False
+
+    def __init__(self, session):
+        self.session, self.frames, self.texts, self.bytes = session, [], [], 0
+
+    def send(self, data):
+        self.bytes += len(data)
+        if isinstance(data, bytes):
+            frame = grid_wire.decode(data)
+            frame["t"], frame["bytes"] = time.monotonic(), len(data)
+            self.frames.append(frame)
+            self.session.inbox.append({"type": "ack", "seq": frame["seq"]})
+            SCHEDULER.wake()
+        else:
+            self.texts.append(json.loads(data))
+
+    def setups(self):
+        return [m for m in self.texts if m["type"] == "setup"]
+
+    def statuses(self, reply_to=None):
+        return [m for m in self.texts if m["type"] == "status" and (reply_to is None or m["reply_to"] == reply_to)]
+
+
+def make_grid(query=None, end=None) -> GridRun:
+    cfg, _ = from_query(query or {})
+    shape, cells = grid_cells(cfg)
+    return GridRun(shape, cells, build_data, end or cfg.grid.epochs)
+
+
+def grid_session(query=None, speed=1, end=None, connect=True):
+    run = make_grid(query, end)
+    s = GridSession()
+    s.attach(run, VIEW, speed)
+    sock = GridSocket(s)
+    if connect:
+        assert s.connect(sock)
+        SCHEDULER.ensure_started()
+        SCHEDULER.wake()
+    return s, sock, run
+
+
+@pytest.fixture(autouse=True)
+def quiet():
+    gc.collect()
+    yield
+    gc.collect()
+
+
+# ---- the verbs, without a socket ----------------------------------------------------------------
+def test_the_verbs_act_on_the_whole_grid():
+    s, _, run = grid_session({"ga": "units:1,3", "gb": "lr:0.3,1.2"}, end=30, connect=False)
+    with run.lock:
+        s.play()
+        assert s.running
+        s.step("epoch")
+        assert not s.running and run.epoch == 1 and set(run.cell_epochs()) == {1}
+        s.step("batch")                                  # a grid's step is an epoch of every cell
+        assert run.epoch == 2
+        s.set_speed("max")
+        assert s.speed == "max"
+        s.reset()
+        assert run.epoch == 0 and s.setup_needed and not s.running
+        run.train(30)
+        s.play()                                         # it ended: Play does nothing, the message says why
+        assert not s.running and run.message and "30 epochs" in run.message
+        assert s.status()["ended"] is True
+
+
+def test_the_cap_on_networks_training_at_once():
+    big = {"ga": "units:1,2,3,4,5,6,7", "gb": "lr:0.1,0.2,0.3,0.4,0.5,0.6,0.7", "gk": "5"}    # 245 networks
+    a, _, ra = grid_session(big, connect=False)
+    b, _, rb = grid_session({"ga": "units:1,2,3,4,5,6"}, connect=False)
+    assert len(ra.cells) == 245 and len(ra.cells) + len(rb.cells) > MAX_TRAINING_CELLS
+    with ra.lock:
+        a.play()
+    assert a.running and training_elsewhere(b) == 245
+    with rb.lock:
+        b.play()
+    assert not b.running and f"cap of {MAX_TRAINING_CELLS} networks" in b.notice and "245" in b.notice
+    with ra.lock:
+        a.pause()
+    with rb.lock:
+        b.play()
+    assert b.running and b.notice is None
+    with rb.lock:
+        b.pause()
+
+
+# ---- frames ---------------------------------------------------------------------------------------
+def test_a_frame_carries_every_cells_exact_numbers_and_changed_thumbnails_within_budget():
+    s, sock, run = grid_session({"ga": "units:1,2,3,4,5,20,50", "gb": "lr:0.3,1.2,5"}, end=50, connect=False)
+    with run.lock:
+        setup = json.loads(s.setup())
+        assert setup["kind"] == "grid" and len(setup["cells"]) == 21 and setup["labels"]["score"].endswith("(no test set)")
+        assert setup["rule"]["converged"] and setup["badges"] == ["learning", "converged", "stalled", "diverged"]
+        run.train(5)
+        sizes = [2 * run.weights(i).size for i in range(21)]
+        budget = grid_wire.weight_budget(sizes)
+        sent_total = np.zeros(21)
+        for k in range(4):
+            run.train(1)
+            f = grid_wire.decode(s.frame())
+            assert f["epoch"] == run.epoch and list(f["latest"][:, 0]) == list(run.latest("cost").astype(np.float32))
+            assert np.array_equal(f["latest"][:, 1], run.latest("score").astype(np.float32))
+            assert 2 * len(f["weights"]) <= budget and len(f["sent"]) >= 1
+            sent_total[f["sent"]] += 1
+            i = f["sent"][0]
+            np.testing.assert_allclose(f["weights"][:sizes[i] // 2], run.weights(i), rtol=2e-3, atol=1e-4)
+        assert sent_total.min() >= 2                  # every changing network at least every other frame
+    assert sum(sizes) > budget                         # (the budget did cut: 21 networks do not fit one frame)
+
+
+# ---- on the shared scheduler ----------------------------------------------------------------------
+def test_a_paced_grid_shows_every_cell_at_the_default_pace():
+    s, sock, run = grid_session({"ga": "units:1,2,3,4,5,20,50", "gb": "lr:0.3,1.2,5"}, speed=1)
+    wait_for(lambda: sock.setups(), "the setup")
+    send(s, type="play")
+    wait_for(lambda: len(sock.frames) >= 45, "45 frames")
+    send(s, type="pause")
+    wait_for(lambda: sock.statuses("pause"), "the pause")
+    frames = [f for f in sock.frames if f["running"]]
+    span = frames[-1]["t"] - frames[5]["t"]
+    rate = (len(frames) - 6) / span
+    assert 10 <= rate <= 22, rate                      # 20 a second (10 at least on a loaded machine)
+    assert frames[-1]["epoch"] - frames[5]["epoch"] >= len(frames) - 8          # one epoch a frame
+    kb_s = sum(f["bytes"] for f in frames[6:]) / span / 1e3        # the frames (the setup is once)
+    assert kb_s < 50, kb_s
+
+
+def test_a_grid_at_max_is_one_learner_at_max_and_stops_at_its_end():
+    s, sock, run = grid_session({"ga": "units:2,4"}, speed="max", end=3000)
+    other, osock, orun = learner("max")
+    wait_for(lambda: sock.setups(), "the setup")
+    send(s, type="play")
+    send(other, type="play")
+    wait_for(lambda: run.ended, "the grid's end")
+    wait_for(lambda: not s.running, "the pause at the end")
+    status = [m for m in sock.statuses() if m["reply_to"] is None][-1]
+    assert status["ended"] and not status["running"] and "3,000 epochs" in status["message"]
+    send(other, type="pause")
+    assert orun.epoch > 100                              # the learner beside it trained too
+
+
+def test_a_paced_grid_takes_at_most_its_share():
+    """A grid whose epochs cost more than its paced share falls behind its pace instead."""
+    run = make_grid({"ga": "units:20,19,18,17,16,15,14", "gb": "lr:0.1,0.2,0.3,0.4,0.5,0.6,0.7", "gk": "2"})
+    t0 = time.perf_counter()
+    spent = 0.0
+    while time.perf_counter() - t0 < 1.0:
+        t = time.perf_counter()
+        run.train_steps(50, t + 0.004)
+        spent += time.perf_counter() - t
+        time.sleep(0.01)
+    assert run.behind > 0 and spent < PACED_SHARE * 1.0 + 0.03, spent
+
+
+def test_a_closed_grid_socket_stops_its_training():
+    s, sock, run = grid_session({"ga": "units:3"}, speed="max", end=10**5)
+    wait_for(lambda: sock.setups(), "the setup")
+    send(s, type="play")
+    wait_for(lambda: run.epoch > 10, "training")
+    s.disconnect(sock)
+    SCHEDULER.wake()
+    wait_for(lambda: not s.running, "the pause")
+    e = run.epoch
+    time.sleep(0.3)
+    assert run.epoch == e
+
+
+def test_a_live_learner_keeps_its_pace_beside_a_grid_at_max():
+    s, sock, run = grid_session({"ga": "units:1,2,3,4,5,20,50", "gb": "lr:0.3,1.2,5"}, speed="max", end=10**5)
+    other, osock, orun = learner("1")
+    wait_for(lambda: sock.setups() and osock.texts, "the setups")
+    send(s, type="play")
+    send(other, type="play")
+    time.sleep(3.0)
+    n0, t0 = len(osock.frames), time.monotonic()
+    time.sleep(3.0)
+    rate = (len(osock.frames) - n0) / (time.monotonic() - t0)
+    send(s, type="pause")
+    send(other, type="pause")
+    assert rate >= 15, rate
+    assert run.epoch > 100
