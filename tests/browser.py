@@ -70,6 +70,18 @@ def browser_page(width: int = 1400, height: int = 1000):
             browser.close()
 
 
+@contextlib.contextmanager
+def browser_context(width: int = 1400, height: int = 1000):
+    """A browser context: its pages share one HTTP cache, as a learner's later visits do."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser.new_context(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
+
+
 def live_frame(page):
     """The live charts' iframe (the component named live_charts)."""
     for frame in page.frames:
