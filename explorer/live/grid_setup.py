@@ -17,7 +17,7 @@ status fields (epoch, running, speed, message, notice, ended):
     badges    the badge names, by code; rule {badge: how it is decided} (grid_badges.RULE)
     labels    {"metric": "accuracy" | "R²", "score": what the captions' number is (training
               accuracy when there is no test set, and it says so)}
-    view      {"big", "height", "columns_hint"}
+    view      {"big"} (presentation mode; the room the page leaves is the component's ``height``)
 """
 from __future__ import annotations
 

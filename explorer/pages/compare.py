@@ -46,9 +46,8 @@ def compare_view(cfg, big: bool) -> None:
     if run is None:
         return
     live = _grid_live()
-    vp = chrome.viewport()
-    height = max(360, int(vp["height"] - (150 if big else 260)))
-    live.attach(run, {"big": big, "height": height}, speed=cfg.train.speed)
+    height = _room(big)
+    live.attach(run, {"big": big}, speed=cfg.train.speed)
     SCHEDULER.ensure_started()
     SCHEDULER.wake()
     state = live_grid(live.token, PATH, height=height, key=VIEW, on_change=_on_grid_change)
@@ -64,6 +63,22 @@ def compare_view(cfg, big: bool) -> None:
         st.caption(f"Every cell trains on the same data from its own starting weights; at most {MAX_TRAINING_CELLS} "
                    f"networks train at once on this server (all grids together), and a grid holds at most "
                    f"{MAX_GRID_BYTES // 2**20} MB. Units go up to {SETTINGS['layers'].hi} a layer in every view.")
+
+
+# Where the grid's frame begins, in rem, until the browser has measured it (presentation, not):
+# below the view bar and the grid's one-line editor; measured in Chromium at 1280 × 720 and
+# 1400 × 900 (presentation at 21 px a rem, the sidebar open outside it at 18).
+FRAME_TOP_REM = {True: 7.4, False: 14.0}
+
+
+def _room(big: bool) -> int:
+    """The grid's height: what the screen leaves below the frame's top (the browser's measure when
+    it has one that differs from the estimate by more than a few px)."""
+    vp = chrome.viewport()
+    top = FRAME_TOP_REM[big] * chrome.root_font_px(big, vp)
+    if vp.get("frame_top") is not None and abs(vp["frame_top"] - top) > 8:
+        top = vp["frame_top"]
+    return max(360, int(vp["height"] - top - 12))
 
 
 def _grid_live() -> GridSession:

@@ -26,8 +26,8 @@ from explorer.choices.grid_spec import GridCell, GridShape
 from explorer.training.grid_badges import badges
 from explorer.training.run import DataBundle
 
-# A paced grid (speed k: k epochs of every cell per frame) trains at most this long per second,
-# refilled evenly (one live "max" slice, 4 ms, per frame at 20 frames a second): when its k epochs
+# A paced grid (speed k: k epochs of every cell per frame) trains at most this much CPU time per
+# second, refilled evenly (one live "max" slice, 4 ms, per frame at 20 frames a second): when its k epochs
 # cost more, it falls behind its pace rather than take more than a learner at max gets.
 PACED_SHARE = 0.08
 PACED_BURST_S = 0.004
@@ -129,7 +129,7 @@ class GridRun:
         ``deadline`` (perf_counter) passes; returns the whole grid epochs completed. A paced call
         (``n`` < PACED_CALL) trains within ``PACED_SHARE``; when that is spent it trains nothing and
         returns ``n``: the tick is over and the grid falls behind its pace (``behind`` counts them)."""
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.thread_time()
         paced = n < PACED_CALL
         if paced:
             self._budget = min(PACED_BURST_S, self._budget + (t0 - self._budget_t) * PACED_SHARE)
@@ -140,8 +140,8 @@ class GridRun:
                 return n
             deadline = min(deadline, t0 + self._budget)
         done = self._train(n, deadline)
-        if paced:
-            self._budget -= time.perf_counter() - t0
+        if paced:                                       # charged in CPU time: a busy machine's waits are not the grid's
+            self._budget -= time.thread_time() - cpu0
         return done
 
     def _train(self, n: int, deadline: float) -> int:

@@ -19,10 +19,19 @@
     return e;
   }
 
-  // The cells' DOM, one per shown cell, in reading order; hooks.open(d), hooks.hover(d or -1).
+  // The cells' DOM, one per shown cell, in reading order; hooks.open(d), hooks.hover(d or -1). A grid
+  // of two axes is a matrix: axis 1's values head the columns, axis 2's the rows, and a cell's
+  // caption leaves its name out (it stays in its tooltip and the overlay's).
   function build(S, box, hooks) {
     box.innerHTML = "";
+    var matrix = S.shape.rows.length > 1, cols = S.shape.cols.length;
+    S.matrix = matrix;
+    if (matrix) {
+      el("div", "ghead", box);
+      S.shape.cols.forEach(function (name) { el("div", "ghead", box, name); });
+    }
     S.cellEls = S.cells.map(function (cell, d) {
+      if (matrix && d % cols === 0) el("div", "grow", box, S.shape.rows[cell.row]);
       var root_ = el("div", "gcell", box);
       root_.dataset.cell = String(d);
       var canvas = el("canvas", "thumb", root_);
@@ -33,7 +42,8 @@
       open.setAttribute("aria-label", "Open " + cell.name + " in the Live view");
       open.onclick = function () { hooks.open(d); };
       var head = el("div", "gline", root_);
-      el("span", "gname", head, cell.name).title = cell.name;
+      el("span", "gname", head, matrix ? "" : cell.name).title = cell.name;
+      root_.title = cell.name;
       var badge = el("b", "gbadge", head);
       var nums = el("div", "gnums", root_);
       root_.onmouseenter = function () { hooks.hover(d); };

@@ -51,9 +51,13 @@
   async function draw(S) {
     var div = S.curveDiv, fig = S.figure, lines = S.cells.map(function (c) { return line(S, c); });
     S.lines = lines;
-    var traces = [];
+    // The loss axis stops at 1.5 × the highest first-epoch loss: a cell that oscillates or blows up
+    // leaves the chart at the top instead of squashing every other line to the bottom.
+    var cap = 0, traces = [];
+    lines.forEach(function (l) { if (l.y.length && l.hi[0] === l.hi[0]) cap = Math.max(cap, 1.5 * l.hi[0]); });
     lines.forEach(function (l) {
-      if (l.x.length) traces.push({ x: l.x, y: l.hi }, { x: l.x, y: l.lo });
+      function clip(a) { return cap > 0 ? a.map(function (v) { return v > cap ? cap : v; }) : a; }
+      if (l.x.length) traces.push({ x: l.x, y: clip(l.hi) }, { x: l.x, y: clip(l.lo) });
     });
     var w = S.curveSize || [div.clientWidth, div.clientHeight];
     var sized = fig.layout.width !== w[0] || fig.layout.height !== w[1];

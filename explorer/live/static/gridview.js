@@ -14,23 +14,6 @@
 
   var C = null, ch = null, token = null, args = {}, S = null, frame = null, drawing = false, opens = 0;
   var stats = window.__grid = { setups: 0, frames: 0, renders: 0, errors: 0, bytes: 0, epochs: [], painted: [] };
-  var CSS = "#cmp{font:14px 'Source Sans Pro',Inter,'Segoe UI',Helvetica,Arial,sans-serif;color:#31333f}" +
-    "#cmp.big{font-size:18px}#cmp .controls{margin-bottom:6px}#cmp .gstatus{margin:2px 0 6px}" +
-    "#cmp .gnotice{color:#8a5300}#cmp .gnotice:empty{display:none}" +
-    "#cmp .gbody{display:flex;gap:12px;align-items:flex-start}#cmp .gbody.stack{flex-direction:column}" +
-    "#cmp .gcells{display:grid;gap:8px 10px;align-content:start}" +
-    "#cmp .gcell{border:2px solid transparent;border-radius:6px;padding:2px}#cmp .gcell.hot{border-color:#ff4b4b}" +
-    "#cmp .thumb{display:block;border-radius:3px}#cmp .gline{display:flex;gap:6px;align-items:center;margin-top:3px}" +
-    "#cmp .gname{font-weight:600;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;flex:1 1 auto}" +
-    "#cmp .gbadge{color:white;border-radius:9px;padding:0 7px;font-size:.85em;white-space:nowrap}" +
-    "#cmp .gopen{font:inherit;font-size:.85em;border:1px solid #d0d3da;border-radius:6px;background:white;cursor:pointer;padding:0 6px}" +
-    "#cmp .gnums{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}" +
-    "#cmp .gcell{position:relative}#cmp .gopen{position:absolute;top:6px;right:6px;opacity:.85}" +
-    "#cmp .gcell:hover .gopen,#cmp .gopen:focus{opacity:1}" +
-    "#cmp .gcurves{position:relative}#cmp canvas.overlay{position:absolute;left:0;top:0;pointer-events:none}#cmp .gtip{position:absolute;pointer-events:none;background:#222;color:white;" +
-    "padding:2px 8px;border-radius:4px;white-space:nowrap;z-index:5}" +
-    "@media (max-width:760px){#cmp .controls button,#cmp .controls select,#cmp .gopen{min-height:44px}}";
-
   function el(tag, cls, parent, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -59,7 +42,9 @@
     if (S) drawStatus();
     report({});
   }
+  var leaving = false;        // a cell was opened: the page goes to the Live view; nothing more to say
   function report(extra) {
+    if (leaving) return;
     var v = Object.assign({ channel: state === "open" ? "open" : state === "unavailable" ? "failed" : state,
                             running: !!(S && S.running), epoch: S ? S.epoch : 0, ended: !!(S && S.ended) }, extra);
     if (extra.open === undefined && value.open !== undefined) { v.open = value.open; v.n = value.n; }
@@ -72,6 +57,7 @@
   // ---- setup --------------------------------------------------------------------------------
   function onSetup(msg) {
     stats.setups++;
+    leaving = false;
     var old = S;
     S = { problem: msg.problem, metric: msg.metric, running: !!msg.running, speed: msg.speed, epoch: msg.epoch | 0,
           ended: !!msg.ended, message: msg.message, notice: msg.notice, end: msg.end_epoch, shape: msg.shape,
@@ -122,7 +108,7 @@
   function build() {
     if (!box) {
       var style = el("style", "", document.head);
-      style.textContent = CSS;
+      style.textContent = root.BPGridLayout.CSS;
       box = el("div", "", document.body);
       box.id = "cmp";
       document.getElementById("grid").style.display = "none";
@@ -170,6 +156,9 @@
   function openCell(d) {
     opens++;
     report({ open: d, n: opens });
+    // Any later value (the pause that follows) would ask for a rerun carrying the page's widget
+    // values from before the switch, and switch the page back (streamlit/streamlit#218).
+    leaving = true;
   }
 
   function hover(d, fromCurve) {
@@ -198,11 +187,16 @@
   function layout() {
     if (!S || !S.cellsEl) return;
     var W = document.body.clientWidth || window.innerWidth, H = Math.max(240, (args.height | 0) || 600);
-    var font = S.view.big ? 18 : 14;
+    var font = S.view.big ? 18 : 14, rowW = 0;
+    if (S.matrix) {                               // the row labels' column: as wide as the longest
+      S.cellsEl.querySelectorAll(".grow").forEach(function (e) { rowW = Math.max(rowW, e.scrollWidth); });
+    }
     var L = root.BPGridLayout.choose({ W: W, room: H - S.body.offsetTop, n: S.cells.length, rows: S.shape.rows.length,
-                                       cols: S.shape.cols.length, capH: Math.ceil(2 * font * 1.3) + 10, gap: 10 });
+                                       cols: S.shape.cols.length, capH: Math.ceil(2 * font * 1.3) + 10, gap: 10,
+                                       labelW: S.matrix ? rowW + 10 : 0, headH: S.matrix ? Math.ceil(font * 1.4) + 8 : 0 });
     S.body.classList.toggle("stack", !L.side);
-    S.cellsEl.style.gridTemplateColumns = "repeat(" + L.c + ", " + (L.s + 8) + "px)";
+    S.cellsEl.style.gridTemplateColumns = (S.matrix && L.c > 1 ? "auto " : "") + "repeat(" + L.c + ", " + (L.s + 8) + "px)";
+    S.cellsEl.classList.toggle("flow", !(S.matrix && L.c > 1));
     root.BPGridCells.size(S, L.s);
     S.cells.forEach(function (_, d) { if (S.cellEls[d].dirty) root.BPGridCells.paint(S, d); });
     S.curveDiv.style.width = L.ow + "px";
@@ -259,7 +253,7 @@
   }
 
   async function drawFrame(f) {
-    var mine = S;
+    var mine = S, t0 = performance.now();
     await mine.ready;
     if (S !== mine) return;
     S.cells.forEach(function (cell, d) {
@@ -269,7 +263,10 @@
     });
     drawStatus();
     ack(f.seq);                                   // in the DOM: the next frame may travel meanwhile
+    var t1 = performance.now();
     await root.BPGridCurves.draw(S);
+    stats.cellsMs = t1 - t0;
+    stats.curvesMs = performance.now() - t1;
     await C.nextFrame();
     if (S !== mine) return;
     stats.renders++;
