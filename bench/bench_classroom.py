@@ -1,6 +1,6 @@
 """A classroom against one server: N simulated learners, each a real Streamlit session.
 
-    python bench/bench_classroom.py [--learners 30] [--max 5] [--seconds 30] [--url http://...]
+    python bench/bench_classroom.py [--learners 30] [--max 5] [--seconds 30] [--url http://...] [--grid 7x3]
 
 Each learner opens the page as a browser does, through Streamlit's own WebSocket
 (``/_stcore/stream``: a ``BackMsg`` rerun with the query string, ``ForwardMsg`` deltas
@@ -269,8 +269,13 @@ async def script(i: int, learner: Learner, seconds: float, t_start: float) -> No
     learner.stop_clock()
 
 
-async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | None, linger: float) -> dict:
+async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | None, linger: float,
+                    grid: str | None = None) -> dict:
     learners = [Learner(base, "?speed=max" if i < n_max else "") for i in range(n)]
+    gridder = None
+    if grid:                                        # --grid CxR: one more learner, a Compare grid at max
+        from classroom_grid import GridLearner
+        gridder = GridLearner(base, grid)
     for lr in learners:
         lr.page_rtts = []
     gate = asyncio.Semaphore(4)                     # pages open a few at a time, as a class does
@@ -281,6 +286,8 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
 
     t_open = time.perf_counter()
     await asyncio.gather(*(open_one(lr) for lr in learners))
+    if gridder is not None:
+        await gridder.open()
     open_s = time.perf_counter() - t_open
     await asyncio.sleep(1.0)
     cpu0, rss0 = proc_stats(pid) if pid else (0.0, 0.0)
@@ -296,6 +303,9 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
             await asyncio.sleep(1.0)
 
     sampler = asyncio.create_task(sample_rss())
+    if gridder is not None:
+        await gridder.play()
+        grid0 = (gridder.frames, gridder.bytes)
     async def guarded(i, learner):
         try:
             await script(i, learner, seconds, t_start)
@@ -307,6 +317,11 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
     elapsed = time.perf_counter() - t_start
     sampler.cancel()
     cpu1, rss1 = proc_stats(pid) if pid else (0.0, 0.0)
+    if gridder is not None:
+        gridder.stop_clock()
+        grid_result = dict(gridder.summary(*grid0), errors=gridder.errors + gridder.session.errors)
+        await gridder.control({"type": "pause"})
+        await gridder.close()
     for lr in learners:
         await lr.control({"type": "pause"})
     await asyncio.gather(*(lr.close() for lr in learners))
@@ -338,7 +353,7 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
         "rss_1min": rss_samples[60] if len(rss_samples) > 120 else None,
         "kBps": statistics.median([(lr.bytes - b0) / elapsed / 1e3 for lr, b0 in zip(learners, bytes0)]),
         "kBps_max": max((lr.bytes - b0) / elapsed / 1e3 for lr, b0 in zip(learners, bytes0)),
-        "errors": errors,
+        "errors": errors, "grid": grid_result if gridder is not None else None,
     }
 
 
@@ -392,6 +407,12 @@ def report(r: dict, calib: float, idle_rss: float) -> None:
              f"({r['freed']})" if r["rss_after"] else ""))
     print(f"  live channel: {r['kBps']:.1f} kB/s per learner (median; max {r['kBps_max']:.1f})")
     print(f"  errors: {len(r['errors'])}" + (f" {[e[:160] for e in r['errors'][:5]]}" if r["errors"] else ""))
+    g = r.get("grid")
+    if g:
+        print(f"  + one grid {g['spec']} ({g['cells']} networks) at max: {g['fps']:.1f} frames/s, {g['epochs_s']:.0f} grid "
+              f"epochs/s ({g['epochs_s'] * g['cells']:.0f} network-epochs/s), {g['kBps']:.1f} kB/s; the others at "
+              f"the default pace {'kept' if r['paced_p5'] >= 15 else 'did NOT keep'} 15 updates/s "
+              f"(5th percentile {r['paced_p5']:.1f}); errors: {len(g['errors'])} {g['errors'][:3]}")
 
 
 def main() -> None:
@@ -402,6 +423,8 @@ def main() -> None:
     ap.add_argument("--linger", type=float, default=0, help="wait this long after everyone left, then read RSS")
     ap.add_argument("--url", default=None, help="an already running server (else one is started)")
     ap.add_argument("--free", action="store_true", help="only measure when a closed tab's run is freed")
+    ap.add_argument("--grid", default=None, metavar="CxR",
+                    help="one more learner runs a Compare grid of C widths x R learning rates at max (7x3)")
     args = ap.parse_args()
     if args.free:
         from tests.browser import app_server
@@ -446,7 +469,7 @@ def server_pid(url: str) -> int:
 def runs(args, url: str, pid: int | None, calib: float) -> None:
     idle = proc_stats(pid)[1] if pid else 0.0
     for n in args.learners:
-        r = asyncio.run(classroom(url, n, min(args.max, n), args.seconds, pid, args.linger))
+        r = asyncio.run(classroom(url, n, min(args.max, n), args.seconds, pid, args.linger, args.grid))
         report(r, calib, idle)
 
 
