@@ -374,7 +374,7 @@ def misfit_model(tmp_path, name: str):
     """Model files core writes and loads, that the default lesson's page cannot show as they are."""
     pipe = InputPipeline.fit(np.random.default_rng(0).normal(size=(50, 2)), ("x1", "x2"), False)
     training = {"optimizer": "sgd", "learning_rate": 0.3, "batch_size": None, "l1": 0.0, "l2": 0.0}
-    layers = {"wide": [(80, "tanh"), (1, "sigmoid")],              # wider than a sidebar layer (64)
+    layers = {"wide": [(80, "tanh"), (1, "sigmoid")],              # wider than a sidebar layer (50)
               "three_classes": [(4, "tanh"), (3, "softmax")]}[name]  # the flower has two classes
     net = Network(2, layers, "cross_entropy" if name == "three_classes" else "binary_cross_entropy", seed=3)
     path = tmp_path / f"{name}.json"

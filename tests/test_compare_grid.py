@@ -58,7 +58,7 @@ def test_a_grid_round_trips_through_its_link():
     ("ga", "lr:0.3,1.2,5,1,2,3,4,6", f"axis 1 of the grid has 8 values; give it 1 to {MAX_AXIS_VALUES}"),
     ("gb", ",".join(["units:1"] + [str(i) for i in range(2, 10)]), "has 9 values"),
     ("gk", "6", f"each cell repeats over 1 to {MAX_SEEDS} seeds, got 6"),
-    ("ga", "units:1,2,999", "which must be a whole number from 1 to 64"),
+    ("ga", "units:1,2,999", "which must be a whole number from 1 to 50"),
     ("ga", "nosuch:1,2", "must be an axis and its values"),
     ("ga", "lr:1.2,1.2", "twice"),
     ("gb", "act:tanh,nosuch", "which must be one of"),
@@ -96,8 +96,8 @@ def test_the_page_opens_odd_grid_links_with_their_notices(query):
 
 def test_the_compare_page_refuses_a_grid_past_its_memory():
     at = AppTest.from_file(str(ROOT / "explorer" / "pages" / "main.py"), default_timeout=60)
-    for k, v in {"page": "compare", "n": "2000", "ga": "units:64,63,62,61,60,59,58", "gb": "depth:8,7,6,5,4,3,2",
-                 "gk": "5", "layers": "64:tanh"}.items():
+    for k, v in {"page": "compare", "n": "2000", "ga": "units:50,49,48,47,46,45,44", "gb": "depth:8,7,6,5,4,3,2",
+                 "gk": "5", "layers": "50:tanh"}.items():
         at.query_params[k] = v
     at.run()
     assert not at.exception

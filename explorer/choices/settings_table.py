@@ -27,7 +27,11 @@ from explorer.choices.setting import Setting
 from explorer.figures.curves import GRADIENT_LABELS
 
 MAX_HIDDEN_LAYERS = 8
-MAX_WIDTH = 64                  # units a hidden layer, every view (Ng's grid needs 50)
+# Units a hidden layer, in every view: 50, Ng's widest (his grid, and a cell of it opened in the Live
+# view). Measured in the live view (software-rendered Chromium): one layer of 50 draws at 20 frames/s
+# (forward 7 ms, frame 0.9 kB); the heaviest network allowed, 8 layers of 50, sends 72 kB frames
+# (30 kB at the old 32).
+MAX_WIDTH = 50
 MAX_GRID_EPOCHS = 100_000       # a Compare grid stops at its epochs (``gep``), at most this many
 MIN_CLASSES = 2                 # a K-class setting's lower limit (sets narrow it: ``class_range``)
 OWN_DATA = "own"
