@@ -4,11 +4,15 @@ second or more within 50 kB/s; a cell opens in the Live view with its exact setu
 returns to the same grid, paused. Screenshots are kept in tests/artifacts/."""
 from __future__ import annotations
 
+import base64
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
 
+from explorer.live.channel import grid_wire
 from tests.browser import browser_page, wait_idle
 from tests.conftest import ARTIFACTS
 
@@ -97,3 +101,46 @@ def test_a_7x3_grid_keeps_every_cell_at_10_updates_a_second(server):
         frame.locator("#cmp button[data-shortcut='play']").click()             # pause: the table shows
         page.get_by_text("every cell's settings and metrics").wait_for(timeout=30_000)
         assert page.get_by_text("Download the table (CSV)").count() == 1
+
+
+# ---- the grid's own JS, checked against Python --------------------------------------------------
+STATIC = Path(__file__).resolve().parents[1] / "explorer" / "live" / "static"
+
+
+def test_the_browser_reads_grid_frames_as_python_writes_them():
+    """Every float16 bit pattern decodes to numpy's value, and a whole frame to what encode wrote."""
+    rng = np.random.default_rng(3)
+    state = np.array([0, 1, 2 | grid_wire.AHEAD, 3], np.uint8)
+    latest = rng.normal(size=(4, 3)).astype(np.float32)
+    latest[1, 2] = np.nan
+    w = [rng.normal(size=7) * 10.0 ** rng.integers(-6, 5, 7), rng.normal(size=5)]
+    data = grid_wire.encode(9, 1234, grid_wire.FLAG_RUNNING | grid_wire.FLAG_ENDED, state, latest, [1, 3],
+                            [grid_wire.thumbnail_weights(v) for v in w])
+    with browser_page(400, 300) as page:
+        page.add_script_tag(path=str(STATIC / "gridwire.js"))
+        page.add_script_tag(path=str(STATIC / "gridlayout.js"))
+        halves = page.evaluate("() => Array.from({length: 65536}, (_, h) => { const v = BPGridWire.half(h);"
+                               " return v !== v ? 'nan' : (Object.is(v, -0) ? '-0' : v); })")
+        want = np.arange(65536, dtype=np.uint16).view(np.float16).astype(np.float64)
+        for h in range(65536):
+            got, v = halves[h], want[h]
+            assert (got == "nan") if np.isnan(v) else (got == ("-0" if v == 0 and np.signbit(v) else v)), (h, got, v)
+        f = page.evaluate("b64 => { const bin = atob(b64), u = new Uint8Array(bin.length);"
+                          " for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);"
+                          " const f = BPGridWire.decode(u.buffer, [0, 7, 0, 5]);"
+                          " return {seq: f.seq, epoch: f.epoch, running: f.running, ended: f.ended, badge: Array.from(f.badge),"
+                          " ahead: Array.from(f.ahead), cost: Array.from(f.cost), test: Array.from(f.testScore).map(v => v !== v ? 'nan' : v),"
+                          " sent: Array.from(f.sent), w: f.weights.map(a => Array.from(a))}; }",
+                          base64.b64encode(data).decode())
+        assert (f["seq"], f["epoch"], f["running"], f["ended"]) == (9, 1234, True, True)
+        assert f["badge"] == [0, 1, 2, 3] and f["ahead"] == [0, 0, 1, 0] and f["sent"] == [1, 3]
+        assert f["cost"] == [float(v) for v in latest[:, 0]] and f["test"][1] == "nan"
+        for got, v in zip(f["w"], w):
+            assert got == [float(x) for x in np.frombuffer(grid_wire.thumbnail_weights(v), "<f2")]
+        phone = page.evaluate("BPGridLayout.choose({W: 374, room: 600, n: 7, rows: 1, cols: 7, capH: 46, gap: 10})")
+        wide = page.evaluate("BPGridLayout.choose({W: 1230, room: 520, n: 7, rows: 1, cols: 7, capH: 57, gap: 10})")
+        matrix = page.evaluate("BPGridLayout.choose({W: 1560, room: 780, n: 21, rows: 3, cols: 7, capH: 46, gap: 10,"
+                               " labelW: 50, headH: 28})")
+    assert phone["c"] == 1 and phone["s"] >= 150
+    assert wide["side"] and wide["c"] * (wide["s"] + 8) + (wide["c"] - 1) * 10 + wide["ow"] + 12 <= 1230
+    assert matrix["c"] == 7 and matrix["s"] >= 120

@@ -210,3 +210,14 @@ def test_memory_per_network():
 def test_a_cell_config_is_a_full_config():
     shape, cells = grid_cells(Config())
     assert all(isinstance(c.cfg, Config) and c.cfg.view.page == "live" for c in cells)
+
+
+def test_seeds_give_each_cell_a_median_and_a_range():
+    grid = grid_of({"ga": "units:2,4", "gk": "3", "gbase": "sidebar"}, end=150)
+    grid.train(150)
+    rows, names = grid_rows(grid), metric_names(grid)
+    assert len(rows) == 2 and all(r["seeds"] == 3 for r in rows) and grid.has_test and names["gap"] in rows[0]
+    for r, start in zip(rows, (0, 3)):
+        test = 100 * grid.latest("test_score")[start:start + 3]
+        assert r[names["final"]] == round(float(np.median(test)), 2)
+        assert r[names["final"] + " range"] == f"{round(test.min(), 2):g}–{round(test.max(), 2):g}"
