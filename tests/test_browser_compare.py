@@ -55,6 +55,22 @@ def rates(frame, seconds: float) -> dict:
             "bytes": (b["bytes"] - a["bytes"]) / dt, "errors": b["errors"]}
 
 
+def hover_names_the_cell(frame):
+    """A cell under the pointer lights its line; a line under the pointer names its cell and lights it."""
+    frame.locator("#cmp .gcell[data-cell='5']").hover()
+    assert frame.evaluate("BPGridView.state().hot") == 5
+    # a point of cell 2's line, in px of the chart's div (plotly's axes map it)
+    at = frame.evaluate("""() => { const S = BPGridView.state(), l = S.lines[2], k = l.x.length - 2,
+        xa = BPPlotly.axis(S.curveDiv, 'xaxis'), ya = BPPlotly.axis(S.curveDiv, 'yaxis');
+        return {x: xa.toPx(Math.log10(l.x[k])), y: ya.toPx(l.y[k])}; }""")
+    frame.locator("#cmp .gcurves > div").first.hover(position=at)
+    frame.wait_for_function("document.querySelector('#cmp .gtip') && document.querySelector('#cmp .gtip').style.display !== 'none'")
+    tip = frame.locator("#cmp .gtip").inner_text()
+    hot = frame.evaluate("BPGridView.state().hot")
+    name = frame.evaluate(f"BPGridView.state().cells[{hot}].name")
+    assert tip.startswith(name) and frame.locator(f"#cmp .gcell[data-cell='{hot}']").get_attribute("class").endswith("hot")
+
+
 def test_ngs_grid_plays_opens_a_cell_and_comes_back(server):
     with browser_page(1400, 900) as page:
         page.goto(server + "/?page=compare")
@@ -66,6 +82,7 @@ def test_ngs_grid_plays_opens_a_cell_and_comes_back(server):
         r = rates(frame, 3.0)
         assert min(r["epochs"]) > 5 and min(r["thumbs"]) > 3 and r["errors"] == 0, r
         page.screenshot(path=str(ARTIFACTS / "compare_ng_playing.png"))
+        hover_names_the_cell(frame)
         before = max(grid_stats(frame)["epochs"])
         frame.locator("#cmp .gcell[data-cell='3'] .gopen").click()              # 4 units
         page.wait_for_function("() => location.search.includes('page=live') || !location.search.includes('page=')",
