@@ -41,14 +41,15 @@
       open.title = "Open this cell in the Live view, with its exact setup (the grid pauses)";
       open.setAttribute("aria-label", "Open " + cell.name + " in the Live view");
       open.onclick = function () { hooks.open(d); };
+      // line 1: its name (in a matrix: its score, the headers name it) and its badge; line 2: the rest
       var head = el("div", "gline", root_);
-      el("span", "gname", head, matrix ? "" : cell.name).title = cell.name;
-      root_.title = cell.name;
+      var name = el("span", "gname", head, matrix ? "" : cell.name);
+      name.title = root_.title = cell.name;
       var badge = el("b", "gbadge", head);
       var nums = el("div", "gnums", root_);
       root_.onmouseenter = function () { hooks.hover(d); };
       root_.onmouseleave = function () { hooks.hover(-1); };
-      return { root: root_, canvas: canvas, ctx: canvas.getContext("2d"), badge: badge, nums: nums, px: 0,
+      return { root: root_, canvas: canvas, ctx: canvas.getContext("2d"), badge: badge, nums: nums, name: name, px: 0,
                numsText: "", badgeCode: -1 };
     });
   }
@@ -142,9 +143,15 @@
       text = pct(median(scores), S.metric) + " (" + pct(Math.min.apply(null, scores), S.metric).replace(" %", "") +
              "–" + pct(Math.max.apply(null, scores), S.metric) + ")";
     }
-    text += " · epoch " + first.epoch.toLocaleString("en-US");
+    var epoch = "epoch " + first.epoch.toLocaleString("en-US");
     e.nums.title = (cell.nets.length > 1 ? "median (range) of " + cell.nets.length + " seeds' " : "") + S.labels.score;
-    if (text !== e.numsText) { e.nums.textContent = text; e.numsText = text; }
+    if (S.matrix && !S.flow) {                                 // the score beside the badge, the epoch below
+      if (text !== e.numsText) { e.name.textContent = text; e.numsText = text; }
+      if (epoch !== e.epochText) { e.nums.textContent = epoch; e.epochText = epoch; }
+    } else {
+      text += " · " + epoch;
+      if (text !== e.numsText) { e.nums.textContent = text; e.numsText = text; }
+    }
     var code = first.badge;                                     // the first seed's; any diverged seed says so
     cell.nets.forEach(function (i) { if (S.nets[i].badge === 3) code = 3; });
     if (code !== e.badgeCode) {

@@ -19,7 +19,7 @@
     "#cmp .gcells{display:grid;gap:8px 10px;align-content:start;align-items:center}" +
     "#cmp .ghead{font-weight:600;text-align:center;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}" +
     "#cmp .grow{font-weight:600;white-space:nowrap;text-align:right}" +
-    "#cmp .gcells.flow .ghead,#cmp .gcells.flow .grow{display:none}#cmp .gcells.flow .gname:empty::before{content:attr(title)}" +
+    "#cmp .gcells.flow .ghead,#cmp .gcells.flow .grow{display:none}" +
     "#cmp .gcell{border:2px solid transparent;border-radius:6px;padding:2px}#cmp .gcell.hot{border-color:#ff4b4b}" +
     "#cmp .thumb{display:block;border-radius:3px}#cmp .gline{display:flex;gap:6px;align-items:center;margin-top:3px}" +
     "#cmp .gname{font-weight:600;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;flex:1 1 auto}" +

@@ -197,6 +197,14 @@
     S.body.classList.toggle("stack", !L.side);
     S.cellsEl.style.gridTemplateColumns = (S.matrix && L.c > 1 ? "auto " : "") + "repeat(" + L.c + ", " + (L.s + 8) + "px)";
     S.cellsEl.classList.toggle("flow", !(S.matrix && L.c > 1));
+    if (S.flow !== !(S.matrix && L.c > 1)) {         // a matrix flowing (a phone): names back in the captions
+      S.flow = !(S.matrix && L.c > 1);
+      S.cellEls.forEach(function (e, d) {
+        e.numsText = e.epochText = null;
+        if (S.matrix) e.name.textContent = S.flow ? S.cells[d].name : "";
+        root.BPGridCells.caption(S, d);
+      });
+    }
     root.BPGridCells.size(S, L.s);
     S.cells.forEach(function (_, d) { if (S.cellEls[d].dirty) root.BPGridCells.paint(S, d); });
     S.curveDiv.style.width = L.ow + "px";
