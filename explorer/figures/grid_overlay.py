@@ -9,12 +9,14 @@ median.
 """
 from __future__ import annotations
 
-from explorer.figures.theme import base_layout
+from explorer.figures.theme import BLUE, base_layout
 
 # Viridis from 0 to 0.85 (its light yellow end is lost on white): ordered, and told apart in
 # lightness under every colour-vision deficiency.
 _RAMP = [(0.0, (68, 1, 84)), (0.25, (59, 82, 139)), (0.5, (33, 145, 140)), (0.75, (94, 201, 98)),
          (0.85, (160, 200, 40))]
+# A badge's colour, by code (explorer.training.grid_badges.BADGES: learning, converged, stalled, diverged).
+BADGE_COLORS = [BLUE, "#2e7d32", "#6b6f7a", "#c62828"]
 DASHES = [[], [9, 4], [2, 3], [9, 3, 2, 3], [16, 5], [16, 4, 2, 4], [4, 2]]   # canvas setLineDash, per row
 
 

@@ -14,7 +14,7 @@ status fields (epoch, running, speed, message, notice, ended):
               "y": [...]}, "points": base64 f32 (x1, x2) pairs, "labels": base64 u8}
     colors    the theme's (``setup_message.colors``); paint {"surface_strength"}
     styles    per shown cell {"color", "dash"}; figure: the overlay's static part
-    badges    the badge names, by code; rule {badge: how it is decided} (grid_badges.RULE)
+    badges    the badge names, by code, and badge_colors; rule {badge: how it is decided} (grid_badges.RULE)
     labels    {"metric": "accuracy" | "R²", "score": what the captions' number is (training
               accuracy when there is no test set, and it says so)}
     view      {"big"} (presentation mode; the room the page leaves is the component's ``height``)
@@ -30,7 +30,7 @@ from explorer.choices.grid_axes import AXES
 from explorer.choices.grid_spec import cell_link
 from explorer.figures.boundary import SURFACE_STRENGTH
 from explorer.figures.curves import METRIC_LABELS
-from explorer.figures.grid_overlay import line_styles, overlay_figure
+from explorer.figures.grid_overlay import BADGE_COLORS, line_styles, overlay_figure
 from explorer.live.setup_message import colors
 from explorer.training.grid_badges import BADGES, RULE
 from explorer.training.grid_run import GridRun
@@ -90,7 +90,7 @@ def grid_setup(run: GridRun, view) -> dict:
         "paint": {"surface_strength": SURFACE_STRENGTH[bool(view.get("big"))]},
         "styles": line_styles(len(shape.col_names), len(shape.row_names)),
         "figure": overlay_figure(METRIC_LABELS[run.metric], bool(view.get("big"))),
-        "badges": list(BADGES), "rule": RULE,
+        "badges": list(BADGES), "badge_colors": BADGE_COLORS, "rule": RULE,
         "labels": {"metric": METRIC_LABELS[run.metric], "score": score_label(run)},
         "view": view,
     }

@@ -9,8 +9,6 @@
 (function (root) {
   "use strict";
 
-  var BADGE_COLORS = ["#0877bd", "#2e7d32", "#6b6f7a", "#c62828"];   // learning, converged, stalled, diverged
-
   function el(tag, cls, parent, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -157,7 +155,7 @@
     if (code !== e.badgeCode) {
       e.badgeCode = code;
       e.badge.textContent = S.badges[code];
-      e.badge.style.background = BADGE_COLORS[code];
+      e.badge.style.background = S.badgeColors[code];
       e.badge.title = S.badges[code] + ": " + S.rule[S.badges[code]];
     }
   }
@@ -167,5 +165,5 @@
   }
 
   root.BPGridCells = { build: build, size: size, paint: paint, caption: caption, highlight: highlight,
-                       median: median, pct: pct, BADGE_COLORS: BADGE_COLORS };
+                       median: median, pct: pct };
 })(typeof window !== "undefined" ? window : this);

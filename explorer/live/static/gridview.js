@@ -61,7 +61,7 @@
     var old = S;
     S = { problem: msg.problem, metric: msg.metric, running: !!msg.running, speed: msg.speed, epoch: msg.epoch | 0,
           ended: !!msg.ended, message: msg.message, notice: msg.notice, end: msg.end_epoch, shape: msg.shape,
-          badges: msg.badges, rule: msg.rule, styles: msg.styles, figure: msg.figure, view: msg.view || {},
+          badges: msg.badges, rule: msg.rule, badgeColors: msg.badge_colors, styles: msg.styles, figure: msg.figure, view: msg.view || {},
           colors: msg.colors, pal: root.BPPaint.palette(msg.colors), paint: msg.paint, fwd: {}, hot: -1,
           labels: msg.labels };
     S.data = msg.data.map(function (d) {
@@ -107,8 +107,6 @@
   var box = null;
   function build() {
     if (!box) {
-      var style = el("style", "", document.head);
-      style.textContent = root.BPGridLayout.CSS;
       box = el("div", "", document.body);
       box.id = "cmp";
       document.getElementById("grid").style.display = "none";
