@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from explorer.choices.settings_table import PAGES
 from explorer.pages.chrome import FRAME_TOP_REM, LAPTOP, root_font_px
 from tests.browser import browser_page
 from tests.conftest import ARTIFACTS
@@ -215,6 +216,8 @@ def test_phone_and_tablet_one_column_big_buttons_no_sidebar(server, size):
         visible = [b for b in m["buttons"] if b["x"] >= 0 and b["right"] <= w and b["w"] >= 30 and b["text"]]
         assert visible and all(b["h"] >= 44 - 0.5 for b in visible), [(b["text"], b["h"]) for b in visible]
         assert m["scrollW"] <= w, m["scrollW"]                              # nothing sticks out sideways
+        switch = [b for b in m["buttons"] if b["text"] in PAGES.values()]        # every view within reach:
+        assert len(switch) == len(PAGES) and all(b["x"] >= 0 and b["right"] <= w + 0.5 for b in switch), switch
 
 
 # The step-by-step view's formulas (KaTeX display blocks of the current run, not stale ones).

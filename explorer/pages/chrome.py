@@ -23,6 +23,8 @@ div[data-testid="stMainBlockContainer"] {padding-top: 2.2rem; padding-left: 1rem
 @media (max-width: 640px) {
   div[data-testid="stMainBlockContainer"] {padding-left: 0.5rem; padding-right: 0.5rem;}
   h3 .hint {display: none;}
+  /* the three views' switch wraps instead of hiding "Compare" behind a sideways scroll */
+  .st-key-page [data-testid="stButtonGroup"] > div {flex-wrap: wrap; row-gap: 4px;}
 }
 /* the shortcuts component is invisible: it takes no room in the page */
 .st-key-shortcuts {position: absolute !important; width: 0 !important; height: 0 !important; overflow: hidden;}
