@@ -122,3 +122,38 @@ def wait_idle(page, timeout_ms: int = 60_000):
 
 def live_stats(frame) -> dict:
     return frame.evaluate("({renders: __live.renders, frame: __live.frame, errors: __live.errors, extra: __live.extra})")
+
+
+# ---- the Compare grid's component (explorer/live/static/gridview.js) ----------------------------
+def grid_frame(page, timeout_s: float = 90):
+    """The grid component's iframe once it has its setup."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        for frame in page.frames:
+            if "live_charts" in frame.url:
+                try:
+                    if frame.evaluate("!!(window.__grid && window.__grid.setups > 0 && window.BPGridView.state())"):
+                        return frame
+                except Exception:       # the frame may be navigating
+                    pass
+        page.wait_for_timeout(200)
+    raise TimeoutError("the grid never arrived")
+
+
+def grid_stats(frame) -> dict:
+    return frame.evaluate("({epochs: __grid.epochs.slice(), painted: __grid.painted.slice(), renders: __grid.renders,"
+                          " bytes: __grid.bytes, errors: __grid.errors, t: performance.now(),"
+                          " text: document.querySelector('#cmp .gstatus').textContent,"
+                          " notice: document.querySelector('#cmp .gnotice').textContent})")
+
+
+def rates(frame, seconds: float) -> dict:
+    """Per shown cell over ``seconds``: epochs/s, caption updates/s (frames drawn), thumbnails/s; bytes/s."""
+    a = grid_stats(frame)
+    frame.page.wait_for_timeout(int(seconds * 1000))
+    b = grid_stats(frame)
+    dt = (b["t"] - a["t"]) / 1000
+    return {"epochs": [(y - x) / dt for x, y in zip(a["epochs"], b["epochs"])],
+            "frames": (b["renders"] - a["renders"]) / dt,
+            "thumbs": [(y - x) / dt for x, y in zip(a["painted"], b["painted"])],
+            "bytes": (b["bytes"] - a["bytes"]) / dt, "errors": b["errors"]}
