@@ -43,9 +43,16 @@ def button(page, key: str):
 
 def wait_epoch(page, predicate: str, timeout_ms: int = 20_000):
     """Wait until ``predicate`` (JS, of the shown epoch ``e``) holds in the component."""
-    wait_live(page, 5).wait_for_function(
-        "() => { const s = document.querySelector('.epoch-counter'); const m = s && s.textContent.match(/Epoch ([0-9,]+)/);"
-        f" const e = m ? Number(m[1].replace(/,/g, '')) : -1; return {predicate}; }}", timeout=timeout_ms)
+    frame = wait_live(page, 5)
+    try:
+        frame.wait_for_function(
+            "() => { const s = document.querySelector('.epoch-counter'); const m = s && s.textContent.match(/Epoch ([0-9,]+)/);"
+            f" const e = m ? Number(m[1].replace(/,/g, '')) : -1; return {predicate}; }}", timeout=timeout_ms)
+    except Exception as err:        # say what the component saw (a lost Play was seen once under load)
+        seen = frame.evaluate("({status: (document.querySelector('#top') || {}).textContent, channel: __live.channel,"
+                              " states: __live.states, renders: __live.renders, frame: __live.frame,"
+                              " messages: __live.messages, errors: __live.errors, lastError: __live.lastError})")
+        raise AssertionError(f"the shown epoch never met {predicate!r}: {seen}") from err
 
 
 def no_error_boxes(page):
