@@ -167,6 +167,23 @@ def test_frames_wait_for_the_ack():
     send(s, type="pause")
 
 
+def test_a_setup_while_a_frame_waits_unacked_does_not_stop_the_frames():
+    """The browser draws a setup instead of a frame still waiting for its animation frame, and
+    never acks that frame (view.js, gridview.js): the frames after the setup must not wait for it."""
+    s, sock, run = learner("max")
+    sock.auto_ack = False
+    send(s, type="play")
+    wait_for(lambda: sock.frames, "the first frame")
+    with run.lock:
+        s.setup_needed = True                       # a page run changed the view, say
+    SCHEDULER.wake()
+    wait_for(lambda: sum(m["type"] == "setup" for m in sock.texts) >= 2, "the second setup")
+    sock.auto_ack = True
+    wait_for(lambda: len(sock.frames) >= 2, "a frame after the setup, though frame 1 was never acked")
+    assert sock.frames[1]["seq"] == sock.frames[0]["seq"] + 1
+    send(s, type="pause")
+
+
 def test_many_at_max_get_shorter_slices_so_frames_keep_coming():
     from explorer.live.channel.scheduler import MIN_SLICE_S, SLICE_S, TRAIN_SHARE, frame_interval, slice_for
     assert slice_for(1, frame_interval(1)) == SLICE_S            # one learner: the full slice

@@ -331,6 +331,9 @@ class Scheduler:
             t0 = time.perf_counter()
             with run.lock:
                 text = s.setup()
+            # The setup carries everything up to s.seq and the browser draws it instead of any
+            # frame still waiting there, which it will never ack: wait for no earlier ack.
+            s.acked = s.seq
             conn.send(text)
             self._charge(s, t0)
             return
