@@ -54,9 +54,10 @@ def live_channel(
     ``controls`` it draws Play/Pause, Step and Reset and a Speed choice (``speeds``)
     itself. With ``draw`` a click anywhere on the decision boundary's plane is reported
     (a crosshair shows it) and ``on_change`` runs before the next script run.
-    Returns the state the browser last reported, ``{"channel": "open" | "failed" |
-    "closed", "code": int}`` plus, after a click, ``"click": [x1, x2], "seq": n``; or
-    None before that.
+    Returns what the browser last reported: ``{"channel": "failed", "code": int}`` when the
+    socket cannot open (the only state that reaches Python on its own: each value costs a
+    page run), and after a click ``"click": [x1, x2], "seq": n`` with the channel's state
+    then (``"open" | "failed" | "closed"``); or None before either.
     """
     return _component(token=token, ws_path=ws_path, height=int(height), columns=int(columns),
                       spans=spans or {}, speeds=list(speeds), controls=bool(controls), fallback=False,

@@ -132,9 +132,10 @@ The component (``explorer.live.component``) gets these arguments from the page. 
     speeds     list   the Speed choices the component offers, e.g. [1, 2, 5, 10, 20, 50, "max"]
                       (trainer updates per frame; empty: Speed is the sidebar's setting)
     draw       bool   a click on the boundary's plane is reported (see below)
-and reports through the component value (``setComponentValue``), only on change:
-    {"channel": "open" | "failed" | "closed", "code": <close code or 0>}
-"failed" (the socket never opened, or closed before setup) makes the page switch to the
+and reports through the component value (``setComponentValue``) only what the page acts on:
+    {"channel": "failed", "code": <close code or 0>}
+(with a drawing click, the value also carries the channel's state then: "open", "failed"
+or "closed"). "failed" (the socket never opened, or closed before setup) makes the page switch to the
 fallback (``live_fallback``), where the same messages come as arguments instead:
 
     fallback   true   no socket, no acks

@@ -83,7 +83,9 @@
     value = Object.assign({ channel: channel, state: state }, info.code ? { code: info.code } : {},
                           info.reason ? { reason: String(info.reason).slice(0, 200) } : {});
     if (lastClick) { value.click = lastClick.click; value.seq = lastClick.seq; }
-    C.sendValue(value);
+    // Only "failed" is news to the page (it falls back); any other value would cost a page
+    // run, which could undo a widget change made meanwhile (an upload right after load).
+    if (channel === "failed") C.sendValue(value);
   }
 
   // Draw (args.draw): a click on the boundary's plane is the value's {click: [x1, x2], seq},
