@@ -68,9 +68,43 @@ def config_from_state() -> Config:
                   TrainConfig(**groups["train"]), ViewConfig(**groups["view"]), GridConfig(**groups["grid"]))
 
 
+PENDING = "pending_widgets"  # session key: {widget key: (old, new, first run that may confirm new)}
+RUNS = "page_runs"           # session key: script runs begun in this session
+
+
 def set_widgets(cfg: Config) -> None:
-    """Write ``cfg`` into the widgets' session-state keys (call from callbacks or before widgets)."""
-    st.session_state.update(widget_state(cfg))
+    """Widget callback: write ``cfg`` into the widgets' session-state keys, and keep each
+    changed value pending until a later run shows the browser has it (``settle_widgets``)."""
+    ss = st.session_state
+    new = widget_state(cfg)
+    pending = ss.setdefault(PENDING, {})
+    due = ss.get(RUNS, 0) + 2          # this callback's run is RUNS + 1; the run after it may confirm
+    for key, value in new.items():
+        if ss.get(key) != value:
+            pending[key] = (ss.get(key), value, due)
+    ss.update(new)
+
+
+def settle_widgets() -> None:
+    """Start of a run: put back what a callback set and a rerun undid.
+
+    A rerun asked for while a run is still being drawn (a component's report, a second click)
+    carries every widget's value as the browser held it, from before that run: values a
+    callback of that run had set (an opened model file, a lesson, a grid cell) come back as
+    they were (streamlit/streamlit#218). A pending value the run sees unchanged from ``old`` is
+    written again; one it sees as ``new`` has arrived; anything else the learner chose since,
+    and wins."""
+    ss = st.session_state
+    runs = ss[RUNS] = ss.get(RUNS, 0) + 1
+    pending = ss.get(PENDING)
+    for key, (old, value, due) in list((pending or {}).items()):
+        if runs < due:
+            continue                   # set by this run's own callbacks
+        if ss.get(key) == old and old != value:
+            ss[key] = value
+            pending[key] = (old, value, runs + 1)
+        else:
+            del pending[key]
 
 
 KEPT = "kept_widgets"     # session key: each widget's value as the last run began
@@ -100,10 +134,11 @@ def init_session() -> None:
     if live is not None:          # a Play from now on was pressed after this run's changes
         live.page_run_begins()
     if "notices" in ss:
+        settle_widgets()
         keep_widget_state()
         return
     cfg, notices = from_query(st.query_params.to_dict())
-    set_widgets(cfg)
+    ss.update(widget_state(cfg))
     ss["notices"] = notices
 
 
