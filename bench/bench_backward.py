@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_classroom import calibration  # noqa: E402
+from bench.measure import calibration  # noqa: E402
 from core import Network, datasets  # noqa: E402
 from core.activations import _row_sum  # noqa: E402
 from core.fast_step import StepBuffers, augment, forward_into, magnitudes  # noqa: E402

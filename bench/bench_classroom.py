@@ -34,205 +34,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import websockets  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
+from bench.classroom_client import Learner, StreamlitSession  # noqa: E402
+from bench.measure import calibration, pct, proc_stats, server_pid  # noqa: E402
 from explorer.live.channel import wire  # noqa: E402
 
-CONTROL_TIMEOUT_S = 5.0
-
-
-class StreamlitSession:
-    """One Streamlit session over ``/_stcore/stream``, as the browser's front end opens it."""
-
-    def __init__(self, base: str, query: str = ""):
-        self.base, self.query = base, query.lstrip("?")
-        self.ws = None
-        self.elements: dict[str, object] = {}     # widget / component id -> its proto element
-        self.token: str | None = None
-        self.widget_values: dict[str, tuple] = {}
-        self.finished = asyncio.Event()
-        self.errors: list[str] = []
-        self._reader = None
-
-    async def open(self) -> None:
-        url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
-        self.ws = await websockets.connect(url, subprotocols=["streamlit"], max_size=None, origin=self.base,
-                                           open_timeout=30, ping_interval=None)
-        self._reader = asyncio.create_task(self._read())
-        await self.rerun()
-
-    async def rerun(self, widget: tuple | None = None, timeout: float = 60.0) -> None:
-        """A script run with the widgets' states (``widget`` = (id, field, value) changes one)."""
-        msg = BackMsg()
-        cs = msg.rerun_script
-        cs.query_string = self.query
-        cs.page_script_hash = ""
-        if widget is not None:
-            self.widget_values[widget[0]] = widget[1:]
-        for wid, (field, value) in self.widget_values.items():
-            ws = cs.widget_states.widgets.add()
-            ws.id = wid
-            if field.endswith("_array_value"):
-                getattr(ws, field).data.extend(value)
-            else:
-                setattr(ws, field, value)
-        self.finished.clear()
-        await self.ws.send(msg.SerializeToString())
-        await asyncio.wait_for(self.finished.wait(), timeout)
-        if widget is not None and widget[1] == "trigger_value":
-            self.widget_values.pop(widget[0], None)          # a click is not a state
-
-    async def _read(self) -> None:
-        try:
-            async for data in self.ws:
-                fm = ForwardMsg()
-                fm.ParseFromString(data)
-                kind = fm.WhichOneof("type")
-                if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
-                    el = fm.delta.new_element
-                    what = el.WhichOneof("type")
-                    if what == "component_instance":
-                        args = json.loads(el.component_instance.json_args or "{}")
-                        if args.get("token"):
-                            self.token = args["token"]
-                    elif what == "exception":
-                        self.errors.append(f"exception: {el.exception.message}")
-                    inner = getattr(el, what, None)
-                    wid = getattr(inner, "id", "") if inner is not None else ""
-                    if wid:
-                        self.elements[wid] = (what, inner)
-                elif kind == "script_finished":
-                    self.finished.set()
-        except websockets.ConnectionClosed:
-            pass
-
-    def widget(self, kind: str, key: str):
-        """(id, proto) of the widget with this key (Streamlit puts the key in the id)."""
-        for wid, (what, inner) in self.elements.items():
-            if what == kind and (wid.endswith(f"-{key}") or wid.endswith(f"_{key}")):
-                return wid, inner
-        raise KeyError(f"no {kind} with key {key!r}; have {[w for w in self.elements][:20]}")
-
-    async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-        if self._reader is not None:
-            self._reader.cancel()
-
-
-class Learner:
-    """A Streamlit session plus its live channel; counts frames, bytes and control round trips."""
-
-    def __init__(self, base: str, query: str = "", speed="1"):
-        self.session = StreamlitSession(base, query)
-        self.base, self.speed = base, speed
-        self.live = None
-        self.frames = 0
-        self.bytes = 0
-        self.setups = 0
-        self.playing_s = 0.0
-        self._play_t = None
-        self.rtts: list[float] = []
-        self.errors: list[str] = []
-        self.n_layers = 1
-        self.last = None
-        self._pending: dict[str, float] = {}
-        self._reply = asyncio.Event()
-        self._reader = None
-
-    async def open(self) -> None:
-        await self.session.open()
-        if not self.session.token:
-            raise RuntimeError("the page sent no live token")
-        url = self.base.replace("http", "ws", 1) + "/live/ws"
-        self.live = await websockets.connect(url, max_size=None, origin=self.base, open_timeout=30,
-                                             ping_interval=None)
-        await self.live.send(json.dumps({"type": "hello", "token": self.session.token}))
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        try:
-            async for data in self.live:
-                self.bytes += len(data)
-                if isinstance(data, bytes):
-                    frame = wire.decode_frame(data, self.n_layers)
-                    self.frames += 1
-                    self.last = frame
-                    await self.live.send(json.dumps({"type": "ack", "seq": frame["seq"]}))
-                    continue
-                msg = json.loads(data)
-                if msg["type"] == "setup":
-                    self.setups += 1
-                    self.n_layers = len(msg["sizes"])
-                elif msg["type"] == "status" and msg.get("reply_to") in self._pending:
-                    self.rtts.append(time.perf_counter() - self._pending.pop(msg["reply_to"]))
-                    self._reply.set()
-                elif msg["type"] == "error":
-                    self.errors.append(msg["text"])
-        except websockets.ConnectionClosed as err:
-            if err.rcvd is None or err.rcvd.code not in (1000, 1001):
-                self.errors.append(f"live socket closed: {err}")
-
-    async def control(self, msg: dict) -> None:
-        """Send a control and wait for its status reply (the round trip is recorded)."""
-        self._reply.clear()
-        self._pending[msg["type"]] = time.perf_counter()
-        await self.live.send(json.dumps(msg))
-        try:
-            await asyncio.wait_for(self._reply.wait(), CONTROL_TIMEOUT_S)
-        except asyncio.TimeoutError:
-            self.errors.append(f"no reply to {msg['type']} within {CONTROL_TIMEOUT_S} s")
-            self._pending.pop(msg["type"], None)
-        if msg["type"] == "play":
-            self._play_t = time.perf_counter()
-        elif msg["type"] == "pause" and self._play_t is not None:
-            self.playing_s += time.perf_counter() - self._play_t
-            self._play_t = None
-
-    def stop_clock(self) -> None:
-        if self._play_t is not None:
-            self.playing_s += time.perf_counter() - self._play_t
-            self._play_t = None
-
-    async def close(self) -> None:
-        if self.live is not None:
-            await self.live.close()
-        if self._reader is not None:
-            self._reader.cancel()
-        await self.session.close()
-
-
 # ---- the classroom ----------------------------------------------------------------------
-def proc_stats(pid: int) -> tuple[float, float]:
-    """(CPU seconds used so far, RSS in MB) of the server process."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    with open(f"/proc/{pid}/status") as f:
-        rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
-    return cpu, rss
-
-
-def calibration(seconds: float = 3.0) -> float:
-    """Headless epochs/s of the default lesson in this process (no server, no browser)."""
-    from explorer.choices.config import Config
-    from explorer.training.run import Run, build_data
-    cfg = Config()
-    run = Run(cfg, build_data(cfg.data))
-    t0, n = time.perf_counter(), 0
-    while time.perf_counter() - t0 < seconds:
-        n += run.train_for(0.05)
-    return n / (time.perf_counter() - t0)
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    v = sorted(values)
-    return v[min(len(v) - 1, int(q / 100 * len(v)))]
-
-
 async def script(i: int, learner: Learner, seconds: float, t_start: float) -> None:
     """What learner i does during the window: Play; every 4th pauses and resumes; every 6th
     changes the learning rate through Streamlit's socket; every 9th switches lessons."""
@@ -274,7 +81,7 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
     learners = [Learner(base, "?speed=max" if i < n_max else "") for i in range(n)]
     gridder = None
     if grid:                                        # --grid CxR: one more learner, a Compare grid at max
-        from classroom_grid import GridLearner
+        from bench.classroom_grid import GridLearner
         gridder = GridLearner(base, grid)
     for lr in learners:
         lr.page_rtts = []
@@ -444,26 +251,6 @@ def main() -> None:
     with app_server() as url:
         pid = server_pid(url)
         runs(args, url, pid, calib)
-
-
-def server_pid(url: str) -> int:
-    """The pid of the process listening on the server's port (from /proc/net/tcp)."""
-    port = int(url.rsplit(":", 1)[1])
-    inodes = set()
-    with open("/proc/net/tcp") as f:
-        for line in f.readlines()[1:]:
-            parts = line.split()
-            if int(parts[1].split(":")[1], 16) == port and parts[3] == "0A":
-                inodes.add(parts[9])
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                link = os.readlink(f"/proc/{pid}/fd/{fd}")
-                if link.startswith("socket:[") and link[8:-1] in inodes:
-                    return int(pid)
-        except OSError:
-            continue
-    raise RuntimeError("server process not found")
 
 
 def runs(args, url: str, pid: int | None, calib: float) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_classroom import calibration, pct  # noqa: E402
+from bench.measure import calibration, pct  # noqa: E402
 from tests.browser import app_server, browser_page, grid_frame, rates  # noqa: E402
 
 GRID_7X3 = "?page=compare&ga=units:1,2,3,4,5,20,50&gb=lr:0.3,1.2,5&gep=100000"

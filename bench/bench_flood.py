@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 import websockets  # noqa: E402
 
-from bench.bench_classroom import (Learner, StreamlitSession, calibration, pct, proc_stats,  # noqa: E402
-                                   server_pid)
+from bench.classroom_client import Learner, StreamlitSession  # noqa: E402
+from bench.measure import calibration, pct, proc_stats, server_pid  # noqa: E402
 from explorer.live.channel import wire  # noqa: E402
 
 FLOODER_QUERY = "?n=10000&bs=1&layers=8:tanh,8:tanh"

@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_classroom import calibration, pct  # noqa: E402
+from bench.measure import calibration, pct  # noqa: E402
 from core import datasets  # noqa: E402
 from core.grid import Cell  # noqa: E402
 from core.sweep import Sweep  # noqa: E402

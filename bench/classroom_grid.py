@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 
-from bench_classroom import Learner  # noqa: E402 - (bench/ is on sys.path when bench_classroom runs)
+from bench.classroom_client import Learner
 from explorer.live.channel import grid_wire
 
 NG_WIDTHS = (1, 2, 3, 4, 5, 20, 50)
