@@ -1,0 +1,258 @@
+"""``MemoryRoomStore``: the ``RoomStore`` that keeps every class in this server process.
+
+One lock guards everything (each method is a few dict operations), so the page threads and
+the live channel's thread may call it at once. Secrets are kept as digests only
+(``keys.digest``); the projector key is kept as it is too, because the teacher's page shows
+it again (it drives nothing). Bounded: at most ``max_classes`` classes of ``max_students``
+students; a class idle for ``expiry_s`` is dropped, and its code remembered (the last
+``ENDED_KEPT`` codes) so that it is told apart from a mistyped one.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from explorer.rooms import keys, nicknames
+from explorer.rooms.buckets import Bucket
+from explorer.rooms.store import (EXPIRY_S, JOINS_PER_MINUTE, MAX_CLASSES, MAX_STUDENTS, BadName, ClassView,
+                                  Ended, Full, NewClass, NotFound, RoomStore, Seat, TooFast)
+
+ENDED_KEPT = 1000
+SWEEP_EVERY_S = 60.0
+NO_CLASS = "No class has this code. Check it on the projector (letters and digits, no O, I, L or U)."
+EXPIRED = "This class has ended: it expired after 3 hours without activity. Ask your teacher for a new code."
+CLOSED = "This class has ended: the teacher closed it."
+NO_TEACHER = ("This teacher link does not open a class: it may have expired after 3 hours without activity, "
+              "or a recovery code replaced it.")
+
+
+def _copy(task: dict | None) -> dict | None:
+    """A task as plain JSON values, copied: what goes in or out is never the store's own object
+    (and a task a shared backend could not hold is refused here too)."""
+    if task is None:
+        return None
+    if not isinstance(task, dict):
+        raise TypeError(f"a task is a dict, got {type(task).__name__}")
+    return json.loads(json.dumps(task, allow_nan=False))
+
+
+@dataclass
+class _Seat:
+    id: str
+    nickname: str
+    secret: str                  # digest
+
+
+@dataclass
+class _Room:
+    code: str
+    teacher: str                 # digest of the teacher token
+    recovery: str                # digest of the recovery code
+    projector_key: str
+    active: float
+    joins: Bucket
+    task: dict | None = None
+    task_version: int = 0
+    closed: bool = False
+    seats: dict[str, _Seat] = field(default_factory=dict)     # id -> seat
+
+    def view(self, teacher: bool = False) -> ClassView:
+        return ClassView(self.code, _copy(self.task), self.task_version,
+                         tuple(Seat(s.id, s.nickname) for s in self.seats.values()), self.closed,
+                         self.projector_key if teacher else "")
+
+
+class MemoryRoomStore(RoomStore):
+    def __init__(self, max_classes: int = MAX_CLASSES, max_students: int = MAX_STUDENTS,
+                 expiry_s: float = EXPIRY_S, clock=time.monotonic):
+        self.max_classes, self.max_students, self.expiry_s, self.clock = max_classes, max_students, expiry_s, clock
+        self._lock = threading.Lock()
+        self._rooms: dict[str, _Room] = {}                   # code -> room
+        self._by_teacher: dict[str, str] = {}                # digest -> code
+        self._by_recovery: dict[str, str] = {}
+        self._by_projector: dict[str, str] = {}
+        self._ended: OrderedDict[str, str] = OrderedDict()   # code -> why
+        self._swept = clock()
+
+    # -- lookups (under the lock) --------------------------------------------------------
+    def _now(self) -> float:
+        now = self.clock()
+        if now - self._swept >= SWEEP_EVERY_S:
+            self._sweep(now)
+        return now
+
+    def _live(self, code: str | None, now: float, missing: str = NO_CLASS) -> _Room:
+        room = self._rooms.get(code) if code else None
+        if room is not None and now - room.active >= self.expiry_s:
+            self._drop(room, EXPIRED)
+            room = None
+        if room is None:
+            if code in self._ended:
+                raise Ended(self._ended[code])
+            raise NotFound(missing)
+        return room
+
+    def _teacher_room(self, token: str, now: float) -> _Room:
+        try:
+            code = self._by_teacher.get(keys.digest(keys.read_token(token)))
+        except ValueError:
+            code = None
+        room = self._live(code, now, NO_TEACHER) if code else None
+        if room is None:
+            raise NotFound(NO_TEACHER)
+        room.active = now
+        return room
+
+    def _drop(self, room: _Room, why: str) -> None:
+        del self._rooms[room.code]
+        for index, key in ((self._by_teacher, room.teacher), (self._by_recovery, room.recovery),
+                           (self._by_projector, keys.digest(room.projector_key))):
+            index.pop(key, None)
+        self._ended[room.code] = why
+        while len(self._ended) > ENDED_KEPT:
+            self._ended.popitem(last=False)
+
+    def _sweep(self, now: float) -> int:
+        self._swept = now
+        old = [r for r in self._rooms.values() if now - r.active >= self.expiry_s]
+        for room in old:
+            self._drop(room, EXPIRED)
+        return len(old)
+
+    # -- the interface ---------------------------------------------------------------
+    def create(self, task: dict | None = None) -> NewClass:
+        with self._lock:
+            now = self._now()
+            self._sweep(now)
+            if len(self._rooms) >= self.max_classes:
+                raise Full(f"This server holds {self.max_classes} classes already, its limit. "
+                           "Try again when one has ended (after 3 hours without activity).")
+            code = keys.new_code()
+            while code in self._rooms or code in self._ended:
+                code = keys.new_code()
+            token, recovery, projector = keys.new_teacher_token(), keys.new_recovery(), keys.new_projector_key()
+            room = _Room(code, keys.digest(token), keys.digest(recovery), projector, now,
+                         Bucket(JOINS_PER_MINUTE / 60, JOINS_PER_MINUTE, now), _copy(task), 1 if task else 0)
+            self._rooms[code] = room
+            self._by_teacher[room.teacher] = code
+            self._by_recovery[room.recovery] = code
+            self._by_projector[keys.digest(projector)] = code
+            return NewClass(code, token, recovery, projector)
+
+    def teacher(self, token: str) -> ClassView:
+        with self._lock:
+            return self._teacher_room(token, self._now()).view(teacher=True)
+
+    def recover(self, recovery_code: str) -> str:
+        with self._lock:
+            now = self._now()
+            try:
+                code = self._by_recovery.get(keys.digest(keys.read_recovery(recovery_code)))
+            except ValueError as err:
+                raise NotFound(f"That is not a recovery code: {err}.") from None
+            if code is None:
+                raise NotFound("No class has this recovery code (it may have expired after 3 hours "
+                               "without activity).")
+            room = self._live(code, now)
+            token = keys.new_teacher_token()
+            del self._by_teacher[room.teacher]
+            room.teacher, room.active = keys.digest(token), now
+            self._by_teacher[room.teacher] = code
+            return token
+
+    def projector(self, key: str) -> ClassView:
+        with self._lock:
+            now = self._now()
+            try:
+                code = self._by_projector.get(keys.digest(keys.read_token(key)))
+            except ValueError:
+                code = None
+            if code is None:
+                raise NotFound("This projector link does not show a class: it may have expired after "
+                               "3 hours without activity.")
+            return self._live(code, now).view()
+
+    def join(self, code: str, nickname: str) -> Seat:
+        with self._lock:
+            now = self._now()
+            try:
+                code = keys.read_code(code)
+            except ValueError as err:
+                raise NotFound(f"That is not a class code: {err}.") from None
+            room = self._live(code, now)
+            if room.closed:
+                raise Ended(CLOSED)
+            try:
+                name = nicknames.read(nickname)
+            except ValueError as err:
+                raise BadName(str(err).capitalize() + ".") from None
+            if any(nicknames.same(name, s.nickname) for s in room.seats.values()):
+                raise BadName("Someone in this class already has that nickname: choose another.")
+            if len(room.seats) >= self.max_students:
+                raise Full(f"This class is full: it has {self.max_students} students, the limit.")
+            if not room.joins.take(now):
+                raise TooFast("Many students are joining this class right now: try again in a few seconds.")
+            sid = secrets.token_hex(4)
+            while sid in room.seats:
+                sid = secrets.token_hex(4)
+            secret = keys.new_student_secret()
+            room.seats[sid] = _Seat(sid, name, keys.digest(secret))
+            room.active = now
+            return Seat(sid, name, secret)
+
+    def student(self, code: str, secret: str) -> tuple[Seat, ClassView]:
+        with self._lock:
+            now = self._now()
+            try:
+                room = self._live(keys.read_code(code), now)
+                mine = keys.digest(keys.read_token(secret))
+            except ValueError:
+                raise NotFound(NO_CLASS) from None
+            seat = next((s for s in room.seats.values() if s.secret == mine), None)
+            if seat is None:
+                raise NotFound("You are not in this class (any more): join it again with a nickname.")
+            room.active = now
+            return Seat(seat.id, seat.nickname), room.view()
+
+    def rename(self, token: str, student_id: str, nickname: str) -> None:
+        with self._lock:
+            room = self._teacher_room(token, self._now())
+            seat = self._seat(room, student_id)
+            try:
+                name = nicknames.read(nickname)
+            except ValueError as err:
+                raise BadName(str(err).capitalize() + ".") from None
+            if any(nicknames.same(name, s.nickname) for s in room.seats.values() if s is not seat):
+                raise BadName("Another student in this class has that nickname.")
+            seat.nickname = name
+
+    def remove(self, token: str, student_id: str) -> None:
+        with self._lock:
+            room = self._teacher_room(token, self._now())
+            del room.seats[self._seat(room, student_id).id]
+
+    @staticmethod
+    def _seat(room: _Room, student_id: str) -> _Seat:
+        seat = room.seats.get(str(student_id))
+        if seat is None:
+            raise NotFound("No student of this class has that id (removed already?).")
+        return seat
+
+    def push_task(self, token: str, task: dict) -> int:
+        with self._lock:
+            task = _copy(task)
+            room = self._teacher_room(token, self._now())
+            room.task, room.task_version = task, room.task_version + 1
+            return room.task_version
+
+    def close(self, token: str) -> None:
+        with self._lock:
+            self._teacher_room(token, self._now()).closed = True
+
+    def expire(self) -> int:
+        with self._lock:
+            return self._sweep(self.clock())

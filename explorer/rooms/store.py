@@ -1,0 +1,133 @@
+"""``RoomStore``: the interface every page and the live channel use for classes.
+
+A class has four keys, each with its own rights (``explorer.rooms.keys``):
+
+- the **teacher token** drives the class: rename or remove a student, push a task, close it;
+- the **recovery code** only gets a new teacher token (the old one stops working);
+- the **projector key** reads the class (its code, task, students) and drives nothing;
+- the **join code** only joins: it gives a new student a seat and that student's secret.
+
+A student's **secret** reads their own seat (a reload recognises them) and the class's task;
+a nickname alone never does. Every method checks its key first and raises a ``RoomError``
+subclass whose message is a sentence for the page. Everything a store returns is a frozen
+copy: a page cannot change the store's state except through these methods.
+
+The in-process store is ``explorer.rooms.memory_store.MemoryRoomStore``; a shared backend
+(issue 19) implements the same methods and passes the same tests (``tests/test_room_store.py``).
+A task is a plain JSON-able dict (``explorer.rooms.task`` makes and checks it): the store
+keeps it as given and never interprets it.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+EXPIRY_S = 3 * 3600          # a class with no activity for 3 hours is gone
+MAX_CLASSES = 100            # classes one server holds at once
+MAX_STUDENTS = 200           # students a class holds
+JOINS_PER_MINUTE = 60        # a class's joins: a bucket of 60 filling at 1 a second
+
+
+class RoomError(ValueError):
+    """A request a room refuses; ``str(err)`` is a sentence to show."""
+
+
+class NotFound(RoomError):
+    """No class (or seat) has this key."""
+
+
+class Ended(RoomError):
+    """The class was closed by its teacher, or expired."""
+
+
+class Full(RoomError):
+    """A cap is reached: classes on the server, or students in a class."""
+
+
+class TooFast(RoomError):
+    """A rate limit: joins a minute for a class."""
+
+
+class BadName(RoomError):
+    """A nickname that cannot be used (its form, or taken in this class)."""
+
+
+@dataclass(frozen=True)
+class NewClass:
+    """What creating a class hands its teacher, once: every key in its plain form."""
+
+    code: str
+    teacher_token: str
+    recovery_code: str
+    projector_key: str
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A student's place in a class: ``student_id`` names it to the teacher (not a secret);
+    ``secret`` is what their browser keeps (shown to nobody else)."""
+
+    student_id: str
+    nickname: str
+    secret: str = ""
+
+
+@dataclass(frozen=True)
+class ClassView:
+    """A class as one of its keys may read it: never a secret in it."""
+
+    code: str
+    task: dict | None
+    task_version: int
+    students: tuple[Seat, ...]
+    closed: bool
+    projector_key: str = ""          # only in the teacher's view
+
+
+class RoomStore(ABC):
+    """Classes, their students and their task, behind one small set of verbs."""
+
+    @abstractmethod
+    def create(self, task: dict | None = None) -> NewClass:
+        """A new class (``Full`` past ``MAX_CLASSES``)."""
+
+    @abstractmethod
+    def teacher(self, token: str) -> ClassView:
+        """The class this teacher token drives (with its projector key)."""
+
+    @abstractmethod
+    def recover(self, recovery_code: str) -> str:
+        """A new teacher token for the class of ``recovery_code``; the old token stops working."""
+
+    @abstractmethod
+    def projector(self, key: str) -> ClassView:
+        """The class as the projector shows it."""
+
+    @abstractmethod
+    def join(self, code: str, nickname: str) -> Seat:
+        """A new student's seat, with their secret (``Full``, ``TooFast``, ``BadName``, ``Ended``)."""
+
+    @abstractmethod
+    def student(self, code: str, secret: str) -> tuple[Seat, ClassView]:
+        """The seat this secret holds in class ``code``, and the class as a student sees it
+        (its task and students' nicknames; no projector key)."""
+
+    @abstractmethod
+    def rename(self, token: str, student_id: str, nickname: str) -> None:
+        """The teacher renames a student."""
+
+    @abstractmethod
+    def remove(self, token: str, student_id: str) -> None:
+        """The teacher removes a student: their secret no longer opens a seat."""
+
+    @abstractmethod
+    def push_task(self, token: str, task: dict) -> int:
+        """The teacher sets a new task; returns its version (1, 2, ...)."""
+
+    @abstractmethod
+    def close(self, token: str) -> None:
+        """The teacher ends the class: no one joins any more; the teacher still reads it."""
+
+    @abstractmethod
+    def expire(self) -> int:
+        """Forget the classes idle for ``EXPIRY_S``; returns how many went."""
