@@ -119,6 +119,13 @@ def test_ngs_grid_ends_on_his_accuracies(ng_grid):
     assert 89.75 <= acc[5] <= 90.75 and 90.0 <= acc[6] <= 91.0             # his copies: 90.0–90.5, 90.25–90.75
 
 
+def test_ngs_one_unit_cell_converged_on_a_poor_solution_not_stalled(ng_grid):
+    """His 1 unit learns a little (67.5 %: its cost settles at 91 % of where it began) and
+    stops: that is a converged cell, not a stalled one. No cell of his grid is stalled."""
+    got = [BADGES[b] for b in ng_grid.badges()]
+    assert got[0] == "converged" and "stalled" not in got and "diverged" not in got, got
+
+
 def test_the_table_names_training_accuracy_without_a_test_set(ng_grid):
     rows = grid_rows(ng_grid)
     names = metric_names(ng_grid)
