@@ -132,9 +132,12 @@ def test_recovery_gives_a_new_teacher_token_and_the_old_one_stops(store):
 def test_a_closed_class_refuses_joins_with_a_message_and_its_teacher_still_reads_it(store):
     new = store.create()
     store.join(new.code, "Ada")
+    store.check(new.code)
     store.close(new.teacher_token)
     with pytest.raises(Ended, match="closed"):
         store.join(new.code, "Bo")
+    with pytest.raises(Ended, match="closed"):
+        store.check(new.code)
     assert store.teacher(new.teacher_token).closed and store.projector(new.projector_key).closed
 
 
@@ -188,7 +191,7 @@ def test_joins_are_limited_per_class_not_per_address(make):
 def test_bad_keys_of_any_shape_are_refused_with_a_room_error(store):
     new = store.create()
     for bad in ("", "new", "x" * 10_000, "../../etc", "<script>", "\x00", new.code + "Z"):
-        for call in (store.teacher, store.projector, lambda k: store.student(new.code, k),
+        for call in (store.teacher, store.projector, store.check, lambda k: store.student(new.code, k),
                      lambda k: store.join(k, "Ada"), store.recover):
             with pytest.raises(RoomError):
                 call(bad)

@@ -94,6 +94,8 @@ def _texts(s, dataset) -> list[str]:
         return [",".join(ids), ids[0], ",".join(ids + ids[:1]), ""]
     if s.kind in ("checkbox", "toggle"):
         return ["0", "1", "2"]
+    if s.kind == "room_key":                             # a class's keys: a key's form, a code's, and neither
+        return ["new", "ABCD-EFGH", "abcdefgh", "ABCDEFG0", "x" * 22, "x" * 65, "a/b", ""]
     options = [o for o in s.choices() if s.fmt(s.from_widget(o)) is not None]
     return [s.fmt(s.from_widget(options[0])), s.fmt(s.from_widget(options[-1])), "nosuch"]
 

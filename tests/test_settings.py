@@ -39,6 +39,8 @@ def _candidates(s):
         return [("x1sq", "x2sq", "x1x2"), ("sinx1",)]
     if s.kind == "grid_axis":                               # a Compare grid's axis: a setting and its values
         return [("lr", (0.3, 1.2, 5.0)), ("act", ("relu", "tanh")), ("bs", (None, 8)), ("depth", (0, 1, 2))]
+    if s.kind == "room_key":                                # a class's keys (explorer.rooms)
+        return ["ABCDEFGH" if s.key == "join" else "new" if s.key == "class" else "x" * 22, "Z" * 43]
     if s.choices is not None:
         return [s.from_widget(c) for c in s.choices() if s.from_widget(c) != s.default]
     if s.kind in ("checkbox", "toggle"):

@@ -20,7 +20,7 @@ from core import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, datasets, hidden
 from core.features import DEFAULT_FEATURES, FEATURES
 from core.outputs import AUTO
 from core.user_data import MAX_CLASSES
-from explorer.choices import own_points
+from explorer.choices import own_points, room_links
 from explorer.choices.grid_axes import SHARED, SHARED_TITLES, AxisText, seeds
 from explorer.choices.parsers import NUMBER, WHOLE, Layers, Number, choice, features, flag, points
 from explorer.choices.setting import Setting
@@ -136,6 +136,12 @@ ROWS = [
             "Use each dataset's recommended network"),
     # the Compare view's grid (``explorer.choices.grid_axes``): in a link only when not the default,
     # Ng's hidden-layer sizes on the flower, trained as his notebook did
+    # a class (``explorer.rooms``), kept in the link like every key: the teacher's key (or ``new``), a
+    # class's join code, the projector's key and a student's own secret; none has a widget
+    Setting("class", "view", "room_class", "", room_links.teacher_key, str, "room_key", "Your class (teacher)"),
+    Setting("join", "view", "join", "", room_links.join_code, str, "room_key", "Class code"),
+    Setting("projector", "view", "projector", "", room_links.key, str, "room_key", "Projector"),
+    Setting("me", "view", "me", "", room_links.key, str, "room_key", "You, in the class"),
     Setting("ga", "grid", "axis1", ("units", (1, 2, 3, 4, 5, 20, 50)), _AXIS.parse, _AXIS.fmt, "grid_axis",
             "Grid axis 1", "A setting and up to 7 values, one cell each", to_widget=_AXIS.fmt, from_widget=_AXIS.parse),
     Setting("gb", "grid", "axis2", None, _AXIS.parse, _AXIS.fmt, "grid_axis", "Grid axis 2",

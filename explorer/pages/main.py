@@ -19,6 +19,7 @@ from explorer.pages import chrome
 from explorer.pages import compare, compare_nav
 
 from explorer.pages import widget_state
+from explorer.pages import class_pages, class_panel
 from explorer.choices.config import Config, GridConfig
 from explorer.live.setup_message import View
 from explorer.pages.live_view import live_panel
@@ -30,6 +31,7 @@ def main() -> None:
     st.set_page_config(page_title="Backprop Explorer", page_icon="🧠", layout="wide",
                        initial_sidebar_state="auto")
     widget_state.init_session()
+    role = class_pages.route()              # a class's projector or join page stops here
     big = bool(widget_state.read(SETTINGS["present"]))   # the header is drawn before the toggle
 
     with st.sidebar:
@@ -44,6 +46,7 @@ def main() -> None:
         with st.expander("Training", expanded=True):
             train = sidebar.training_controls()
         sidebar.view_controls()
+        class_panel.sidebar_entry(role)
 
     chrome.header(big)
     view = sidebar.view_group()
@@ -56,6 +59,7 @@ def main() -> None:
     grid = sidebar.Group("grid").done(GridConfig)        # the Compare view's grid (drawn there)
     cfg = Config(data, net, train, view.done(sidebar.ViewConfig), grid)
     chrome.notices(cfg)
+    class_panel.panel(role)
     try:
         run = widget_state.current_run(cfg)
     except ValueError as err:            # an invalid combination the learner chose: say why

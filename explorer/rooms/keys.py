@@ -1,7 +1,7 @@
 """The room's codes and secrets: how they are made, read back and stored.
 
 - **Join code:** 8 characters from 30 that cannot be confused when read off a projector or
-  typed on a phone (no 0/O, 1/I/L, U/V... only U is dropped of the last pair: ``ALPHABET``),
+  typed on a phone (no 0 O 1 I L U: ``explorer.choices.room_links.ALPHABET``),
   shown as ``ABCD-EFGH``: 30⁸ ≈ 6.6·10¹¹ codes, 39.3 bits. It only joins a class.
 - **Teacher token** (drives the class): ``secrets.token_urlsafe(32)``, 256 bits.
 - **Recovery code** (gets a new teacher token): 16 characters of ``ALPHABET``, 78.5 bits,
@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import secrets
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"     # 30: no 0 O 1 I L U (U reads as V)
-CODE_LENGTH = 8
-RECOVERY_LENGTH = 16
+from explorer.choices import room_links
+from explorer.choices.room_links import ALPHABET
+
+CODE_LENGTH, RECOVERY_LENGTH = room_links.CODE_LENGTH, 16
 TEACHER_BYTES, STUDENT_BYTES, PROJECTOR_BYTES = 32, 24, 16
 CODE_BITS = CODE_LENGTH * math.log2(len(ALPHABET))
 RECOVERY_BITS = RECOVERY_LENGTH * math.log2(len(ALPHABET))
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")     # what token_urlsafe makes, any of the sizes above
-_SEPARATORS = re.compile(r"[\s\-_.]+")
 
 
 def _draw(n: int) -> str:
@@ -54,42 +52,27 @@ def new_projector_key() -> str:
     return secrets.token_urlsafe(PROJECTOR_BYTES)
 
 
-def _grouped(text: str) -> str:
-    return "-".join(text[i:i + 4] for i in range(0, len(text), 4))
-
-
 def show_code(code: str) -> str:
     """``ABCDEFGH`` as people read it: ``ABCD-EFGH``."""
-    return _grouped(code)
+    return room_links.grouped(code)
 
 
 def show_recovery(code: str) -> str:
-    return _grouped(code)
-
-
-def _read(text: str, length: int, what: str) -> str:
-    plain = _SEPARATORS.sub("", str(text)[:64]).upper()
-    if len(plain) != length or any(c not in ALPHABET for c in plain):
-        raise ValueError(f"a {what} is {length} letters and digits like {_grouped(ALPHABET[:length])} "
-                         f"(no 0, O, 1, I, L or U)")
-    return plain
+    return room_links.grouped(code)
 
 
 def read_code(text: str) -> str:
     """A join code as typed (any case, spaces or dashes) in its plain form; ValueError if it cannot be one."""
-    return _read(text, CODE_LENGTH, "class code")
+    return room_links.plain_code(text)
 
 
 def read_recovery(text: str) -> str:
-    return _read(text, RECOVERY_LENGTH, "recovery code")
+    return room_links.plain_code(text, RECOVERY_LENGTH, "recovery code")
 
 
 def read_token(text: str) -> str:
     """A teacher token, student secret or projector key as it travels in a link; ValueError otherwise."""
-    text = str(text)
-    if not _TOKEN.fullmatch(text):
-        raise ValueError("is not a key this app made")
-    return text
+    return room_links.plain_token(text)
 
 
 def digest(secret: str) -> str:

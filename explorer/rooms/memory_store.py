@@ -176,16 +176,24 @@ class MemoryRoomStore(RoomStore):
                                "3 hours without activity.")
             return self._live(code, now).view()
 
+    def _open_room(self, code: str, now: float) -> _Room:
+        try:
+            code = keys.read_code(code)
+        except ValueError as err:
+            raise NotFound(f"That is not a class code: {err}.") from None
+        room = self._live(code, now)
+        if room.closed:
+            raise Ended(CLOSED)
+        return room
+
+    def check(self, code: str) -> None:
+        with self._lock:
+            self._open_room(code, self._now())
+
     def join(self, code: str, nickname: str) -> Seat:
         with self._lock:
             now = self._now()
-            try:
-                code = keys.read_code(code)
-            except ValueError as err:
-                raise NotFound(f"That is not a class code: {err}.") from None
-            room = self._live(code, now)
-            if room.closed:
-                raise Ended(CLOSED)
+            room = self._open_room(code, now)
             try:
                 name = nicknames.read(nickname)
             except ValueError as err:

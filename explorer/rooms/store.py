@@ -104,6 +104,10 @@ class RoomStore(ABC):
         """The class as the projector shows it."""
 
     @abstractmethod
+    def check(self, code: str) -> None:
+        """Nothing if class ``code`` takes joins; else the ``RoomError`` a join would get (no seat taken)."""
+
+    @abstractmethod
     def join(self, code: str, nickname: str) -> Seat:
         """A new student's seat, with their secret (``Full``, ``TooFast``, ``BadName``, ``Ended``)."""
 

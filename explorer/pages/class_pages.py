@@ -1,0 +1,169 @@
+"""Which class page a session shows, and the two pages that are not the explorer:
+the projector's and the join form (issue 18).
+
+The link's class keys (rows of the settings table, kept in session state like every
+setting) decide: ``projector=KEY`` shows the projector page; ``class=new`` starts a class
+and ``class=TOKEN`` is its teacher's explorer; ``join=CODE`` asks a nickname, and
+``join=CODE&me=SECRET`` is that student's explorer. ``route()`` runs first in the page
+script; it returns the session's ``Role`` (or stops the script after drawing a page that
+is not the explorer). Every key is checked by the room store (``explorer.rooms.server``):
+a wrong or ended one gets the store's sentence and the explorer opens without a class.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from explorer.choices.room_links import NEW_CLASS
+from explorer.figures.qr import qr_png
+from explorer.rooms import keys, nicknames
+from explorer.rooms.server import STORE
+from explorer.rooms.store import ClassView, RoomError, Seat
+
+CREATED = "class_created"     # session key: the NewClass whose keys are shown to its teacher once
+PROJECTOR_CSS = """
+<style>
+header[data-testid="stHeader"] {display: none;}
+div[data-testid="stMainBlockContainer"] {padding-top: 1.2rem; max-width: 100%;}
+.join-code {font-size: clamp(48px, 7vw, 120px); font-weight: 800; letter-spacing: .08em; line-height: 1.1;
+  font-family: ui-monospace, monospace;}
+.join-link {font-size: clamp(18px, 1.6vw, 30px); word-break: break-all;}
+.class-task {font-size: clamp(18px, 1.4vw, 28px);}
+.class-names {display: flex; flex-wrap: wrap; gap: .5rem; font-size: clamp(18px, 1.3vw, 26px);}
+.class-names span {border: 1px solid #8a8f99; border-radius: 1rem; padding: .1rem .8rem;}
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Role:
+    """The session's place in a class: ``kind`` is "teacher" or "student"; ``view`` the class
+    as its key may read it; ``seat`` the student's own."""
+
+    kind: str
+    token: str
+    view: ClassView
+    seat: Seat | None = None
+
+
+def base_url() -> str:
+    """This page's address without its query: where links to the class pages point."""
+    url = st.context.url or "http://localhost:8501/"
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
+
+
+def join_link(code: str) -> str:
+    return f"{base_url()}?join={code}"
+
+
+def projector_link(key: str) -> str:
+    return f"{base_url()}?projector={key}"
+
+
+def teacher_link(token: str) -> str:
+    return f"{base_url()}?class={token}"
+
+
+def route() -> Role | None:
+    """The session's class role from its keys; draws and stops for the projector and the join form."""
+    ss = st.session_state
+    if ss.get("projector"):
+        projector_page(ss["projector"])
+        st.stop()
+    if ss.get("class") == NEW_CLASS:
+        try:
+            created = STORE.create()
+        except RoomError as err:
+            st.error(str(err))
+            ss["class"] = ""
+            return None
+        ss["class"], ss[CREATED] = created.teacher_token, created
+    if ss.get("class"):
+        try:
+            return Role("teacher", ss["class"], STORE.teacher(ss["class"]))
+        except RoomError as err:
+            st.error(str(err), icon="🔑")
+            ss["class_lost"] = True
+            ss["class"] = ""
+            return None
+    if ss.get("join"):
+        if ss.get("me"):
+            try:
+                seat, view = STORE.student(ss["join"], ss["me"])
+                return Role("student", ss["me"], view, seat)
+            except RoomError as err:
+                st.error(str(err), icon="🎓")
+                ss["me"] = ""
+        join_page(ss["join"])
+        st.stop()
+    return None
+
+
+def _join(code: str) -> None:
+    """Callback of the join form: a seat for the nickname typed, or the store's sentence."""
+    ss = st.session_state
+    try:
+        seat = STORE.join(code, ss.get("join_nickname", ""))
+    except RoomError as err:
+        ss["join_error"] = str(err)
+        return
+    ss["join_error"], ss["me"] = None, seat.secret
+
+
+def join_page(code: str) -> None:
+    """``?join=CODE``: the class's code and a nickname to join under."""
+    st.markdown(f"## Join class {keys.show_code(code)}")
+    try:
+        STORE.check(code)
+    except RoomError as err:
+        st.error(str(err))
+        return
+    with st.form("join_form", border=False):
+        st.text_input("Your nickname", key="join_nickname", max_chars=nicknames.MAX_LENGTH,
+                      placeholder="1 to 24 characters, shown to your class",
+                      help="No account: your browser keeps a secret that recognises you when you come back.")
+        st.form_submit_button("Join", type="primary", on_click=_join, args=(code,), width="stretch")
+    if st.session_state.get("join_error"):
+        st.error(st.session_state["join_error"])
+    st.caption("Your teacher sees your nickname and your network; nobody sees your other tabs or files.")
+
+
+def projector_page(key: str) -> None:
+    """``?projector=KEY``: the join code, the join link as text and as a QR code, the task and
+    who joined. It drives nothing: the key only reads the class."""
+    st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
+    try:
+        view = STORE.projector(key)
+    except RoomError as err:
+        st.error(str(err))
+        return
+    link = join_link(view.code)
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    with left:
+        st.markdown("Join the class at", help=None)
+        st.markdown(f"<div class='join-link'>{nicknames.as_html(link)}</div>", unsafe_allow_html=True)
+        st.markdown("with the code")
+        st.markdown(f"<div class='join-code'>{keys.show_code(view.code)}</div>", unsafe_allow_html=True)
+    right.image(qr_png(link, scale=12), caption="Scan to join", width="stretch")
+    _projector_class(key)
+
+
+@st.fragment(run_every=2.0)
+def _projector_class(key: str) -> None:
+    """The task and who joined, read again every 2 s (this page has no other input to wait on)."""
+    try:
+        view = STORE.projector(key)
+    except RoomError as err:
+        st.error(str(err))
+        return
+    if view.closed:
+        st.warning("This class is closed: no one can join any more.")
+    task = (view.task or {}).get("text") if view.task else None
+    st.markdown(f"<div class='class-task'><b>Task:</b> {nicknames.as_html(task or 'the teacher has not set one yet')}"
+                "</div>", unsafe_allow_html=True)
+    names = "".join(f"<span>{nicknames.as_html(s.nickname)}</span>" for s in view.students)
+    st.markdown(f"#### {len(view.students)} joined", help=None)
+    st.markdown(f"<div class='class-names'>{names}</div>", unsafe_allow_html=True)

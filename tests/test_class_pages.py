@@ -1,0 +1,115 @@
+"""A class's pages under AppTest: ``?class=new`` starts one and shows its teacher the keys
+once; the projector page shows the code, the join link and its QR code and drives nothing;
+``?join=CODE`` asks a nickname and joins; a reload with the student's secret recognises
+them; wrong, closed and malformed keys get a sentence; nicknames are shown escaped."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.rooms import keys
+from explorer.rooms.server import STORE
+from tests.test_app import start
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.code] + [e.value for e in at.error]
+                     + [i.value for i in at.info] + [w.value for w in at.warning])
+
+
+def labels(at: AppTest) -> set[str]:
+    return {b.label for b in at.button}
+
+
+def test_class_new_starts_a_class_and_shows_its_teacher_the_keys_once():
+    at = start({"class": "new"})
+    token = at.query_params["class"]
+    view = STORE.teacher(token)                                  # the link now carries the teacher's token
+    assert token != "new" and at.session_state["class"] == token
+    page = texts(at)
+    assert keys.show_code(view.code) in page and f"?class={token}" in page and "Recovery code" in page
+    assert f"?join={view.code}" in page and {"I saved it", "Refresh the list"} <= labels(at)
+    at.button(key="class_saved").click().run()
+    assert f"?class={token}" not in texts(at) and keys.show_code(view.code) in texts(at)   # shown once
+    assert at.query_params["ds"] == "planar"                   # the explorer goes on beside the class
+
+
+def test_start_a_class_in_the_sidebar():
+    at = start()
+    at.button(key="class_start").click().run()
+    assert not at.exception
+    assert STORE.teacher(at.query_params["class"]).students == ()
+
+
+def test_the_projector_shows_code_link_and_qr_and_drives_nothing():
+    new = STORE.create()
+    STORE.join(new.code, "Ada <b>")
+    at = start({"projector": new.projector_key})
+    page = texts(at)
+    assert keys.show_code(new.code) in page and f"?join={new.code}" in page
+    assert "Ada &lt;b&gt;" in page and "<b>Ada" not in page       # escaped
+    assert [i.proto.imgs[0].caption for i in at.get("image")] == ["Scan to join"]     # the QR code
+    assert labels(at) == set() and not at.text_input and not at.sidebar.children   # no control at all
+    assert new.teacher_token not in page and new.recovery_code not in page
+
+
+def test_join_asks_a_nickname_and_a_reload_with_the_secret_recognises_the_student():
+    new = STORE.create()
+    at = start({"join": keys.show_code(new.code).lower()})
+    assert f"Join class {keys.show_code(new.code)}" in texts(at)
+    at.text_input(key="join_nickname").input("**Grace**")
+    at.button[0].click().run()
+    assert not at.exception
+    me = at.query_params["me"]
+    assert at.query_params["join"] == new.code
+    assert r"as **\*\*Grace\*\***" in texts(at)                  # shown escaped, as typed
+    assert [s.nickname for s in STORE.teacher(new.teacher_token).students] == ["**Grace**"]
+    again = start({"join": new.code, "me": me})                   # a reload
+    assert r"\*\*Grace\*\*" in texts(again)
+    assert "Join class" not in texts(again)
+    page = texts(again)                                            # a student sees no teacher's key or control
+    assert "Projector page" not in page and "Recovery" not in page and "Remove" not in labels(again)
+
+
+def test_the_teacher_renames_and_removes_students():
+    at = start({"class": "new"})
+    token = at.query_params["class"]
+    view = STORE.teacher(token)
+    a, b = STORE.join(view.code, "Ada"), STORE.join(view.code, "Bo")
+    at.button(key="class_refresh").click().run()
+    at.text_input(key=f"class_rename_{b.student_id}").input("Grace")
+    at.button(key=f"class_do_rename_{b.student_id}").click().run()
+    at.button(key=f"class_remove_{a.student_id}").click().run()
+    assert [s.nickname for s in STORE.teacher(token).students] == ["Grace"]
+    assert "Grace" in texts(at) and "Ada" not in texts(at)
+    with pytest.raises(Exception):
+        STORE.student(view.code, a.secret)
+
+
+@pytest.mark.parametrize("query, says", [
+    ({"join": "ZZZZ"}, "Ignored `join=ZZZZ`"),
+    ({"join": "2345-6789"}, "No class has this code"),
+    ({"class": "x" * 43}, "This teacher link does not open a class"),
+    ({"class": "<script>"}, "Ignored `class="),
+    ({"projector": "y" * 22}, "This projector link does not show a class"),
+    ({"join": "ABCD-EFGH", "me": "z" * 32}, "No class has this code"),
+])
+def test_wrong_or_malformed_keys_get_a_sentence_and_no_traceback(query, says):
+    at = start(query)
+    assert says in texts(at)
+
+
+def test_a_closed_class_says_so_on_the_join_page():
+    new = STORE.create()
+    STORE.close(new.teacher_token)
+    at = start({"join": new.code})
+    assert "the teacher closed it" in texts(at) and not at.text_input
+
+
+def test_the_recovery_code_gets_a_new_teacher_link():
+    new = STORE.create()
+    at = start()
+    at.text_input(key="class_recovery_in").input(keys.show_recovery(new.recovery_code))
+    at.button(key="class_recover").click().run()
+    token = at.query_params["class"]
+    assert token != new.teacher_token and STORE.teacher(token).code == new.code
