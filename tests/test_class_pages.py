@@ -56,7 +56,7 @@ def test_the_projector_shows_code_link_and_qr_and_drives_nothing():
 def test_join_asks_a_nickname_and_a_reload_with_the_secret_recognises_the_student():
     new = STORE.create()
     at = start({"join": keys.show_code(new.code).lower()})
-    assert f"Join class {keys.show_code(new.code)}" in texts(at)
+    assert f"Class code **{keys.show_code(new.code)}**" in texts(at)
     at.text_input(key="join_nickname").input("**Grace**")
     at.button[0].click().run()
     assert not at.exception
@@ -66,7 +66,7 @@ def test_join_asks_a_nickname_and_a_reload_with_the_secret_recognises_the_studen
     assert [s.nickname for s in STORE.teacher(new.teacher_token).students] == ["**Grace**"]
     again = start({"join": new.code, "me": me})                   # a reload
     assert r"\*\*Grace\*\*" in texts(again)
-    assert "Join class" not in texts(again)
+    assert "Join a class" not in texts(again)
     page = texts(again)                                            # a student sees no teacher's key or control
     assert "Projector page" not in page and "Recovery" not in page and "Remove" not in labels(again)
 

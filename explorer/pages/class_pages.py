@@ -29,7 +29,8 @@ header[data-testid="stHeader"] {display: none;}
 div[data-testid="stMainBlockContainer"] {padding-top: 1.2rem; max-width: 100%;}
 .join-code {font-size: clamp(48px, 7vw, 120px); font-weight: 800; letter-spacing: .08em; line-height: 1.1;
   font-family: ui-monospace, monospace;}
-.join-link {font-size: clamp(18px, 1.6vw, 30px); word-break: break-all;}
+.join-link {font-size: clamp(22px, 1.9vw, 40px); word-break: break-all;}
+.join-words {font-size: clamp(20px, 1.5vw, 32px); margin: .4rem 0;}
 .class-task {font-size: clamp(18px, 1.4vw, 28px);}
 .class-names {display: flex; flex-wrap: wrap; gap: .5rem; font-size: clamp(18px, 1.3vw, 26px);}
 .class-names span {border: 1px solid #8a8f99; border-radius: 1rem; padding: .1rem .8rem;}
@@ -115,7 +116,7 @@ def _join(code: str) -> None:
 
 def join_page(code: str) -> None:
     """``?join=CODE``: the class's code and a nickname to join under."""
-    st.markdown(f"## Join class {keys.show_code(code)}")
+    st.markdown(f"## Join a class\nClass code **{keys.show_code(code)}**")
     try:
         STORE.check(code)
     except RoomError as err:
@@ -141,12 +142,11 @@ def projector_page(key: str) -> None:
         st.error(str(err))
         return
     link = join_link(view.code)
-    left, right = st.columns([3, 1], vertical_alignment="center")
+    left, right = st.columns([5, 3], vertical_alignment="center")
     with left:
-        st.markdown("Join the class at", help=None)
-        st.markdown(f"<div class='join-link'>{nicknames.as_html(link)}</div>", unsafe_allow_html=True)
-        st.markdown("with the code")
-        st.markdown(f"<div class='join-code'>{keys.show_code(view.code)}</div>", unsafe_allow_html=True)
+        st.markdown(f"<div class='join-words'>Join the class at</div><div class='join-link'>{nicknames.as_html(link)}"
+                    f"</div><div class='join-words'>with the code</div>"
+                    f"<div class='join-code'>{keys.show_code(view.code)}</div>", unsafe_allow_html=True)
     right.image(qr_png(link, scale=12), caption="Scan to join", width="stretch")
     _projector_class(key)
 

@@ -1,0 +1,79 @@
+"""A class in real Chromium: a teacher starts one, two students join from the join link
+(one on a phone), a reload recognises a student, and the projector shows both nicknames.
+Screenshots (tests/artifacts/class_*.png): the teacher page, the projector at 1280×720
+and 1920×1080, the join form and a student's page on a 390×844 phone."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser import ARGS, CHROMIUM, wait_idle, wait_live
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(chromium, url: str, width: int, height: int, mobile: bool = False):
+    ctx = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile)
+    page = ctx.new_page()
+    page.goto(url)
+    return page
+
+
+def join(chromium, link: str, nickname: str, phone: bool):
+    page = open_page(chromium, link, *((390, 844) if phone else (1280, 800)), mobile=phone)
+    page.get_by_role("textbox", name="Your nickname").fill(nickname)
+    if phone:
+        page.screenshot(path=str(ARTIFACTS / "class_join_phone.png"))
+    page.get_by_role("button", name="Join").click()
+    page.get_by_text("You are in class").wait_for(timeout=60_000)
+    wait_live(page)                       # the explorer is drawn: its live charts show a frame
+    wait_idle(page)
+    return page
+
+
+def test_create_join_two_students_and_the_projector_shows_them(server, chromium):
+    teacher = open_page(chromium, f"{server}/?class=new", 1400, 1000)
+    teacher.get_by_text("Save your teacher link now").wait_for(timeout=60_000)
+    wait_live(teacher)
+    wait_idle(teacher)
+    teacher.get_by_text(re.compile(r"\?class=")).first.wait_for()
+    teacher.screenshot(path=str(ARTIFACTS / "class_teacher.png"))
+    assert re.search(r"[?&]class=[A-Za-z0-9_-]{43}", teacher.url)
+    link = teacher.get_by_text(re.compile(r"\?join=[0-9A-Z]{8}$")).first.inner_text().strip()
+    projector = teacher.get_by_role("link", name="Open the projector page").get_attribute("href")
+    assert link.startswith(server) and "?projector=" in projector
+
+    ada = join(chromium, link, "Ada <i>", phone=True)
+    ada.screenshot(path=str(ARTIFACTS / "class_student_phone.png"))
+    bo = join(chromium, link, "Bo", phone=False)
+    assert "me=" in ada.url and "me=" in bo.url and "class=" not in ada.url
+    assert ada.get_by_text("Open the projector page").count() == 0        # no teacher control on a student's page
+    ada.reload()                                                          # the secret in the link recognises her
+    ada.get_by_text("You are in class").wait_for(timeout=60_000)
+    assert ada.get_by_role("textbox", name="Your nickname").count() == 0
+
+    for width, height in ((1280, 720), (1920, 1080)):
+        page = open_page(chromium, projector, width, height)
+        for name in ("Ada <i>", "Bo"):                                    # the list is re-read every 2 s
+            page.locator(".class-names span", has_text=name).wait_for(timeout=30_000)
+        code = page.locator(".join-code").inner_text()
+        assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", code) and code.replace("-", "") in link
+        names = [b.get_attribute("aria-label") or b.inner_text() for b in page.get_by_role("button").all()]
+        assert names == ["Fullscreen: Scan to join"], names               # the projector drives nothing
+        assert page.locator(".join-link").inner_text().strip() == link
+        box = page.get_by_role("img").first.bounding_box()
+        assert box and box["y"] + box["height"] <= height and box["width"] >= 150     # the QR code fits the screen
+        page.screenshot(path=str(ARTIFACTS / f"class_projector_{width}x{height}.png"))
