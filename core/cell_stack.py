@@ -32,7 +32,7 @@ from .metrics import Scorer
 from .network import Layer, Network, penalty
 from .optimizers import make_optimizer
 from .stack_step import StackBuffers, backward, forward
-from .sweep_history import CellHistory
+from .sweep_history import FIELDS, CellHistory
 
 
 class _Stacked:
@@ -43,6 +43,19 @@ class _Stacked:
 
     def __init__(self, n_inputs: int, layers: list[Layer], loss, dtype):
         self.n_inputs, self.layers, self.loss, self.dtype = n_inputs, layers, loss, dtype
+
+
+def stack_bytes(C: int, sizes: list[int], batch_size: int | None, n_examples: int, n_test: int, fused: bool,
+                padded: bool, history_budget: int = 256, itemsize: int = 8) -> int:
+    """The most a ``CellStack`` of C networks of ``sizes`` [S_0, ..., S_L] holds, before it is built:
+    its weights (W and b), the kept copies, the starting networks, the masks when padded, up to
+    two optimizer states (Adam's), the history, and a ``StackBuffers`` for each batch length it
+    will meet (the batch, the last smaller batch, all N examples for the scores, the test set)."""
+    P = itemsize * C * sum(a * (b + 1) for a, b in zip(sizes[1:], sizes))
+    lengths = {n_examples} | ({batch_size, n_examples % batch_size} - {0} if batch_size else set())
+    buffers = sum(StackBuffers.bytes_for(C, sizes, n, fused, itemsize) for n in lengths | ({n_test} - {0}))
+    history = (history_budget + 1) * (8 + len(FIELDS) * C * 8)
+    return P * (5 + padded) + buffers + history
 
 
 class CellStack:

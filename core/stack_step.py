@@ -51,6 +51,15 @@ class StackBuffers:
         arrays = self.Zw + self.Aw + self.dw + self.Dw + self.dWb + self.dcol + [self.Z, self.A, self.delta, self.Delta]
         return sum(a.nbytes for a in arrays if a is not None)
 
+    @staticmethod
+    def bytes_for(C: int, sizes: list[int], n: int, fused: bool, itemsize: int = 8) -> int:
+        """What ``StackBuffers`` of C networks of ``sizes`` [S_0, ..., S_L] for ``n`` examples hold,
+        without allocating them (the same arrays as ``__init__``)."""
+        hidden, S_L = sizes[1:-1], sizes[-1]
+        units = sum(4 * (s + 1) + (1 if s == 1 else 0) for s in hidden) + (3 if fused else 4) * S_L
+        weights = sum(a * (b + 1) for a, b in zip(sizes[1:], sizes))
+        return itemsize * C * (n * units + weights)
+
 
 def forward(net, buf: StackBuffers, X_aug: np.ndarray) -> np.ndarray:
     """Forward pass of X_aug = [X | 1] (n, S_0 + 1) for every network; returns a^(L) (C, n, S_L)."""

@@ -22,13 +22,37 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cell_stack import CellStack
+from .cell_stack import CellStack, stack_bytes
 from .fast_step import augment
 from .grid import check_cells
 from .optimizers import OPTIMIZERS
 from .stack_plan import plan
 from .sweep_history import FIELDS
 from .training import check_batch_size, check_data
+
+
+def _stacks(nets, batch: list, n_examples: int, pad) -> list[list[int]]:
+    """Cell indices per stack: cells share a stack when their depth, activations, loss and batch
+    size agree (and, padded, where ``stack_plan`` says it pays)."""
+    keys = [(tuple(layer.activation.name for layer in net.layers), net.loss.name, b) for net, b in zip(nets, batch)]
+    return plan(keys, [net.sizes for net in nets], n_examples, pad)
+
+
+def sweep_bytes(cells, n_inputs: int, n_examples: int, n_test: int = 0, pad="auto", history_budget: int = 256) -> int:
+    """The most a ``Sweep`` of ``cells`` on N = ``n_examples`` training (and ``n_test`` test) examples
+    of ``n_inputs`` features holds (its stacks and its copy of the data: X_aug and T, for training
+    and test), found before it is built (only each cell's starting network is drawn): a caller
+    refuses a sweep too large before allocating it."""
+    nets = [cell.network(n_inputs) for cell in cells]
+    batch = [check_batch_size(cell.batch_size, n_examples) for cell in cells]
+    itemsize = np.dtype(nets[0].dtype).itemsize
+    total = itemsize * (n_examples + n_test) * (n_inputs + 1 + nets[0].sizes[-1])
+    for members in _stacks(nets, batch, n_examples, pad):
+        sizes = [int(v) for v in np.max([nets[i].sizes for i in members], axis=0)]
+        padded = any(list(nets[i].sizes) != sizes for i in members)
+        total += stack_bytes(len(members), sizes, batch[members[0]], n_examples, n_test, nets[members[0]].fused,
+                             padded, history_budget, itemsize)
+    return total
 
 
 class Sweep:
@@ -56,12 +80,10 @@ class Sweep:
         self.n_examples, self.shuffle_seed = X.shape[0], shuffle_seed
         data = self._data = (augment(X), T, None if X_test is None else augment(X_test), T_test)
         batch = [check_batch_size(cell.batch_size, self.n_examples) for cell in self.cells]
-        keys = [(tuple(layer.activation.name for layer in net.layers), net.loss.name, b)
-                for net, b in zip(nets, batch)]
         self.stacks: list[CellStack] = []
         self._where = [None] * len(self.cells)       # cell i -> (stack, its index there)
         opt_order = list(OPTIMIZERS)
-        for members in plan(keys, [net.sizes for net in nets], self.n_examples, pad):
+        for members in _stacks(nets, batch, self.n_examples, pad):
             members.sort(key=lambda i: opt_order.index(self.cells[i].optimizer))   # one slice per optimizer
             stack = CellStack([nets[i] for i in members], [self.cells[i] for i in members], data,
                               batch[members[0]], shuffle_seed, history_budget, history_per_octave)

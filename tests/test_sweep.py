@@ -20,7 +20,7 @@ import pytest
 
 from core import TrainingDiverged, datasets
 from core.grid import MAX_CELLS, Cell, check_cells, check_grid
-from core.sweep import Sweep
+from core.sweep import Sweep, sweep_bytes
 from core.sweep_history import CellHistory
 
 FLOWER = datasets.make("planar")
@@ -194,3 +194,22 @@ def test_the_history_keeps_every_early_epoch_and_a_bounded_rest():
     assert np.all(np.isnan(h.get("test_cost")))
     with pytest.raises(ValueError, match="not after"):
         h.record(5, np.zeros(2), np.zeros(2))
+
+
+@pytest.mark.parametrize("batch_size", [None, 1, 32, 128])
+@pytest.mark.parametrize("widths", [(4,), (1, 2, 3, 4, 5, 20, 50), (50, 50)])
+def test_the_byte_bound_holds_what_a_trained_sweep_holds(batch_size, widths):
+    """``sweep_bytes`` is found from the shapes before anything is built, and bounds what the
+    sweep holds once every buffer it needs exists (a few epochs in: batches, the last smaller
+    batch, the scores over all N, the test set), padded stacks and Adam's two states included;
+    and it is not a wild overestimate."""
+    X, y = datasets.make("planar")
+    X_test, y_test = X[:80], y[:80]
+    cells = [Cell(((w, "tanh"), (w, "relu"), (1, "sigmoid")), "binary_cross_entropy", 0.01, optimizer=opt,
+                  seed=s, batch_size=batch_size) for w in widths for s, opt in ((1, "adam"), (2, "sgd"))]
+    bound = sweep_bytes(cells, 2, len(y), len(y_test))
+    sweep = Sweep(cells, X, y, X_test=X_test, y_test=y_test)
+    sweep.step(2)
+    starts = sum(p.nbytes for cell in cells for p in cell.network(2).parameters())      # the kept starting networks
+    held = sweep.nbytes + starts
+    assert held <= bound <= 2 * held, (held, bound)

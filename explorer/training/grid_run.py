@@ -10,8 +10,9 @@ training in mini-batches) their shuffling seed train as one ``core.sweep.Sweep``
 
 Training goes stack by stack, one update at a time, the lowest epoch first, so a slice can
 end anywhere and every stack stays within one epoch of the others; ``epoch`` is the lowest.
-Examples are rows, as in core. Memory: ``nbytes`` (the sweeps' arrays); a grid whose
-estimate passes ``MAX_GRID_BYTES`` is refused before anything is allocated.
+Examples are rows, as in core. Memory: ``nbytes`` (the sweeps' arrays); a grid that could
+hold more than ``MAX_GRID_BYTES`` (``core.sweep.sweep_bytes``, an upper bound found from the
+shapes) is refused before its arrays are allocated.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import time
 import numpy as np
 
 from core.grid import Cell
-from core.sweep import Sweep
+from core.sweep import Sweep, sweep_bytes
 from explorer.choices.grid_spec import GridCell, GridShape
 from explorer.training.grid_badges import badges
 from explorer.training.run import DataBundle
@@ -33,19 +34,6 @@ PACED_SHARE = 0.08
 PACED_BURST_S = 0.004
 PACED_CALL = 1 << 20             # a call for fewer epochs than this is a paced one ("max" asks for 2**30)
 MAX_GRID_BYTES = 32 * 2**20      # one grid's arrays, at most (a 7 × 3 grid of Ng's widths: 4.3 MB)
-BYTES_PER_UNIT_EXAMPLE = 4 * 8   # z, a, δ, Δ of each unit and example, float64: most of a cell's memory
-
-
-def estimate_bytes(cells: list[GridCell], bundles: list[DataBundle], sizes: list[list[int]]) -> int:
-    """A cell's step buffers dominate its memory (z, a, δ, Δ per unit and example, for the
-    training and the test points): ``Sweep.nbytes`` measures 83 kB a cell at width 4, 680 kB
-    at width 50 on Ng's 400 points. This estimate is an upper bound of that, before anything
-    is allocated."""
-    total = 0
-    for d, s in zip(bundles, sizes):
-        n = len(d.y_train) + len(d.y_test)
-        total += BYTES_PER_UNIT_EXAMPLE * n * (sum(s[1:]) + len(s)) + 16 * sum(a * (b + 1) for a, b in zip(s[1:], s))
-    return total + 10_000 * len(cells)
 
 
 class GridRun:
@@ -74,12 +62,6 @@ class GridRun:
             bundles.append(d)
             self.core_cells.append(core_cell)
             sizes.append([len(d.feature_ids)] + [w for w, _ in core_cell.layers])
-        need = estimate_bytes(self.cells, bundles, sizes)
-        if need > MAX_GRID_BYTES:
-            raise ValueError(f"this grid would hold about {need / 2**20:.0f} MB ({need / len(self.cells) / 1e3:.0f} kB "
-                             f"per network); a grid may hold {MAX_GRID_BYTES / 2**20:.0f} MB: use fewer cells or "
-                             f"seeds, fewer units or fewer points")
-        self.bundles, self.sizes = bundles, sizes
         # One sweep per (data, shuffling seed when in mini-batches): cells listed by their index.
         groups: dict = {}
         for i, (cell, cc) in enumerate(zip(self.cells, self.core_cells)):
@@ -87,6 +69,14 @@ class GridRun:
             groups.setdefault(key, []).append(i)
         self.sweeps, self.stacks, self._where = [], [], [None] * len(self.cells)
         self._cells_of: dict[int, np.ndarray] = {}       # id(stack) -> the grid's indices of its cells
+        need = sum(sweep_bytes([self.core_cells[i] for i in members], bundles[members[0]].F_train.shape[1],
+                               len(bundles[members[0]].y_train), len(bundles[members[0]].y_test))
+                   for members in groups.values())
+        if need > MAX_GRID_BYTES:
+            raise ValueError(f"this grid would hold up to {need / 2**20:.0f} MB ({need / len(self.cells) / 1e3:.0f} kB "
+                             f"per network); a grid may hold {MAX_GRID_BYTES / 2**20:.0f} MB: use fewer cells or "
+                             f"seeds, fewer units or fewer points")
+        self.bundles, self.sizes = bundles, sizes
         for (_, shuffle), members in groups.items():
             d = bundles[members[0]]
             test = len(d.y_test) > 0
