@@ -31,6 +31,7 @@ import textwrap
 
 import numpy as np
 
+from .export_schedule import check_schedule, eta_line, schedule_part
 from .losses import EPS
 from .optimizers import OPTIMIZERS, make_optimizer
 
@@ -41,7 +42,7 @@ FEATURE_CODE = {"x1": "x1", "x2": "x2", "x1sq": "x1 ** 2", "x2sq": "x2 ** 2", "x
 # The settings ``training`` may hold, with their defaults. ``init`` is accepted (a model file
 # records it) but unused: the script writes the starting weights out instead of drawing them.
 TRAINING_KEYS = {"optimizer": None, "learning_rate": None, "batch_size": None, "l1": 0.0, "l2": 0.0, "seed": 0,
-                 "init": None}
+                 "init": None, "schedule": None}
 
 
 def python_script(net, pipeline, training: dict, epochs: int, print_every: int, csv_name: str) -> str:
@@ -50,7 +51,8 @@ def python_script(net, pipeline, training: dict, epochs: int, print_every: int, 
     net: a ``core.Network`` holding the *starting* weights (a freshly built one, or the
     state Reset returns to). pipeline: the ``core.pipeline.InputPipeline`` it was trained
     behind. training: optimizer, learning_rate, batch_size (as ``Trainer.batch_size``
-    holds it: None for the full batch), l1, l2 and seed (the shuffling seed).
+    holds it: None for the full batch), l1, l2, seed (the shuffling seed) and schedule (a
+    ``core.schedules.Schedule`` or its dict; None: constant η).
     csv_name: the exported data file the script reads (next to it, or its first argument).
     Raises ValueError for a setting the script cannot reproduce.
     """
@@ -101,6 +103,7 @@ def _parts(net, pipeline, training, epochs, print_every, csv_name, notebook):
         _functions(net, acts),
         _weights(net),
         _settings(t, epochs, print_every),
+        *([schedule_part(t["schedule"])] if t["schedule"] else []),
         _passes(net, t),
         _optimizer(t["optimizer"]),
         _loop(t),
@@ -125,6 +128,7 @@ def _check_training(training: dict) -> dict:
         if not isinstance(t[key], (int, float)) or isinstance(t[key], bool) or not t[key] >= 0:
             raise ValueError(f"{key} must be a number >= 0, got {t[key]!r}")
     _whole(t["seed"], "seed", 0)
+    t["schedule"] = check_schedule(t["schedule"])       # None for a constant η
     return t
 
 
@@ -146,6 +150,8 @@ def _about(net, t) -> str:
     sizes = "-".join(str(s) for s in net.sizes)
     acts = ", ".join(layer.activation.name for layer in net.layers)
     batch = "the full batch" if t["batch_size"] is None else f"mini-batches of {t['batch_size']}"
+    if t["schedule"]:
+        batch += f", η following the {t['schedule'].name} schedule"
     return f"""\
 Backprop Explorer, exported: a {sizes} network ({acts}) trained with
 {net.loss.name}, {t["optimizer"]}, learning rate {t["learning_rate"]!r} and {batch}, from the app's
@@ -238,8 +244,9 @@ def _weights(net):
 
 
 def _settings(t, epochs, print_every):
-    lines = ["# ---- training settings, as in the app ----",
-             f"ETA = {float(t['learning_rate'])!r}   # η, the learning rate",
+    eta = (f"BASE_ETA = {float(t['learning_rate'])!r}   # η, the learning rate the schedule multiplies"
+           if t["schedule"] else f"ETA = {float(t['learning_rate'])!r}   # η, the learning rate")
+    lines = ["# ---- training settings, as in the app ----", eta,
              f"EPOCHS, PRINT_EVERY = {epochs}, {print_every}"]
     if t["batch_size"] is not None:
         lines.append(f"BATCH_SIZE, SEED = {int(t['batch_size'])}, {int(t['seed'])}")
@@ -358,13 +365,15 @@ def _loop(t):
     if epoch % PRINT_EVERY == 0 or epoch == 1 or epoch == EPOCHS:
         J = {J}   # J after this epoch's updates, as the app records it
         print(f"epoch {{epoch:6d}}   cost {{J:.12f}}")'''
-    if t["batch_size"] is None:
+    full = t["batch_size"] is None
+    eta = (eta_line(full) + "\n" if t["schedule"] else "") + ("    " if full else "        ")
+    if full:
         return f'''\
 # ---- training: each epoch is one step on the whole training set ----
 X1 = with_ones(X)
 for epoch in range(1, EPOCHS + 1):
     Z, A = forward(X1)
-    update(backward(Z, A, T))
+{eta}update(backward(Z, A, T))
 {show}'''
     return f'''\
 # ---- training: each epoch shuffles the rows, then steps once per mini-batch ----
@@ -375,7 +384,7 @@ for epoch in range(1, EPOCHS + 1):
     for start in range(0, N, BATCH_SIZE):
         batch = order[start:start + BATCH_SIZE]  # the last batch may be smaller
         Z, A = forward(X1[batch])
-        update(backward(Z, A, T[batch]))
+{eta}update(backward(Z, A, T[batch]))
 {show}'''
 
 

@@ -7,7 +7,8 @@ Examples are rows: raw points are (M, 2), the network's inputs (M, F). Version 1
      "loss": "binary_cross_entropy",
      "inputs": {"features": ["x1", "x2"], "mean": [...] | null, "scale": [...] | null},
      "training": {"optimizer", "learning_rate", "batch_size" (null: full batch), "l1", "l2",
-                  "seed" (the weights' seed), "init"},
+                  "seed" (the weights' seed), "init",
+                  "schedule" (optional: core.schedules.Schedule.to_dict(); absent: constant η)},
      "epoch": 120,
      "history": {"epochs": [...], "cost": [...], "accuracy": [...]} | null}
 
@@ -38,6 +39,7 @@ from .losses import LOSSES
 from .network import Network
 from .optimizers import OPTIMIZERS
 from .pipeline import InputPipeline
+from .schedules import Schedule
 from .text_input import read_text
 
 FORMAT = "backprop-explorer-model"
@@ -48,6 +50,7 @@ KEYS = ("format", "version", "layers", "loss", "inputs", "training", "epoch", "h
 LAYER_KEYS = ("activation", "W", "b")
 INPUT_KEYS = ("features", "mean", "scale")
 TRAINING_KEYS = ("optimizer", "learning_rate", "batch_size", "l1", "l2", "seed", "init")
+OPTIONAL_TRAINING_KEYS = ("schedule",)     # files written before schedules existed lack it
 HISTORY_KEYS = ("epochs", "cost", "accuracy")
 
 
@@ -71,6 +74,11 @@ class SavedModel:
         """Class labels (M,) for a classifier, predictions (M,) for regression, from raw points."""
         return self.net.predict(self.pipeline.transform(X_raw))
 
+    @property
+    def schedule(self) -> Schedule:
+        """The learning-rate schedule the run used (constant η for a file that names none)."""
+        return Schedule.from_dict(self.training.get("schedule") or {})
+
     def dumps(self) -> str:
         """The model file's text again."""
         return dumps(self.net, self.pipeline, self.training, self.epoch, self.history)
@@ -87,6 +95,8 @@ def model_to_dict(net: Network, pipeline: InputPipeline, training: Mapping, epoc
     ``epoch``. The result passes the same checks as a file being loaded (ValueError if not).
     """
     training = {"seed": net.seed, "init": net.init, **training}
+    if isinstance(training.get("schedule"), Schedule):
+        training["schedule"] = training["schedule"].to_dict()
     doc = {
         "format": FORMAT, "version": FORMAT_VERSION,
         "layers": [{"activation": layer.activation.name, "W": layer.W.tolist(), "b": layer.b.tolist()}
@@ -216,8 +226,8 @@ def _kind(v):
     return "a list" if isinstance(v, list) else "an object"
 
 
-def _fields(obj, where, keys):
-    """obj is an object with exactly ``keys``."""
+def _fields(obj, where, keys, optional=()):
+    """obj is an object with exactly ``keys`` (and maybe some of ``optional``)."""
     name = where or "the file"
     if not isinstance(obj, dict):
         raise ValueError(f"{name} must be an object with the fields {', '.join(keys)}; got {_kind(obj)}")
@@ -225,8 +235,8 @@ def _fields(obj, where, keys):
         if k not in obj:
             raise ValueError(f"{where + '.' if where else ''}{k} is missing; {name} needs {', '.join(keys)}")
     for k in obj:
-        if k not in keys:
-            raise ValueError(f"{name} has an unexpected field {k!r}; its fields are {', '.join(keys)}")
+        if k not in keys and k not in optional:
+            raise ValueError(f"{name} has an unexpected field {k!r}; its fields are {', '.join(keys + optional)}")
 
 
 def _name(v, where, registry, what):
@@ -302,13 +312,15 @@ def _inputs(v):
 
 
 def _training(v):
-    _fields(v, "training", TRAINING_KEYS)
+    _fields(v, "training", TRAINING_KEYS, OPTIONAL_TRAINING_KEYS)
     t = {"optimizer": _name(v["optimizer"], "training.optimizer", OPTIMIZERS, "optimizer"),
          "learning_rate": _number(v["learning_rate"], "training.learning_rate", positive=True),
          "batch_size": None if v["batch_size"] is None else _whole(v["batch_size"], "training.batch_size", 1),
          "l1": _number(v["l1"], "training.l1", lo=0), "l2": _number(v["l2"], "training.l2", lo=0),
          "seed": _whole(v["seed"], "training.seed", 0),
          "init": _name(v["init"], "training.init", INITIALIZERS, "initialiser")}
+    if "schedule" in v:      # checked field by field, kept as plain JSON values
+        t["schedule"] = Schedule.from_dict(v["schedule"], "training.schedule").to_dict()
     return t
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from .fast_step import StepBuffers, augment, forward_into, magnitudes
 from .metrics import Scorer
 from .optimizers import make_optimizer
+from .schedules import Schedule
 
 
 class TrainingDiverged(ArithmeticError):
@@ -69,7 +70,7 @@ class Trainer:
 
     def __init__(self, net, X, y, *, optimizer: str = "sgd", learning_rate: float = 0.03,
                  batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed: int = 0,
-                 X_test=None, y_test=None, history=None):
+                 X_test=None, y_test=None, history=None, schedule: Schedule | None = None):
         self.net = net
         self.X, self.T, self.X_test, self.T_test = check_data(net, X, y, X_test, y_test)
         self._params = net.parameters()
@@ -78,6 +79,7 @@ class Trainer:
         self._kept = [p.copy() for p in self._params]   # the weights at the last history entry
         self.learning_rate, self.batch_size, self.l1, self.l2 = learning_rate, batch_size, l1, l2
         self.optimizer = optimizer
+        self.schedule = Schedule() if schedule is None else schedule
         self.rng = np.random.default_rng(seed)
         # ``history``: any object with History's ``record`` and ``metric`` (default: a full History)
         self.history = History() if history is None else history
@@ -126,6 +128,30 @@ class Trainer:
             self._opt_name = name
 
     @property
+    def schedule(self) -> Schedule:
+        """The learning-rate schedule (``core.schedules``); ``learning_rate`` is its base η."""
+        return self._sched
+
+    @schedule.setter
+    def schedule(self, sched):
+        if not isinstance(sched, Schedule):
+            raise ValueError(f"schedule must be a core.schedules.Schedule, got {sched!r}")
+        self._sched = sched
+
+    @property
+    def eta_now(self) -> float:
+        """η of the next update: the base learning rate times the schedule's factor there."""
+        N = self.X.shape[0]
+        n = N - self._pos if self._batch is None else min(self._batch, N - self._pos)
+        return self._eta_at(N, n)
+
+    def _eta_at(self, N: int, n: int) -> float:
+        """η for the update of the next ``n`` of the N examples (it spans t to t_end epochs)."""
+        if self._sched.is_constant:
+            return self._eta
+        return self._eta * self._sched.factor(self.epoch + self._pos / N, self.epoch + (self._pos + n) / N)
+
+    @property
     def l1(self) -> float:
         return self._l1
 
@@ -163,7 +189,8 @@ class Trainer:
             raise self._diverged("a gradient became infinite or NaN")
         self._accumulate(norms, means)
         self.last_batch = idx
-        self._opt.step(self._params, buf.bwd.dWb, self._eta)             # the update; sgd is (U1)
+        eta = self._eta_at(N, Xa.shape[0])                               # the schedule's η here
+        self._opt.step(self._params, buf.bwd.dWb, eta)                   # the update; sgd is (U1)
         self._pos += Xa.shape[0]
         if self._pos < N:
             return False
@@ -299,14 +326,15 @@ def _all_finite(params) -> bool:
 
 def train(net, X, y, *, optimizer: str = "sgd", learning_rate: float = 0.03, epochs: int = 1,
           batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed: int = 0,
-          X_test=None, y_test=None) -> History:
+          X_test=None, y_test=None, schedule: Schedule | None = None) -> History:
     """Train ``net`` in place for ``epochs`` epochs and return the per-epoch history.
 
     X (N, S_0); y labels (N,) or targets (N, S_L). ``batch_size=None`` is the full
     batch (classic gradient descent, data in its own order); otherwise the data are
     reshuffled every epoch from ``seed``. Penalties: l1·Σ|W| + (l2/2)·ΣW² (no biases).
+    ``schedule``: a ``core.schedules.Schedule`` (default: constant η).
     Raises ``TrainingDiverged`` if the cost or a gradient stops being finite.
     """
     trainer = Trainer(net, X, y, optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
-                      l1=l1, l2=l2, seed=seed, X_test=X_test, y_test=y_test)
+                      l1=l1, l2=l2, seed=seed, X_test=X_test, y_test=y_test, schedule=schedule)
     return trainer.run_epochs(epochs)

@@ -1,6 +1,7 @@
 """The exported Python script: run in a subprocess on the exported CSV, it prints the
 same costs as the engine's ``History.cost`` (to 1e-9), for full-batch and seeded
-mini-batch runs, every optimizer, penalties, extra features and standardisation.
+mini-batch runs, every optimizer, penalties, extra features, standardisation and every
+learning-rate schedule.
 It imports nothing but numpy and the standard library.
 
 Examples are rows (X is (N, 2) raw points).
@@ -20,6 +21,7 @@ from core import user_data
 from core.export_script import FEATURE_CODE, python_notebook, python_script
 from core.features import FEATURES, train_test_split
 from core.pipeline import InputPipeline
+from core.schedules import Schedule
 
 needs_registry_code = pytest.mark.skipif(
     not all(getattr(a, "np_fn", "") for a in ACTIVATIONS.values())
@@ -206,3 +208,35 @@ def test_pipeline_must_fit_the_network():
     net, pipe = Network(2, [(1, "sigmoid")], "mse", seed=0), InputPipeline(("x1", "x2", "x1sq"))
     with pytest.raises(ValueError, match="the pipeline makes 3 inputs but the network takes 2"):
         python_script(net, pipe, dict(optimizer="sgd", learning_rate=0.1), 5, 1, "d.csv")
+
+
+SCHEDULED = [Schedule("step", period=7, gamma=0.5), Schedule("exponential", period=20, gamma=0.3),
+             Schedule("cosine", period=25, floor=0.05), Schedule("cosine", period=9, floor=0.0, restarts=True),
+             Schedule("triangle", period=12, floor=0.1, warmup=5), Schedule("constant", warmup=10)]
+
+
+@needs_registry_code
+@pytest.mark.parametrize("batch", [None, 24])
+@pytest.mark.parametrize("sched", SCHEDULED, ids=lambda s: f"{s.name}-w{s.warmup}-r{int(s.restarts)}")
+def test_every_schedule_replays_the_costs(tmp_path, sched, batch):
+    """Each schedule (warm-up included), full batch and mini-batches of 24 (the last smaller):
+    the script sets η = BASE_ETA · schedule(t, t_end) before each update, as the trainer does."""
+    training = dict(optimizer="adam" if batch else "sgd", learning_rate=0.02 if batch else 1.0, batch_size=batch,
+                    seed=3, schedule=sched)
+    printed, hist, script = _run(tmp_path, "noisy_moons", [(6, "tanh"), (1, "sigmoid")], "binary_cross_entropy",
+                                 training, 60, 10, n_samples=150)
+    _assert_same(printed, hist, 60, 10)
+    assert "def schedule(t, t_end):" in script
+
+
+@needs_registry_code
+def test_a_schedule_given_as_a_model_files_dict_is_the_same():
+    net, pipe = Network(2, [(3, "tanh"), (1, "sigmoid")], "binary_cross_entropy", seed=0), InputPipeline(("x1", "x2"))
+    sched = Schedule("cosine", period=30, floor=0.1)
+    a = python_script(net, pipe, dict(optimizer="sgd", learning_rate=0.1, schedule=sched), 5, 1, "d.csv")
+    assert a == python_script(net, pipe, dict(optimizer="sgd", learning_rate=0.1, schedule=sched.to_dict()), 5, 1,
+                              "d.csv")
+    plain = python_script(net, pipe, dict(optimizer="sgd", learning_rate=0.1, schedule=Schedule()), 5, 1, "d.csv")
+    assert "schedule" not in plain.split('"""', 2)[2]         # a constant η adds nothing to the script
+    with pytest.raises(ValueError, match="unknown schedule 'warm'"):
+        python_script(net, pipe, dict(optimizer="sgd", learning_rate=0.1, schedule={"name": "warm"}), 5, 1, "d.csv")

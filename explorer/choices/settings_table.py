@@ -19,6 +19,7 @@ from __future__ import annotations
 from core import ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, datasets, hidden_activations
 from core.features import DEFAULT_FEATURES, FEATURES
 from core.outputs import AUTO
+from core.schedules import MAX_EPOCHS, SCHEDULES
 from core.user_data import MAX_CLASSES
 from explorer.choices import own_points, room_links
 from explorer.choices.grid_axes import SHARED, SHARED_TITLES, AxisText, seeds
@@ -39,6 +40,11 @@ LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 1.2,
 PENALTY_RATES = (0.0, 0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = ("full", 1, 2, 4, 8, 10, 16, 32, 64, 128, 256)
 SPEEDS = ("1", "2", "5", "10", "20", "50", "max")
+# learning-rate schedules (core.schedules): periods and warm-ups in epochs, factors as shares of η
+PERIODS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+GAMMAS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
+FLOORS = (0.0, 0.01, 0.05, 0.1, 0.2, 0.5)
+WARMUPS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500)
 PAGES = {"live": "Live training", "backprop": "Backpropagation, step by step", "compare": "Compare"}
 # The initialiser a dataset's recommended network starts from: Ng's small Gaussian for his
 # flower, Glorot/Xavier for every other set (``core.datasets``' specs do not name one).
@@ -120,6 +126,23 @@ ROWS = [
     Setting("l2", "train", "l2", 0.0, NUMBER, _g, "select_slider", "L2 penalty",
             "(l2/2)·ΣW² added to the cost (biases are not penalised)", choices=lambda: PENALTY_RATES,
             lo=PENALTY_RATES[0], hi=PENALTY_RATES[-1]),
+    # the learning-rate schedule: η·f(t), t in epochs counted from the updates (core.schedules); each
+    # parameter row shows only for the schedules whose entry ``uses`` it (explorer.choices.instruments)
+    Setting("sched", "train", "schedule", "constant", choice(lambda: tuple(SCHEDULES)), str, "selectbox",
+            "Learning-rate schedule", "η changes as training goes on; a learning rate you set becomes its base",
+            choices=lambda: tuple(SCHEDULES), title=lambda k: SCHEDULES[k].label),
+    Setting("speriod", "train", "sched_period", 100, WHOLE, str, "select_slider", "Period (epochs)",
+            "Step and exponential: k; cosine: T; triangle: one whole cycle", choices=lambda: PERIODS,
+            lo=1, hi=MAX_EPOCHS),
+    Setting("sgamma", "train", "sched_gamma", 0.5, Number(lo_open=True), _g, "select_slider", "Factor γ per period",
+            choices=lambda: GAMMAS, lo=0.0, hi=1.0),
+    Setting("sfloor", "train", "sched_floor", 0.0, NUMBER, _g, "select_slider", "Lowest η (a share of η)",
+            choices=lambda: FLOORS, lo=0.0, hi=1.0),
+    Setting("srestart", "train", "sched_restarts", False, flag, lambda v: "1" if v else "0", "checkbox",
+            "Restart every period"),
+    Setting("warm", "train", "warmup", 0, WHOLE, str, "select_slider", "Warm-up (epochs)",
+            "η rises linearly from η/W to η over the first W epochs, then the schedule starts",
+            choices=lambda: WARMUPS, lo=0, hi=MAX_EPOCHS),
     Setting("speed", "train", "speed", "1", choice(lambda: SPEEDS), str, "select_slider", "Speed",
             "Epochs (or mini-batches) per update; max trains as fast as the server allows", choices=lambda: SPEEDS),
     # view: how the charts are drawn; nothing is rebuilt

@@ -19,6 +19,7 @@ from core.model_file import SavedModel, dumps, load_model
 from core.outputs import resolve_output
 from core.user_data import to_csv
 from explorer.choices.config import Config, NetConfig, StartWeights, problem_of
+from explorer.choices.instruments import schedule_fields, schedule_of
 from explorer.training.run import Run
 from explorer.choices.parsers import BadValue
 from explorer.choices.settings_table import ROWS, SETTINGS
@@ -32,7 +33,7 @@ def training_settings(run: Run) -> dict:
     """The settings a model file and the exported script record."""
     t, n = run.cfg.train, run.cfg.net
     return {"optimizer": t.optimizer, "learning_rate": t.learning_rate, "batch_size": run.trainer.batch_size,
-            "l1": t.l1, "l2": t.l2, "seed": n.seed, "init": n.init}
+            "l1": t.l1, "l2": t.l2, "seed": n.seed, "init": n.init, "schedule": schedule_of(t).to_dict()}
 
 
 def starting_network(run: Run) -> Network:
@@ -97,7 +98,8 @@ def config_from_model(cfg: Config, model: SavedModel) -> Config:
         net=replace(cfg.net, hidden=hidden, output=net.output, loss=net.loss.name, init=t["init"],
                     seed=int(t["seed"]), start=None),
         train=replace(cfg.train, optimizer=t["optimizer"], learning_rate=float(t["learning_rate"]),
-                      batch_size=t["batch_size"], l1=float(t["l1"]), l2=float(t["l2"])))
+                      batch_size=t["batch_size"], l1=float(t["l1"]), l2=float(t["l2"]),
+                      **schedule_fields(model.schedule)))
 
 
 def misfit(cfg: Config, model: SavedModel) -> str | None:

@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from core import datasets
+from explorer.choices.instruments import schedule_keys
 from explorer.choices.config import OWN_DATA, DataConfig, NetConfig, TrainConfig, ViewConfig
 from explorer.figures.preview import preview_png
 from explorer.choices.setting import Setting
@@ -193,6 +194,8 @@ def training_controls() -> TrainConfig:
     c1, c2 = st.columns(2)
     g.show("l1", c1)
     g.show("l2", c2)
+    for key in schedule_keys(g.show("sched")):     # the parameters this schedule uses, then warm-up
+        g.show(key)
     g.show("speed")
     st.caption("These change live, without a reset.")
     return g.done(TrainConfig)

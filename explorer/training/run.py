@@ -19,6 +19,7 @@ from core.pipeline import InputPipeline
 from core.snapshots import WeightSnapshots
 from explorer.training.history import LiveHistory
 from explorer.choices.config import Config, DataConfig, TrainConfig
+from explorer.choices.instruments import schedule_of
 
 GRID = 100          # boundary resolution (TF Playground draws 100×100)
 TILE_STRIDE = 5     # neuron tiles sample every 5th grid point: 20×20
@@ -88,6 +89,11 @@ class Untrained:
         self.net, self.history, self.epoch = net, history, 0
         self.optimizer, self.learning_rate, self.batch_size, self.l1, self.l2 = (
             t.optimizer, t.learning_rate, t.batch_size, t.l1, t.l2)
+        self.schedule = schedule_of(t)
+
+    @property
+    def eta_now(self) -> float:
+        return self.learning_rate
 
     def step(self) -> bool:
         raise TrainingDiverged("There are no training points yet: click on the plane to add some.")
@@ -134,7 +140,7 @@ class Run:
         if len(data.y_train) == 0:
             return Untrained(self.net, t, history)
         return Trainer(self.net, data.F_train, data.y_train, optimizer=t.optimizer, learning_rate=t.learning_rate,
-                       batch_size=t.batch_size, l1=t.l1, l2=t.l2, seed=cfg.net.seed,
+                       batch_size=t.batch_size, l1=t.l1, l2=t.l2, seed=cfg.net.seed, schedule=schedule_of(t),
                        X_test=data.F_test if len(data.F_test) else None,
                        y_test=data.y_test if len(data.y_test) else None, history=history)
 
@@ -164,11 +170,12 @@ class Run:
 
     # ---- live settings ---------------------------------------------------------
     def apply_train(self, t: TrainConfig) -> None:
-        """Change learning rate, batch size, optimizer and penalties without a reset."""
+        """Change learning rate, batch size, optimizer, penalties and the learning-rate schedule
+        without a reset (a new learning rate is the schedule's base from the next update on)."""
         with self.lock:               # never between two steps of the scheduler's slice
             tr = self.trainer
-            tr.learning_rate, tr.batch_size, tr.optimizer, tr.l1, tr.l2 = (
-                t.learning_rate, t.batch_size, t.optimizer, t.l1, t.l2)
+            tr.learning_rate, tr.batch_size, tr.optimizer, tr.l1, tr.l2, tr.schedule = (
+                t.learning_rate, t.batch_size, t.optimizer, t.l1, t.l2, schedule_of(t))
             self.cfg = replace(self.cfg, train=t)
 
     # ---- training ----------------------------------------------------------------

@@ -86,12 +86,12 @@ def restart() -> None:
 def current_pass(run: Run, idx: np.ndarray, example: int) -> Pass:
     """The pass for this batch and these weights, kept across reruns (and after its update was applied)."""
     ss, tr = st.session_state, run.trainer
-    key = (id(run), run.version, tuple(idx), tr.learning_rate, tr.l1, tr.l2, example)
+    key = (id(run), run.version, tuple(idx), tr.eta_now, tr.l1, tr.l2, example)   # η: the schedule's, now
     stored = ss.get("bp_pass")
     if stored is not None and stored[0] == key:
         return stored[1]
     d = run.data
-    p = compute_pass(run.net, d.F_train[idx], run.net.targets(d.y_train[idx]), tr.learning_rate, tr.l1, tr.l2, example)
+    p = compute_pass(run.net, d.F_train[idx], run.net.targets(d.y_train[idx]), tr.eta_now, tr.l1, tr.l2, example)
     ss["bp_pass"] = (key, p)
     return p
 
