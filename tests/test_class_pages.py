@@ -99,11 +99,11 @@ def test_wrong_or_malformed_keys_get_a_sentence_and_no_traceback(query, says):
     assert says in texts(at)
 
 
-def test_a_closed_class_says_so_on_the_join_page():
+def test_a_closed_class_says_so_and_the_explorer_opens():
     new = STORE.create()
     STORE.close(new.teacher_token)
     at = start({"join": new.code})
-    assert "the teacher closed it" in texts(at) and not at.text_input
+    assert "the teacher closed it" in texts(at) and "join_nickname" not in [t.key for t in at.text_input]
 
 
 def test_the_recovery_code_gets_a_new_teacher_link():

@@ -7,7 +7,8 @@ and ``class=TOKEN`` is its teacher's explorer; ``join=CODE`` asks a nickname, an
 ``join=CODE&me=SECRET`` is that student's explorer. ``route()`` runs first in the page
 script; it returns the session's ``Role`` (or stops the script after drawing a page that
 is not the explorer). Every key is checked by the room store (``explorer.rooms.server``):
-a wrong or ended one gets the store's sentence and the explorer opens without a class.
+a wrong or ended one gets the store's sentence and the explorer opens without it (so the
+link's other settings, and their notices, still show).
 """
 from __future__ import annotations
 
@@ -72,8 +73,12 @@ def route() -> Role | None:
     """The session's class role from its keys; draws and stops for the projector and the join form."""
     ss = st.session_state
     if ss.get("projector"):
-        projector_page(ss["projector"])
-        st.stop()
+        try:
+            STORE.projector(ss["projector"])
+            projector_page(ss["projector"])
+            st.stop()
+        except RoomError as err:
+            _lost(err, "projector")
     if ss.get("class") == NEW_CLASS:
         try:
             created = STORE.create()
@@ -98,9 +103,19 @@ def route() -> Role | None:
             except RoomError as err:
                 st.error(str(err), icon="🎓")
                 ss["me"] = ""
-        join_page(ss["join"])
-        st.stop()
+        try:
+            STORE.check(ss["join"])
+            join_page(ss["join"])
+            st.stop()
+        except RoomError as err:
+            _lost(err, "join")
     return None
+
+
+def _lost(err: RoomError, key: str) -> None:
+    """A key no class has (any more): its sentence, and the explorer without it."""
+    st.error(str(err), icon="🎓")
+    st.session_state[key] = ""
 
 
 def _join(code: str) -> None:
@@ -117,11 +132,6 @@ def _join(code: str) -> None:
 def join_page(code: str) -> None:
     """``?join=CODE``: the class's code and a nickname to join under."""
     st.markdown(f"## Join a class\nClass code **{keys.show_code(code)}**")
-    try:
-        STORE.check(code)
-    except RoomError as err:
-        st.error(str(err))
-        return
     with st.form("join_form", border=False):
         st.text_input("Your nickname", key="join_nickname", max_chars=nicknames.MAX_LENGTH,
                       placeholder="1 to 24 characters, shown to your class",
@@ -136,11 +146,7 @@ def projector_page(key: str) -> None:
     """``?projector=KEY``: the join code, the join link as text and as a QR code, the task and
     who joined. It drives nothing: the key only reads the class."""
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
-    try:
-        view = STORE.projector(key)
-    except RoomError as err:
-        st.error(str(err))
-        return
+    view = STORE.projector(key)
     link = join_link(view.code)
     left, right = st.columns([5, 3], vertical_alignment="center")
     with left:

@@ -10,12 +10,26 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.choices.room_links import NEW_CLASS
+from explorer.pages import class_pages, class_task
 from explorer.pages.class_pages import CREATED, Role, join_link, projector_link, teacher_link
 from explorer.rooms import keys, nicknames
 from explorer.rooms.server import STORE
 from explorer.rooms.store import RoomError
 
 ERROR = "class_error"         # session key: the last refused class action's sentence
+
+
+def begin() -> Role | None:
+    """First in the page script: the session's class role (``class_pages.route``: the projector
+    and join pages stop there), then a student's task enforced before any widget is drawn."""
+    role = class_pages.route()
+    class_task.enforce(role)
+    return role
+
+
+def limit(role: Role | None, run) -> None:
+    """The run trains at most the epochs its task allows."""
+    run.epoch_limit = class_task.epoch_limit(role)
 
 
 def _refused(err: RoomError) -> None:
@@ -131,6 +145,7 @@ def teacher_panel(role: Role) -> None:
                            width="stretch")
         if view.closed:
             st.info("This class is closed: no one can join any more.")
+        class_task.task_form(role)
         _students(role)
         if st.session_state.get(ERROR):
             st.error(st.session_state[ERROR])
@@ -140,6 +155,7 @@ def student_line(role: Role) -> None:
     """A student's place: the class and their nickname, and nothing of anyone else's."""
     st.info(f"You are in class **{keys.show_code(role.view.code)}** as **{nicknames.as_markdown(role.seat.nickname)}**.",
             icon="🎓")
+    class_task.student_task(role)
 
 
 def panel(role: Role | None) -> None:

@@ -19,7 +19,7 @@ from explorer.pages import chrome
 from explorer.pages import compare, compare_nav
 
 from explorer.pages import widget_state
-from explorer.pages import class_pages, class_panel
+from explorer.pages import class_panel
 from explorer.choices.config import Config, GridConfig
 from explorer.live.setup_message import View
 from explorer.pages.live_view import live_panel
@@ -31,7 +31,7 @@ def main() -> None:
     st.set_page_config(page_title="Backprop Explorer", page_icon="🧠", layout="wide",
                        initial_sidebar_state="auto")
     widget_state.init_session()
-    role = class_pages.route()              # a class's projector or join page stops here
+    role = class_panel.begin()              # a class's projector or join page stops here
     big = bool(widget_state.read(SETTINGS["present"]))   # the header is drawn before the toggle
 
     with st.sidebar:
@@ -65,6 +65,7 @@ def main() -> None:
     except ValueError as err:            # an invalid combination the learner chose: say why
         st.error(f"This network cannot be built: {err}")
         st.stop()
+    class_panel.limit(role, run)
     widget_state.sync_url(cfg)
     chrome.keep_link_options()
     with st.sidebar, st.expander("Take it with you", expanded=False, icon=":material/download:"):

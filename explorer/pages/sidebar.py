@@ -18,6 +18,8 @@ from explorer.choices.setting import Setting
 from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, SETTINGS, rows
 from explorer.pages import widget_state
 
+LOCKED = "class_locked"     # session key: the settings a class's task locks (drawn disabled)
+
 
 def widget(key: str, container: Any = None, dataset: str | None = None, **overrides) -> Any:
     """Draw the widget of setting ``key`` from its table row; returns the config value.
@@ -27,6 +29,8 @@ def widget(key: str, container: Any = None, dataset: str | None = None, **overri
     s: Setting = SETTINGS[key]
     c = container if container is not None else st
     kw = {"key": s.key, "help": s.help or None, **overrides}
+    if s.key in st.session_state.get(LOCKED, ()):          # a class's task sets it (explorer.pages.class_task)
+        kw["disabled"] = True
     label = kw.pop("label", s.label)
     fmt = s.title or str
     lo, hi = s.bounds(dataset) or (s.lo, s.hi)
@@ -149,20 +153,22 @@ def _layer_builder() -> tuple:
     ss = st.session_state
     s = SETTINGS["layers"]
     n = ss.get(widget_state.N_LAYERS_KEY, len(s.default))
-    st.caption(f"{s.label} ({s.help[0].lower() + s.help[1:]})")
+    off = s.key in ss.get(LOCKED, ())                        # a class's task sets them
+    st.caption(f"{s.label} ({s.help[0].lower() + s.help[1:]})" + (": locked by the task" if off else ""))
     layers = []
     for i in range(n):
         kw, ka = widget_state.layer_keys(i)
         head, rm = st.columns([5, 1], vertical_alignment="center")
         head.markdown(f"**Layer {i + 1}**")
         rm.button("", key=f"rm{i}", icon=":material/close:", type="tertiary", on_click=_remove_layer, args=(i,),
-                  help=f"Remove layer {i + 1}")
+                  help=f"Remove layer {i + 1}", disabled=off)
         c1, c2 = st.columns([2, 3])
-        w = c1.number_input(f"Layer {i + 1} units", int(s.lo), int(s.hi), key=kw, label_visibility="collapsed")
-        a = c2.selectbox(f"Layer {i + 1} activation", s.choices(), key=ka, label_visibility="collapsed")
+        w = c1.number_input(f"Layer {i + 1} units", int(s.lo), int(s.hi), key=kw, label_visibility="collapsed",
+                            disabled=off)
+        a = c2.selectbox(f"Layer {i + 1} activation", s.choices(), key=ka, label_visibility="collapsed", disabled=off)
         layers.append((int(w), a))
     st.button("Add hidden layer", icon=":material/add:", on_click=_add_layer,
-              disabled=n >= MAX_HIDDEN_LAYERS, width="stretch")
+              disabled=off or n >= MAX_HIDDEN_LAYERS, width="stretch")
     return tuple(layers)
 
 

@@ -114,6 +114,7 @@ class Run:
         # Run: whoever changes or reads the network holds this lock (a slice, a click).
         self.lock = threading.RLock()
         self.version = 0                   # bumps whenever the parameters change
+        self.epoch_limit: int | None = None     # a class's task stops the run here (explorer.rooms.task)
         self._grid_cache = (-1, None)
         self.reset()
 
@@ -190,6 +191,8 @@ class Run:
         done, tr = 0, self.trainer
         try:
             while done < n:
+                if self._at_limit():
+                    break
                 tr.step()
                 self._snap()
                 done += 1
@@ -209,6 +212,8 @@ class Run:
 
     def step_epoch(self) -> None:
         """Exactly one more epoch (finishing the current one if a mini-batch step began it)."""
+        if self._at_limit():
+            return
         try:
             self.trainer.run_epochs(1)
             self._snap()
@@ -218,6 +223,8 @@ class Run:
 
     def step_batch(self) -> None:
         """One mini-batch update (the whole batch when training full-batch)."""
+        if self._at_limit():
+            return
         try:
             self.trainer.step()
             self.trainer.flush()
@@ -225,6 +232,14 @@ class Run:
         except TrainingDiverged as err:
             self._diverged(err)
         self.version += 1
+
+    def _at_limit(self) -> bool:
+        """At the task's epoch limit: say so (whoever trains sees ``message`` and pauses)."""
+        if self.epoch_limit is None or self.trainer.epoch < self.epoch_limit:
+            return False
+        self.message = (f"The task stops at {self.epoch_limit:,} epochs: this network has trained as far as it "
+                        "may. Reset to train it again, or change a setting the task leaves free.")
+        return True
 
     def _snap(self) -> None:
         """Keep the weights if a GIF frame is due at this epoch (one int compare when not)."""
