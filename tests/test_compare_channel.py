@@ -93,6 +93,22 @@ def test_the_verbs_act_on_the_whole_grid():
         assert s.status()["ended"] is True
 
 
+def test_a_step_in_slices_never_trains_past_its_slice():
+    """Step from the socket trains the grid's epoch in the scheduler's slices (``step_slice``), as
+    the Live view's does: a slice ends at its deadline mid-epoch, and the epoch is complete (every
+    cell at it, no further) once a slice says so."""
+    s, _, run = grid_session({"ga": "units:1,2,3,4,5,20,50", "gb": "lr:0.3,1.2,5", "gk": "2"}, end=30, connect=False)
+    with run.lock:
+        s.step("epoch", sliced=True)
+        assert s.stepping is not None and run.epoch == 0       # nothing trained yet: the scheduler will
+        slices = 1
+        assert not s.step_slice(0.0)                           # a slice past its deadline: one update, then stop
+        assert run.epoch == 0 and 0 < sum(run.cell_epochs()) < len(run.cells)
+        while not s.step_slice(time.perf_counter() + 0.001):
+            slices += 1
+        assert run.epoch == 1 and set(run.cell_epochs()) == {1} and slices >= 2
+
+
 def test_the_cap_on_networks_training_at_once():
     big = {"ga": "units:1,2,3,4,5,6,7", "gb": "lr:0.1,0.2,0.3,0.4,0.5,0.6,0.7", "gk": "5"}    # 245 networks
     a, _, ra = grid_session(big, connect=False)

@@ -157,6 +157,11 @@ class GridRun:
             self.version += 1
         return self.epoch - before
 
+    def train_until(self, epoch: int, deadline: float) -> int:
+        """Train (unpaced) until every cell reached ``epoch`` or ``deadline`` (perf_counter) passes:
+        a Step epoch in the scheduler's slices. Returns the whole grid epochs completed."""
+        return self._train(max(0, epoch - self.epoch), deadline)
+
     def step_epoch(self) -> None:
         """Every cell one more epoch (not past ``end_epoch``)."""
         self.train(1)

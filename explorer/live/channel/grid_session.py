@@ -87,10 +87,23 @@ class GridSession(LiveSession):
         super().play()
 
     def step(self, unit: str, sliced: bool = False) -> None:
-        """Pause, then one more epoch of every cell (a grid has no mini-batch step of its own)."""
+        """Pause, then one more epoch of every cell (a grid has no mini-batch step of its own);
+        ``sliced``: the scheduler trains it in slices (``step_slice``), as the Live view's Step
+        epoch: a large grid's epoch takes a second or more, which must not stop everyone else."""
         self.pause()
-        if self.run is not None:
-            self.run.step_epoch()
+        run = self.run
+        if run is None or run.ended:
+            return
+        if sliced:
+            self.stepping = (run, run.trainer, run.epoch + 1)
+        else:
+            run.step_epoch()
+
+    def step_slice(self, deadline: float) -> bool:
+        """The grid's Step epoch trains on until ``deadline``; True once every cell has it."""
+        run, _, epoch = self.stepping
+        run.train_until(epoch, deadline)
+        return run.epoch >= epoch or run.ended
 
     # ---- scheduler side ----------------------------------------------------------------------
     def status(self, reply_to: str | None = None) -> dict:

@@ -283,13 +283,8 @@ class Scheduler:
         if not self._may_work(s):
             return
         t0 = time.perf_counter()
-        deadline = t0 + self.slice_s
         with run.lock:
-            diverged = False
-            while trainer.epoch < epoch and not diverged and time.perf_counter() < deadline:
-                # one update at a time, so the epoch ends exactly; 0 done: it diverged (run.message says so)
-                diverged = run.train_steps(1, deadline) == 0
-            if trainer.epoch >= epoch or diverged:
+            if s.step_slice(t0 + self.slice_s):          # the session's run trains; True: the step is over
                 s.stepping = None
                 s.send_json(s.status("step"))
         self._charge(s, t0)

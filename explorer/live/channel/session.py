@@ -149,6 +149,16 @@ class LiveSession:
         else:
             run.step_epoch()
 
+    def step_slice(self, deadline: float) -> bool:
+        """The Step epoch under way (``stepping``) trains on until ``deadline`` (perf_counter), one
+        update at a time so that the epoch ends exactly; True once it is complete or the run
+        diverged (``run.message`` says so). Scheduler thread, under run.lock."""
+        run, trainer, epoch = self.stepping
+        diverged = False
+        while trainer.epoch < epoch and not diverged and time.perf_counter() < deadline:
+            diverged = run.train_steps(1, deadline) == 0          # 0 done: it diverged
+        return trainer.epoch >= epoch or diverged
+
     def reset(self) -> None:
         """Back to the starting weights, paused: training from here replays the run."""
         self.pause()
