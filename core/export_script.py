@@ -32,6 +32,7 @@ import textwrap
 import numpy as np
 
 from .export_schedule import check_schedule, eta_line, schedule_part
+from .export_stop import check_stop, keep_best, restore_best, stop_settings
 from .losses import EPS
 from .optimizers import OPTIMIZERS, make_optimizer
 
@@ -42,7 +43,7 @@ FEATURE_CODE = {"x1": "x1", "x2": "x2", "x1sq": "x1 ** 2", "x2sq": "x2 ** 2", "x
 # The settings ``training`` may hold, with their defaults. ``init`` is accepted (a model file
 # records it) but unused: the script writes the starting weights out instead of drawing them.
 TRAINING_KEYS = {"optimizer": None, "learning_rate": None, "batch_size": None, "l1": 0.0, "l2": 0.0, "seed": 0,
-                 "init": None, "schedule": None}
+                 "init": None, "schedule": None, "stopped": None}
 
 
 def python_script(net, pipeline, training: dict, epochs: int, print_every: int, csv_name: str) -> str:
@@ -52,7 +53,8 @@ def python_script(net, pipeline, training: dict, epochs: int, print_every: int, 
     state Reset returns to). pipeline: the ``core.pipeline.InputPipeline`` it was trained
     behind. training: optimizer, learning_rate, batch_size (as ``Trainer.batch_size``
     holds it: None for the full batch), l1, l2, seed (the shuffling seed) and schedule (a
-    ``core.schedules.Schedule`` or its dict; None: constant η).
+    ``core.schedules.Schedule`` or its dict; None: constant η) and stopped (where and why the
+    run stopped: a ``core.stopping.StopRecord`` or its dict, ending at ``epochs``; or None).
     csv_name: the exported data file the script reads (next to it, or its first argument).
     Raises ValueError for a setting the script cannot reproduce.
     """
@@ -89,6 +91,7 @@ def _parts(net, pipeline, training, epochs, print_every, csv_name, notebook):
     """(what the program does, [its parts as code]) after checking every argument."""
     t = _check_training(training)
     epochs, print_every = _whole(epochs, "epochs", 1), _whole(print_every, "print_every", 1)
+    t["stopped"] = check_stop(t["stopped"], epochs)
     if len(pipeline.features) != net.n_inputs:
         raise ValueError(f"the pipeline makes {len(pipeline.features)} inputs but the network takes {net.n_inputs}")
     missing = [f for f in pipeline.features if f not in FEATURE_CODE]
@@ -104,6 +107,7 @@ def _parts(net, pipeline, training, epochs, print_every, csv_name, notebook):
         _weights(net),
         _settings(t, epochs, print_every),
         *([schedule_part(t["schedule"])] if t["schedule"] else []),
+        *([stop_settings(t["stopped"])] if t["stopped"] else []),
         _passes(net, t),
         _optimizer(t["optimizer"]),
         _loop(t),
@@ -360,11 +364,19 @@ def update(grads):
 
 
 def _loop(t):
+    restored = t["stopped"] is not None and t["stopped"].restored
+    J = "cost(forward(with_ones(X))[1][-1], T)" + (" + penalty()" if t["l1"] or t["l2"] else "")
+    return _epochs(t, restored) + ("\n" + restore_best(J) if restored else "")
+
+
+def _epochs(t, restored):
     J = "cost(forward(X1)[1][-1], T)" + (" + penalty()" if t["l1"] or t["l2"] else "")
     show = f'''\
     if epoch % PRINT_EVERY == 0 or epoch == 1 or epoch == EPOCHS:
         J = {J}   # J after this epoch's updates, as the app records it
         print(f"epoch {{epoch:6d}}   cost {{J:.12f}}")'''
+    if restored:
+        show += "\n" + keep_best()
     full = t["batch_size"] is None
     eta = (eta_line(full) + "\n" if t["schedule"] else "") + ("    " if full else "        ")
     if full:

@@ -10,7 +10,8 @@ Examples are rows: raw points are (M, 2), the network's inputs (M, F). Version 1
                   "seed" (the weights' seed), "init",
                   "schedule" (optional: core.schedules.Schedule.to_dict(); absent: constant η)},
      "epoch": 120,
-     "history": {"epochs": [...], "cost": [...], "accuracy": [...]} | null}
+     "history": {"epochs": [...], "cost": [...], "accuracy": [...]} | null,
+     "stopped": {"epoch", "reason", "best_epoch", "restored"}}   # optional: where and why it stopped
 
 ``history`` keeps at most MAX_HISTORY epochs (spaced so that early learning shows);
 ``epochs`` says which, and ``accuracy`` holds R² for a regression output (null where it
@@ -40,6 +41,7 @@ from .network import Network
 from .optimizers import OPTIMIZERS
 from .pipeline import InputPipeline
 from .schedules import Schedule
+from .stopping import StopRecord
 from .text_input import read_text
 
 FORMAT = "backprop-explorer-model"
@@ -47,6 +49,7 @@ FORMAT_VERSION = 1
 MAX_BYTES = 2_000_000
 MAX_HISTORY = 200
 KEYS = ("format", "version", "layers", "loss", "inputs", "training", "epoch", "history")
+OPTIONAL_KEYS = ("stopped",)                # a run its stopping rule ended (core.stopping.StopRecord)
 LAYER_KEYS = ("activation", "W", "b")
 INPUT_KEYS = ("features", "mean", "scale")
 TRAINING_KEYS = ("optimizer", "learning_rate", "batch_size", "l1", "l2", "seed", "init")
@@ -65,6 +68,7 @@ class SavedModel:
     training: dict
     epoch: int
     history: dict | None = None
+    stopped: StopRecord | None = None
 
     def predict_proba_raw(self, X_raw) -> np.ndarray:
         """The output a^(L) for raw points (M, 2): (M, 1) sigmoid or linear, (M, K) softmax."""
@@ -81,12 +85,12 @@ class SavedModel:
 
     def dumps(self) -> str:
         """The model file's text again."""
-        return dumps(self.net, self.pipeline, self.training, self.epoch, self.history)
+        return dumps(self.net, self.pipeline, self.training, self.epoch, self.history, self.stopped)
 
 
 # ---- writing -------------------------------------------------------------------
 def model_to_dict(net: Network, pipeline: InputPipeline, training: Mapping, epoch: int,
-                  history=None) -> dict:
+                  history=None, stopped: StopRecord | None = None) -> dict:
     """The model file as a dict of plain JSON values.
 
     ``training`` holds TRAINING_KEYS; ``seed`` and ``init`` default to the network's own.
@@ -109,13 +113,16 @@ def model_to_dict(net: Network, pipeline: InputPipeline, training: Mapping, epoc
         "epoch": _plain(epoch),
         "history": _thin(history, _plain(epoch)),
     }
+    if stopped is not None:
+        doc["stopped"] = stopped.to_dict()
     doc["training"] = model_from_dict(doc).training   # never write a file that would not load
     return doc
 
 
-def dumps(net: Network, pipeline: InputPipeline, training: Mapping, epoch: int, history=None) -> str:
+def dumps(net: Network, pipeline: InputPipeline, training: Mapping, epoch: int, history=None,
+          stopped: StopRecord | None = None) -> str:
     """The model file's text: ``model_to_dict`` as JSON, one matrix row per line."""
-    text = json.dumps(model_to_dict(net, pipeline, training, epoch, history), indent=1, allow_nan=False)
+    text = json.dumps(model_to_dict(net, pipeline, training, epoch, history, stopped), indent=1, allow_nan=False)
     # Put each list of numbers on one line (no quotes inside, so no string is touched).
     return re.sub(r"\[([^\[\]{}\"]*)\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text) + "\n"
 
@@ -200,7 +207,7 @@ def model_from_dict(doc) -> SavedModel:
                          "update Backprop Explorer to load it")
     if type(version) is not int or version != FORMAT_VERSION:
         raise ValueError(f"version must be {FORMAT_VERSION}, got {_kind(version)}")
-    _fields(doc, "", KEYS)
+    _fields(doc, "", KEYS, OPTIONAL_KEYS)
     pipeline = _inputs(doc["inputs"])
     training = _training(doc["training"])
     epoch = _whole(doc["epoch"], "epoch", 0)
@@ -213,7 +220,8 @@ def model_from_dict(doc) -> SavedModel:
         raise ValueError(f"loss and layers[{len(layers) - 1}] (the output layer) do not fit: {e}") from None
     for layer, (_, W, b) in zip(net.layers, layers):
         layer.W, layer.b = W, b
-    return SavedModel(net, pipeline, training, epoch, _history(doc["history"], epoch))
+    stopped = StopRecord.from_dict(doc["stopped"], epoch) if "stopped" in doc else None
+    return SavedModel(net, pipeline, training, epoch, _history(doc["history"], epoch), stopped)
 
 
 def _kind(v):

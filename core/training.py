@@ -18,6 +18,7 @@ from .fast_step import StepBuffers, augment, forward_into, magnitudes
 from .metrics import Scorer
 from .optimizers import make_optimizer
 from .schedules import Schedule
+from .stopping import Stopping, TrainingStopped, Watch
 
 
 class TrainingDiverged(ArithmeticError):
@@ -70,9 +71,12 @@ class Trainer:
 
     def __init__(self, net, X, y, *, optimizer: str = "sgd", learning_rate: float = 0.03,
                  batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed: int = 0,
-                 X_test=None, y_test=None, history=None, schedule: Schedule | None = None):
+                 X_test=None, y_test=None, history=None, schedule: Schedule | None = None,
+                 X_val=None, y_val=None, stopping: Stopping | None = None):
         self.net = net
         self.X, self.T, self.X_test, self.T_test = check_data(net, X, y, X_test, y_test)
+        # validation rows (carved from the training points by the caller): early stopping reads them
+        self.X_val, self.T_val = check_data(net, X, y, X_val, y_val, "X_val")[2:]
         self._params = net.parameters()
         if not _all_finite(self._params):
             raise ValueError("the network's weights contain NaN or infinite values; build a new network")
@@ -80,6 +84,8 @@ class Trainer:
         self.learning_rate, self.batch_size, self.l1, self.l2 = learning_rate, batch_size, l1, l2
         self.optimizer = optimizer
         self.schedule = Schedule() if schedule is None else schedule
+        self._watch, self.stopped, self.val_cost = Watch(), None, None   # stopped: a StopRecord once stopped
+        self.stopping = Stopping() if stopping is None else stopping
         self.rng = np.random.default_rng(seed)
         # ``history``: any object with History's ``record`` and ``metric`` (default: a full History)
         self.history = History() if history is None else history
@@ -99,6 +105,10 @@ class Trainer:
             self._X_test_aug = augment(self.X_test)
             self._buffers_test = StepBuffers(net, self.X_test.shape[0])
             self._score_test = Scorer(net, self.T_test)
+        if self.X_val is not None:
+            self._X_val_aug = augment(self.X_val)
+            self._buffers_val = StepBuffers(net, self.X_val.shape[0])
+            self._score_val = Scorer(net, self.T_val)
 
     # ---- settings that may change between calls ----------------------------
     @property
@@ -139,6 +149,26 @@ class Trainer:
         self._sched = sched
 
     @property
+    def stopping(self) -> Stopping:
+        """When the run stops by itself (``core.stopping``); a new rule lets a stopped run go on."""
+        return self._watch.rule
+
+    @stopping.setter
+    def stopping(self, rule):
+        if not isinstance(rule, Stopping):
+            raise ValueError(f"stopping must be a core.stopping.Stopping, got {rule!r}")
+        if rule.needs_validation and self.X_val is None:
+            raise ValueError("early stopping on the validation loss needs validation rows (X_val, y_val): "
+                             "carve some from the training points")
+        if rule != self._watch.rule:
+            self._watch.rule, self.stopped = rule, None
+
+    @property
+    def best_epoch(self) -> int | None:
+        """The epoch with the lowest validation loss so far (None without validation rows)."""
+        return self._watch.best_epoch
+
+    @property
     def eta_now(self) -> float:
         """η of the next update: the base learning rate times the schedule's factor there."""
         N = self.X.shape[0]
@@ -169,7 +199,10 @@ class Trainer:
 
     # ---- training ------------------------------------------------------------
     def step(self) -> bool:
-        """One mini-batch update; returns True when it completed an epoch."""
+        """One mini-batch update; returns True when it completed an epoch. Raises
+        ``TrainingStopped`` when the stopping rule ends the run (and again while it stays so)."""
+        if self.stopped is not None or self._watch.rule.at_epoch is not None:
+            self._check_stop()
         net, N = self.net, self.X.shape[0]
         if self._batch is None:                      # full batch, data in its own order
             idx, Xa, Tb = None, self._X_aug, self.T
@@ -201,6 +234,13 @@ class Trainer:
         else:
             self._record(forward_into(net, self._buffers(N), self._X_aug))
         return True
+
+    def _check_stop(self):
+        if self.stopped is None and self._pos == 0 and 0 < self._watch.rule.at_epoch <= self.epoch:
+            self.flush()       # full batch: the epoch's record is pending (the rule may stop there)
+            self.stopped = self._watch.stop(self.epoch, "the epoch chosen to stop at", self._params)
+        if self.stopped is not None:
+            raise TrainingStopped(self.stopped)
 
     def _buffers(self, n: int) -> StepBuffers:
         buf = self._bufs.get(n)
@@ -250,10 +290,18 @@ class Trainer:
         test_cost = test_score = None
         if self.X_test is not None:
             test_cost, test_score = self._score_test(forward_into(net, self._buffers_test, self._X_test_aug))
+        if self.X_val is not None:       # the validation loss, without the penalties (as the test's)
+            self.val_cost = self._score_val(forward_into(net, self._buffers_val, self._X_val_aug))[0]
         k = self._n_batches
         h.record(self.epoch, cost, score, test_cost, test_score, [g / k for g in self._sums[0]],
                  [d / k for d in self._sums[1]])
         self._sums, self._n_batches = None, 0
+        stop = self._watch.after_epoch(self.epoch, cost, score, self.val_cost, self._params, h.metric)
+        if stop is not None:
+            self.stopped = stop
+            for kept, p in zip(self._kept, self._params):      # (the best epoch's, if restored)
+                np.copyto(kept, p)
+            raise TrainingStopped(stop)
 
     def _diverged(self, what: str) -> TrainingDiverged:
         """Put the network back to the last history entry and build the exception to raise."""
@@ -295,9 +343,10 @@ def check_penalty(name, rate) -> float:
     return float(rate)
 
 
-def check_data(net, X, y, X_test=None, y_test=None):
+def check_data(net, X, y, X_test=None, y_test=None, held="X_test"):
     """(X (N, S_0), T (N, S_L), X_test or None, T_test or None), checked against ``net``'s input
-    and output layers: finite, one target per example, at least one training example."""
+    and output layers: finite, one target per example, at least one training example.
+    ``held`` names the held-out rows in messages (X_test, X_val)."""
     X, T = net.check_X(X), net.targets(y)
     if X.shape[0] != T.shape[0]:
         raise ValueError(f"X has {X.shape[0]} rows but y has {T.shape[0]}; give one target per example")
@@ -307,9 +356,9 @@ def check_data(net, X, y, X_test=None, y_test=None):
     if X_test is None or np.asarray(X_test).size == 0:
         return X, T, None, None
     X_test, T_test = net.check_X(X_test), net.targets(y_test)
-    _check_finite("X_test", X_test)
+    _check_finite(held, X_test)
     if X_test.shape[0] != T_test.shape[0]:
-        raise ValueError(f"X_test has {X_test.shape[0]} rows but y_test has {T_test.shape[0]}; "
+        raise ValueError(f"{held} has {X_test.shape[0]} rows but y{held[1:]} has {T_test.shape[0]}; "
                          f"give one target per example")
     return X, T, X_test, T_test
 
@@ -326,15 +375,22 @@ def _all_finite(params) -> bool:
 
 def train(net, X, y, *, optimizer: str = "sgd", learning_rate: float = 0.03, epochs: int = 1,
           batch_size: int | None = None, l1: float = 0.0, l2: float = 0.0, seed: int = 0,
-          X_test=None, y_test=None, schedule: Schedule | None = None) -> History:
+          X_test=None, y_test=None, schedule: Schedule | None = None, X_val=None, y_val=None,
+          stopping: Stopping | None = None) -> History:
     """Train ``net`` in place for ``epochs`` epochs and return the per-epoch history.
 
     X (N, S_0); y labels (N,) or targets (N, S_L). ``batch_size=None`` is the full
     batch (classic gradient descent, data in its own order); otherwise the data are
     reshuffled every epoch from ``seed``. Penalties: l1·Σ|W| + (l2/2)·ΣW² (no biases).
-    ``schedule``: a ``core.schedules.Schedule`` (default: constant η).
+    ``schedule``: a ``core.schedules.Schedule`` (default: constant η). ``stopping``: a
+    ``core.stopping.Stopping`` rule, reading the validation rows ``X_val``/``y_val``; a stopped
+    run ends early (the history says where) and ``train`` returns normally.
     Raises ``TrainingDiverged`` if the cost or a gradient stops being finite.
     """
     trainer = Trainer(net, X, y, optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
-                      l1=l1, l2=l2, seed=seed, X_test=X_test, y_test=y_test, schedule=schedule)
-    return trainer.run_epochs(epochs)
+                      l1=l1, l2=l2, seed=seed, X_test=X_test, y_test=y_test, schedule=schedule,
+                      X_val=X_val, y_val=y_val, stopping=stopping)
+    try:
+        return trainer.run_epochs(epochs)
+    except TrainingStopped:
+        return trainer.history

@@ -22,6 +22,7 @@ from core.export_script import FEATURE_CODE, python_notebook, python_script
 from core.features import FEATURES, train_test_split
 from core.pipeline import InputPipeline
 from core.schedules import Schedule
+from core.stopping import Stopping, TrainingStopped
 
 needs_registry_code = pytest.mark.skipif(
     not all(getattr(a, "np_fn", "") for a in ACTIVATIONS.values())
@@ -240,3 +241,39 @@ def test_a_schedule_given_as_a_model_files_dict_is_the_same():
     assert "schedule" not in plain.split('"""', 2)[2]         # a constant η adds nothing to the script
     with pytest.raises(ValueError, match="unknown schedule 'warm'"):
         python_script(net, pipe, dict(optimizer="sgd", learning_rate=0.1, schedule={"name": "warm"}), 5, 1, "d.csv")
+
+
+@needs_registry_code
+@pytest.mark.parametrize("batch", [None, 20])
+def test_a_stopped_run_stops_at_the_same_epoch_with_the_same_weights(tmp_path, batch):
+    """Early stopping with the best weights restored: the script trains to the stop epoch, keeps the
+    best epoch's weights and puts them back; the restored cost is the engine's at that epoch."""
+    X, y = datasets.make("noisy_moons", n_samples=240, noise=0.35, seed=1)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, 0.2, seed=1, stratify=True)
+    X_tr, X_va, y_tr, y_va = train_test_split(X_tr, y_tr, 0.25, seed=2, stratify=True)
+    pipe = InputPipeline.fit(X_tr, ("x1", "x2"), True)
+    layers = [(24, "relu"), (24, "relu"), (1, "sigmoid")]
+    net = Network(2, layers, "binary_cross_entropy", seed=4, init="he")
+    start = Network(2, layers, "binary_cross_entropy", seed=4, init="he")
+    tr = Trainer(net, pipe.transform(X_tr), y_tr, optimizer="adam", learning_rate=0.03, batch_size=batch, seed=3,
+                 X_val=pipe.transform(X_va), y_val=y_va, stopping=Stopping(patience=10, restore_best=True),
+                 schedule=Schedule("cosine", period=50, floor=0.1))
+    with pytest.raises(TrainingStopped) as err:
+        tr.run_epochs(2000)
+    rec = err.value.record
+    assert rec.restored and rec.best_epoch < rec.epoch
+    training = dict(optimizer="adam", learning_rate=0.03, batch_size=batch, seed=3, stopped=rec.to_dict(),
+                    schedule=tr.schedule)
+    script = python_script(start, pipe, training, rec.epoch, 5, "points.csv")
+    assert rec.reason in script
+    (tmp_path / "points.csv").write_text(_csv(X_tr, y_tr, X_te, y_te, "classification"))
+    (tmp_path / "train.py").write_text(script)
+    done = subprocess.run([sys.executable, str(tmp_path / "train.py")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    *lines, last = done.stdout.splitlines()
+    printed = {int(line.split()[1]): float(line.split()[3]) for line in lines}
+    _assert_same(printed, tr.history, rec.epoch, 5)
+    _, _, best, _, restored = last.split()
+    assert int(best) == rec.best_epoch and abs(float(restored) - tr.history.cost[rec.best_epoch - 1]) <= 1e-9
+    with pytest.raises(ValueError, match=f"the run stopped after epoch {rec.epoch}; export {rec.epoch} epochs"):
+        python_script(start, pipe, training, rec.epoch + 1, 5, "points.csv")

@@ -1,5 +1,6 @@
-"""The engine's values behind the instrument settings: a learning-rate schedule from the
-training settings (``core.schedules.Schedule``).
+"""The engine's values behind the instrument settings: a learning-rate schedule
+(``core.schedules.Schedule``) and an early-stopping rule (``core.stopping.Stopping``) from the
+training settings.
 
 Each schedule parameter is one row of the settings table; ``SCHEDULE_KEYS`` maps the
 parameter names a schedule entry ``uses`` to those rows' keys, so the sidebar shows only the
@@ -8,6 +9,7 @@ rows the chosen schedule reads (it asks the entry, never its name).
 from __future__ import annotations
 
 from core.schedules import SCHEDULES, Schedule
+from core.stopping import Stopping
 
 # a Schedule parameter -> the key of its row in the settings table
 SCHEDULE_KEYS = {"period": "speriod", "gamma": "sgamma", "floor": "sfloor", "restarts": "srestart"}
@@ -28,3 +30,12 @@ def schedule_fields(sched: Schedule) -> dict:
     """TrainConfig fields for ``sched`` (e.g. a model file's schedule)."""
     return {"schedule": sched.name, "sched_period": sched.period, "sched_gamma": sched.gamma,
             "sched_floor": sched.floor, "sched_restarts": sched.restarts, "warmup": sched.warmup}
+
+
+def stopping_of(t, has_validation: bool) -> Stopping:
+    """The Stopping rule a TrainConfig ``t`` describes; without validation rows the parts that
+    read the validation loss (patience, restoring the best) are off."""
+    return Stopping(patience=t.patience if has_validation else None,
+                    restore_best=bool(t.restore_best) and has_validation, at_epoch=t.stop_epoch,
+                    loss_target=None if t.stop_loss is None else float(t.stop_loss),
+                    score_target=None if t.stop_score is None else float(t.stop_score))

@@ -45,6 +45,11 @@ PERIODS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 GAMMAS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
 FLOORS = (0.0, 0.01, 0.05, 0.1, 0.2, 0.5)
 WARMUPS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500)
+# early stopping (core.stopping): "off" or a value
+PATIENCES = ("off", 5, 10, 20, 50, 100, 200, 500)
+STOP_EPOCHS = ("off", 10, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+LOSS_TARGETS = ("off", 0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01)
+SCORE_TARGETS = ("off", 0.8, 0.9, 0.95, 0.98, 0.99, 1.0)
 PAGES = {"live": "Live training", "backprop": "Backpropagation, step by step", "compare": "Compare"}
 # The initialiser a dataset's recommended network starts from: Ng's small Gaussian for his
 # flower, Glorot/Xavier for every other set (``core.datasets``' specs do not name one).
@@ -57,6 +62,18 @@ _AXIS = AxisText(lambda: SETTINGS, MAX_WIDTH, MAX_HIDDEN_LAYERS)   # a grid axis
 
 def _g(v) -> str:
     return f"{v:g}"
+
+
+def _off(v) -> str:
+    return "off" if v is None else f"{v:g}"
+
+
+def _to_off(v):
+    return "off" if v is None else v
+
+
+def _from_off(v):
+    return None if v == "off" else v
 
 
 def _dataset_names() -> tuple:
@@ -88,6 +105,9 @@ ROWS = [
             narrow=lambda spec: spec.class_range, to_widget=lambda v: v or MIN_CLASSES),
     Setting("test", "data", "test_ratio", 0.2, NUMBER, _g, "slider", "Test share",
             "Share of the points held out as test data", lo=0.0, hi=0.9, step=0.05),
+    Setting("val", "data", "val_ratio", 0.0, NUMBER, _g, "slider", "Validation share",
+            "Share of the training points held out to choose when to stop (never the test points)",
+            lo=0.0, hi=0.5, step=0.05),
     Setting("dseed", "data", "seed", 1, WHOLE, str, "number", "Data seed", lo=0, hi=2**32 - 1),
     Setting("feat", "data", "features", DEFAULT_FEATURES, features, ",".join, "multiselect", "Input features",
             "What the network sees, as in TF Playground", choices=lambda: tuple(FEATURES),
@@ -143,6 +163,20 @@ ROWS = [
     Setting("warm", "train", "warmup", 0, WHOLE, str, "select_slider", "Warm-up (epochs)",
             "η rises linearly from η/W to η over the first W epochs, then the schedule starts",
             choices=lambda: WARMUPS, lo=0, hi=MAX_EPOCHS),
+    # early stopping (core.stopping): on the validation loss (the "val" share), never the test set's
+    Setting("patience", "train", "patience", None, Number(whole=True, words=(("off", None),)), _off, "select_slider",
+            "Stop after epochs without improvement", "Of the validation loss (needs a validation share)",
+            choices=lambda: PATIENCES, lo=1, hi=MAX_EPOCHS, to_widget=_to_off, from_widget=_from_off),
+    Setting("restore", "train", "restore_best", False, flag, lambda v: "1" if v else "0", "checkbox",
+            "Restore the best weights when it stops", "The epoch with the lowest validation loss"),
+    Setting("stop_at", "train", "stop_epoch", None, Number(whole=True, words=(("off", None),)), _off, "select_slider",
+            "Stop at epoch", choices=lambda: STOP_EPOCHS, lo=1, hi=MAX_EPOCHS, to_widget=_to_off, from_widget=_from_off),
+    Setting("stop_loss", "train", "stop_loss", None, Number(words=(("off", None),)), _off, "select_slider",
+            "Stop at training loss", choices=lambda: LOSS_TARGETS, lo=0.0, hi=10.0, to_widget=_to_off,
+            from_widget=_from_off),
+    Setting("stop_acc", "train", "stop_score", None, Number(words=(("off", None),)), _off, "select_slider",
+            "Stop at training accuracy (R²)", choices=lambda: SCORE_TARGETS, lo=-1.0, hi=1.0, to_widget=_to_off,
+            from_widget=_from_off),
     Setting("speed", "train", "speed", "1", choice(lambda: SPEEDS), str, "select_slider", "Speed",
             "Epochs (or mini-batches) per update; max trains as fast as the server allows", choices=lambda: SPEEDS),
     # view: how the charts are drawn; nothing is rebuilt

@@ -51,9 +51,16 @@ def data_csv(run: Run) -> str:
     return to_csv(d.X_train, d.y_train, d.X_test, d.y_test, d.problem)
 
 
+def stop_record(run: Run):
+    """Where and why the run's stopping rule ended it (a core StopRecord), if it did at this epoch."""
+    err = run.stopped_by
+    return err.record if err is not None and err.record.epoch == run.epoch else None
+
+
 def model_json(run: Run) -> str:
     with run.lock:
-        return dumps(run.net, run.data.pipeline, training_settings(run), run.epoch, run.trainer.history)
+        return dumps(run.net, run.data.pipeline, training_settings(run), run.epoch, run.trainer.history,
+                     stop_record(run))
 
 
 def script_text(run: Run, notebook: bool = False) -> str:
@@ -62,8 +69,10 @@ def script_text(run: Run, notebook: bool = False) -> str:
     epochs = run.epoch if run.epoch > 0 else 1000
     with run.lock:
         net = starting_network(run)
+        stopped = stop_record(run)
+    training = {**training_settings(run), "stopped": None if stopped is None else stopped.to_dict()}
     make = python_notebook if notebook else python_script
-    return make(net, run.data.pipeline, training_settings(run), epochs=epochs,
+    return make(net, run.data.pipeline, training, epochs=epochs,
                 print_every=max(1, epochs // 20), csv_name=CSV_NAME)
 
 

@@ -112,6 +112,7 @@ def data_controls() -> DataConfig:
         st.button("New data", key="new_data", icon=":material/refresh:", on_click=_new_seed, width="stretch",
                   help="Draw another sample with a new seed")
     g.show("test")
+    g.show("val")
     g.show("feat")
     g.show("std")
     with st.expander("Browse all datasets"):
@@ -202,6 +203,9 @@ def training_controls() -> TrainConfig:
     g.show("l2", c2)
     for key in schedule_keys(g.show("sched")):     # the parameters this schedule uses, then warm-up
         g.show(key)
+    with st.expander("Stop by itself"):                # early stopping (core.stopping)
+        for key in ("patience", "restore", "stop_at", "stop_loss", "stop_acc"):
+            g.show(key)
     g.show("speed")
     st.caption("These change live, without a reset.")
     return g.done(TrainConfig)

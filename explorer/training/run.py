@@ -14,12 +14,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core import Network, Trainer, TrainingDiverged, datasets
+from core.stopping import TrainingStopped
 from core.features import train_test_split
 from core.pipeline import InputPipeline
 from core.snapshots import WeightSnapshots
 from explorer.training.history import LiveHistory
 from explorer.choices.config import Config, DataConfig, TrainConfig
-from explorer.choices.instruments import schedule_of
+from explorer.choices.instruments import schedule_of, stopping_of
 
 GRID = 100          # boundary resolution (TF Playground draws 100×100)
 TILE_STRIDE = 5     # neuron tiles sample every 5th grid point: 20×20
@@ -42,6 +43,9 @@ class DataBundle:
     xs: np.ndarray          # (G,) grid axes
     ys: np.ndarray
     F_grid: np.ndarray      # (G*G, F)
+    X_val: np.ndarray | None = None     # (N_val, 2) validation points, carved from the training points
+    y_val: np.ndarray | None = None
+    F_val: np.ndarray | None = None     # (N_val, F)
 
     @property
     def feature_ids(self) -> tuple:
@@ -68,6 +72,9 @@ def build_data(cfg: DataConfig) -> DataBundle:
         X_tr, X_te, y_tr, y_te = train_test_split(X, y, cfg.test_ratio, seed=cfg.seed, stratify=classify)
     else:
         X_tr, X_te, y_tr, y_te = X, X[:0], y, y[:0]
+    X_va, y_va = X_tr[:0], y_tr[:0]     # validation rows: the training points' share, as the test share
+    if cfg.val_ratio > 0 and len(y_tr) > 2:
+        X_tr, X_va, y_tr, y_va = train_test_split(X_tr, y_tr, cfg.val_ratio, seed=cfg.seed + 1, stratify=classify)
     if own is not None and own.extent is not None:
         extent = own.extent               # drawn points: the plane stays put while the learner clicks
     else:
@@ -78,7 +85,8 @@ def build_data(cfg: DataConfig) -> DataBundle:
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     pipe = InputPipeline.fit(X_tr, cfg.features, cfg.standardize and len(X_tr) > 0)
     F_tr, F_te, F_grid = (pipe.transform(A) for A in (X_tr, X_te, grid))
-    return DataBundle(problem, n_classes, pipe, X_tr, y_tr, X_te, y_te, F_tr, F_te, xs, ys, F_grid)
+    return DataBundle(problem, n_classes, pipe, X_tr, y_tr, X_te, y_te, F_tr, F_te, xs, ys, F_grid,
+                      X_va, y_va, pipe.transform(X_va))
 
 
 class Untrained:
@@ -133,6 +141,7 @@ class Run:
         # memory stays flat however long a learner trains.
         self.trainer = self._trainer(cfg, data, LiveHistory())
         self.message: str | None = None    # divergence advice, shown until the next reset
+        self.stopped_by: TrainingStopped | None = None   # why the stopping rule ended the run (in message)
         self.version += 1
 
     def _trainer(self, cfg: Config, data: DataBundle, history: LiveHistory):
@@ -140,8 +149,11 @@ class Run:
         t = cfg.train
         if len(data.y_train) == 0:
             return Untrained(self.net, t, history)
+        val = data.F_val is not None and len(data.F_val) > 0
         return Trainer(self.net, data.F_train, data.y_train, optimizer=t.optimizer, learning_rate=t.learning_rate,
                        batch_size=t.batch_size, l1=t.l1, l2=t.l2, seed=cfg.net.seed, schedule=schedule_of(t),
+                       X_val=data.F_val if val else None, y_val=data.y_val if val else None,
+                       stopping=stopping_of(t, val),
                        X_test=data.F_test if len(data.F_test) else None,
                        y_test=data.y_test if len(data.y_test) else None, history=history)
 
@@ -177,6 +189,9 @@ class Run:
             tr = self.trainer
             tr.learning_rate, tr.batch_size, tr.optimizer, tr.l1, tr.l2, tr.schedule = (
                 t.learning_rate, t.batch_size, t.optimizer, t.l1, t.l2, schedule_of(t))
+            tr.stopping = stopping_of(t, getattr(tr, "X_val", None) is not None)
+            if self.stopped_by is not None and getattr(tr, "stopped", None) is None:   # a new rule: go on
+                self.message = self.stopped_by = None
             self.cfg = replace(self.cfg, train=t)
 
     # ---- training ----------------------------------------------------------------
@@ -199,7 +214,7 @@ class Run:
                 if done % 4 == 0 and time.perf_counter() >= deadline:
                     break
             tr.flush()
-        except TrainingDiverged as err:
+        except (TrainingDiverged, TrainingStopped) as err:   # (a stop says why, as divergence does)
             self._diverged(err)
         if done:
             self.version += 1
@@ -217,7 +232,7 @@ class Run:
         try:
             self.trainer.run_epochs(1)
             self._snap()
-        except TrainingDiverged as err:
+        except (TrainingDiverged, TrainingStopped) as err:   # (a stop says why, as divergence does)
             self._diverged(err)
         self.version += 1
 
@@ -229,7 +244,7 @@ class Run:
             self.trainer.step()
             self.trainer.flush()
             self._snap()
-        except TrainingDiverged as err:
+        except (TrainingDiverged, TrainingStopped) as err:   # (a stop says why, as divergence does)
             self._diverged(err)
         self.version += 1
 
@@ -248,6 +263,7 @@ class Run:
     def _diverged(self, err: Exception) -> None:
         self.snapshots.truncate(self.trainer.epoch)   # the trainer went back to this epoch
         self.message = str(err)       # (whoever trains sees it and pauses: channel.session)
+        self.stopped_by = err if isinstance(err, TrainingStopped) else None
         self.version += 1             # the trainer restored earlier weights: redraw
 
     # ---- what the views need -------------------------------------------------------
