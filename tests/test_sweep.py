@@ -176,7 +176,8 @@ def test_memory_per_cell_is_bounded_whatever_the_epoch_count():
     sweep.step(10)
     before = sweep.nbytes
     sweep.step(3000)
-    assert sweep.nbytes == before                      # history preallocated, buffers reused
+    assert sweep.nbytes == before                      # buffers reused, history preallocated ...
+    assert len(sweep.stacks[0].history) <= 256 + 1     # ... and kept within its budget of rows
     assert before / 3 < 150_000                        # weights, buffers, history: ~90 kB a cell
 
 

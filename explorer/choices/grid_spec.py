@@ -17,7 +17,7 @@ from core.grid import check_grid
 from explorer.choices.config import Config
 from explorer.choices.grid_axes import AXES, SHARED, apply
 from explorer.choices.link import to_query
-from explorer.choices.settings_table import SETTINGS
+from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, SETTINGS
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ def grid_shape(cfg: Config) -> GridShape:
     axes = tuple(a for a in (g.axis1, g.axis2) if a is not None)
     names = [tuple(AXES[key].short(v) for v in values) for key, values in axes]
     check_grid([len(v) for _, v in axes], g.seeds)
+    if len(axes) == 2 and axes[0][0] == axes[1][0]:
+        raise ValueError(f"both axes vary {AXES[axes[0][0]].label.lower()}: one setting takes one axis")
     return GridShape(axes, names[0] if names else ("this setup",), names[1] if len(names) > 1 else ("",), g.seeds)
 
 
@@ -79,11 +81,25 @@ def grid_cells(cfg: Config) -> tuple[GridShape, list[GridCell]]:
             setup = base
             for axis_value, spec in zip((cv, rv), shape.axes):
                 setup = apply(AXES[spec[0]], setup, axis_value, layer, SETTINGS)
+            _check_cell(setup, shape.seeds)
             name = " · ".join(n for n in (shape.col_names[c], shape.row_names[r]) if n)
             for k in range(shape.seeds):
                 seeded = replace(setup, net=replace(setup.net, seed=setup.net.seed + k))
                 cells.append(GridCell(seeded, r, c, k, name + (f" · seed {seeded.net.seed}" if shape.seeds > 1 else "")))
     return shape, cells
+
+
+def _check_cell(setup: Config, seeds: int) -> None:
+    """A cell is a setup the Live view can open exactly (its link): within the layers' and the
+    weights seed's limits, or the grid is refused with a sentence (ValueError)."""
+    depth = len(setup.net.hidden)
+    if depth > MAX_HIDDEN_LAYERS:
+        raise ValueError(f"a cell would have {depth} hidden layers; a network has at most {MAX_HIDDEN_LAYERS}: "
+                         "use smaller depths or fewer hidden layers")
+    top = SETTINGS["seed"].hi
+    if setup.net.seed + seeds - 1 > top:
+        raise ValueError(f"its {seeds} seeds from weights seed {setup.net.seed:,} would pass the largest seed, "
+                         f"{top:,}: choose a smaller weights seed")
 
 
 def cell_link(cell: GridCell) -> dict[str, str]:

@@ -20,7 +20,7 @@ from explorer.choices.grid_axes import AXES, SHARED_SHORT
 from explorer.choices.grid_spec import grid_cells
 from explorer.choices.parsers import BadValue
 from explorer.choices.settings_table import SETTINGS
-from explorer.live.channel.grid_session import GridSession, MAX_TRAINING_CELLS
+from explorer.live.channel.grid_session import MAX_SERVER_GRID_BYTES, MAX_TRAINING_CELLS, GridSession, grid_bytes_elsewhere
 from explorer.live.channel.routes import PATH
 from explorer.live.channel.scheduler import SCHEDULER
 from explorer.live.component import live_grid
@@ -104,7 +104,8 @@ def _grid_run(cfg, shape, cells) -> GridRun | None:
         with run.lock:
             old.pause()                                 # the old grid stops before the new one is built
     try:
-        run = GridRun(shape, cells, widget_state.cached_data, cfg.grid.epochs)
+        room = MAX_SERVER_GRID_BYTES - grid_bytes_elsewhere(old)
+        run = GridRun(shape, cells, widget_state.data_for, cfg.grid.epochs, limit=room)
     except ValueError as err:
         st.error(f"This grid cannot be built: {err}")
         return None
@@ -120,8 +121,9 @@ def _on_grid_change() -> None:
         return
     ss["grid_open_n"] = value.get("n")
     run, live = ss.get(RUN), ss.get(LIVE)
-    if run is not None and live is not None and 0 <= int(value["open"]) < run.shape.n_cells:
-        compare_nav.open_cell(run, live, int(value["open"]))
+    i = value["open"]
+    if run is not None and live is not None and type(i) is int and 0 <= i < run.shape.n_cells:
+        compare_nav.open_cell(run, live, i)
 
 
 # ---- the grid editor: axes, layer, seeds, epochs, shared setup ------------------------------------

@@ -162,6 +162,13 @@ def effective_data(data: DataConfig) -> DataConfig:
     return data
 
 
+def data_for(data: DataConfig):
+    """The DataBundle of ``data`` as the page trains on it: generated data from the cache shared by
+    every session, the learner's own points built for this session alone (never cached)."""
+    data = effective_data(data)
+    return build_data(data) if data.points is not None else cached_data(data)
+
+
 def current_run(cfg: Config) -> Run:
     """The session's Run for ``cfg``: rebuilt (with a notice) when data or network changed."""
     ss = st.session_state
@@ -171,7 +178,7 @@ def current_run(cfg: Config) -> Run:
         if run.cfg.train != cfg.train:
             run.apply_train(cfg.train)
         return run
-    data = build_data(cfg.data) if cfg.data.points is not None else cached_data(cfg.data)
+    data = data_for(cfg.data)
     if run is not None and cfg.data.points is not None and run.cfg.net == cfg.net and run.fits(data):
         run.set_data(cfg, data)           # points drawn or removed: the network learns on from here
         if run.cfg.train != cfg.train:

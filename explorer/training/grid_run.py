@@ -25,7 +25,6 @@ from core.grid import Cell
 from core.sweep import Sweep, sweep_bytes
 from explorer.choices.grid_spec import GridCell, GridShape
 from explorer.training.grid_badges import badges
-from explorer.training.run import DataBundle
 
 # A paced grid (speed k: k epochs of every cell per frame) trains at most this much CPU time per
 # second, refilled evenly (one live "max" slice, 4 ms, per frame at 20 frames a second): when its k epochs
@@ -40,11 +39,12 @@ class GridRun:
     """The networks of one grid (``cells``, row by row, seed by seed), trained together.
 
     ``data_for(DataConfig) -> DataBundle`` builds (or fetches the cached) data of a setup.
-    Raises ValueError with a sentence when a cell's setup cannot be built, or the grid would
-    hold more than ``MAX_GRID_BYTES``.
+    Raises ValueError with a sentence when a cell's setup cannot be built, or the grid could
+    hold more than ``MAX_GRID_BYTES`` or ``limit`` (what the server's other grids leave).
     """
 
-    def __init__(self, shape: GridShape, cells: list[GridCell], data_for, end_epoch: int):
+    def __init__(self, shape: GridShape, cells: list[GridCell], data_for, end_epoch: int,
+                 limit: int = MAX_GRID_BYTES):
         self.shape, self.cells, self.end_epoch = shape, list(cells), int(end_epoch)
         self.lock = threading.RLock()
         self.version = 0
@@ -72,10 +72,11 @@ class GridRun:
         need = sum(sweep_bytes([self.core_cells[i] for i in members], bundles[members[0]].F_train.shape[1],
                                len(bundles[members[0]].y_train), len(bundles[members[0]].y_test))
                    for members in groups.values())
-        if need > MAX_GRID_BYTES:
-            raise ValueError(f"this grid would hold up to {need / 2**20:.0f} MB ({need / len(self.cells) / 1e3:.0f} kB "
-                             f"per network); a grid may hold {MAX_GRID_BYTES / 2**20:.0f} MB: use fewer cells or "
-                             f"seeds, fewer units or fewer points")
+        if need > min(limit, MAX_GRID_BYTES):
+            room = (f"a grid may hold {MAX_GRID_BYTES / 2**20:.0f} MB" if limit >= MAX_GRID_BYTES else
+                    f"the server's other grids leave room for {max(0, limit) / 2**20:.0f} MB now")
+            raise ValueError(f"this grid would hold up to {need / 2**20:.1f} MB ({need / len(self.cells) / 1e3:.0f} kB "
+                             f"per network); {room}: use fewer cells or seeds, fewer units or fewer points")
         self.bundles, self.sizes = bundles, sizes
         for (_, shuffle), members in groups.items():
             d = bundles[members[0]]

@@ -34,6 +34,11 @@ from explorer.training.grid_run import GridRun
 # 2-core server; and their step buffers (83 kB a network at width 4, 680 kB at width 50) stay
 # under ~50 MB for typical grids. Memory per grid is bounded on its own (grid_run.MAX_GRID_BYTES).
 MAX_TRAINING_CELLS = 250
+# Bytes all the grids of the server hold at once (a grid is kept while its learner's session
+# lives, paused or not, so that Back and Play find it). Why 512 MB: 16 grids at the largest
+# (grid_run.MAX_GRID_BYTES, 32 MB), or ~120 grids of Ng's 7 × 3 (4.1 MB), beside ~300 MB for
+# the process and its learners' runs, within a 1 GiB container (deploy/).
+MAX_SERVER_GRID_BYTES = 512 * 2**20
 GRID_FPS = 20
 OPEN_NOTICE = "Paused while a cell is open in the Live view."
 
@@ -48,6 +53,12 @@ def training_elsewhere(me) -> int:
     """Networks training now in every other grid of the server."""
     return sum(len(s.run.cells) for s in registry.sessions()
                if isinstance(s, GridSession) and s is not me and s.running and s.run is not None)
+
+
+def grid_bytes_elsewhere(me) -> int:
+    """Bytes held by every other grid of the server."""
+    return sum(s.run.nbytes for s in registry.sessions()
+               if isinstance(s, GridSession) and s is not me and s.run is not None)
 
 
 class GridSession(LiveSession):
