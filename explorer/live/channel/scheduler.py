@@ -275,15 +275,18 @@ class Scheduler:
     @per_session
     def _step_slice(self, s: LiveSession) -> None:
         """Train ``s``'s Step epoch on for one slice; answer the step once the epoch is complete."""
-        run, trainer, epoch = s.stepping
-        if run is not s.run or run.trainer is not trainer or (s.conn is None and not s.fallback):
-            s.stepping = None                            # rebuilt, new data, or its socket closed
-            s.send_json(s.status("step"))
-            return
+        run = s.stepping[0]
         if not self._may_work(s):
             return
         t0 = time.perf_counter()
-        with run.lock:
+        with run.lock:                                   # (the step's state, like the run, under its lock)
+            if s.stepping is None:
+                return
+            _, trainer, _ = s.stepping
+            if run is not s.run or run.trainer is not trainer or (s.conn is None and not s.fallback):
+                s.stepping = None                        # rebuilt, new data, or its socket closed
+                s.send_json(s.status("step"))
+                return
             if s.step_slice(t0 + self.slice_s):          # the session's run trains; True: the step is over
                 s.stepping = None
                 s.send_json(s.status("step"))
