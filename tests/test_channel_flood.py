@@ -192,14 +192,18 @@ def test_step_epoch_over_a_large_set_trains_in_slices_from_that_learners_budget(
 
 # ---- the socket's door ---------------------------------------------------------------------------
 def test_the_door_holds_controls_and_acks_to_their_rates_and_counts_strikes():
-    door = routes.Door()
+    now = [1000.0]
+    door = routes.Door(clock=lambda: now[0])                   # all at one instant: no refill
     acks = [door.admit(json.dumps({"type": "ack", "seq": i}), 0)[0] for i in range(3 * wire.ACK_BURST)]
     controls = [door.admit(json.dumps({"type": "step", "unit": "epoch"}), 0)[0] for _ in range(3 * wire.CONTROL_BURST)]
-    assert wire.ACK_BURST <= sum(m is not None for m in acks) <= wire.ACK_BURST + 2        # (a few ms of refill)
-    assert wire.CONTROL_BURST <= sum(m is not None for m in controls) <= wire.CONTROL_BURST + 2
+    assert sum(m is not None for m in acks) == wire.ACK_BURST
+    assert sum(m is not None for m in controls) == wire.CONTROL_BURST
+    now[0] += 1.0                                              # a second later: a second's worth again
+    again = [door.admit(json.dumps({"type": "play"}), 0)[0] for _ in range(3 * wire.CONTROL_BURST)]
+    assert sum(m is not None for m in again) == wire.CONTROL_RATE
     assert door.admit(json.dumps({"type": "pause"}), routes.INBOX_MAX)[0] is None         # the inbox is full
     assert door.flooding                                       # ~140 excess messages at once: a flood
-    door = routes.Door()                                       # a fresh door, and bad messages only
+    door = routes.Door(clock=lambda: now[0])                   # a fresh door, and bad messages only
     for i in range(wire.STRIKE_LIMIT + 1):
         assert not door.flooding
         msg, reason = door.admit("nonsense", 0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -34,11 +35,11 @@ class Door:
     refused: bad (``wire.parse_client``), over its rate, or the inbox full. Every refusal is a
     strike; ``flooding`` turns True once the strikes outrun their leak (the socket is closed)."""
 
-    def __init__(self):
-        self.controls = wire.Bucket(wire.CONTROL_RATE, wire.CONTROL_BURST)
-        self.acks = wire.Bucket(wire.ACK_RATE, wire.ACK_BURST)
-        self.strikes = wire.Bucket(wire.STRIKE_LEAK, wire.STRIKE_LIMIT)
-        self.replies = wire.Bucket(wire.ERROR_RATE, wire.ERROR_BURST)
+    def __init__(self, clock=time.monotonic):
+        self.controls = wire.Bucket(wire.CONTROL_RATE, wire.CONTROL_BURST, clock)
+        self.acks = wire.Bucket(wire.ACK_RATE, wire.ACK_BURST, clock)
+        self.strikes = wire.Bucket(wire.STRIKE_LEAK, wire.STRIKE_LIMIT, clock)
+        self.replies = wire.Bucket(wire.ERROR_RATE, wire.ERROR_BURST, clock)
         self.flooding = False
         self.dropped = 0
 

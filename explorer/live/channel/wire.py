@@ -232,13 +232,13 @@ class Bucket:
     ``charge`` spends what a piece of work cost once it is done, into debt if need be,
     so work that cannot be sized beforehand is paid back before the next may start."""
 
-    def __init__(self, rate: float, burst: float):
-        self.rate, self.burst = float(rate), float(burst)
+    def __init__(self, rate: float, burst: float, clock=time.monotonic):
+        self.rate, self.burst, self._clock = float(rate), float(burst), clock
         self.level = self.burst
-        self._t = time.monotonic()
+        self._t = clock()
 
     def _refill(self) -> float:
-        now = time.monotonic()
+        now = self._clock()
         self.level = min(self.burst, self.level + (now - self._t) * self.rate)
         self._t = now
         return self.level
