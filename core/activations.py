@@ -56,6 +56,7 @@ class Activation:
     np_fn: str = ""          # numpy expression of z: the exported script's σ(z)
     np_df: str = ""          # numpy expression of z and a = σ(z): the script's σ'(z)
     np_backward: str = ""    # numpy expression of z, a and Delta: δ, when σ is not element-wise
+    saturated_outside: tuple | None = None   # (lo, hi): a outside it is saturated (σ' ≈ 0); None: never
 
     @property
     def elementwise(self) -> bool:
@@ -208,9 +209,10 @@ def register(act: Activation) -> Activation:
 
 
 register(Activation("sigmoid", _sigmoid, _sigmoid_prime, classifier="binary", label="sigmoid σ",
+                    saturated_outside=(0.01, 0.99),
                     symbol=r"\sigma", tex=r"\frac{1}{1+e^{-z}}", dtex=r"\sigma(z)\,(1-\sigma(z))",
                     np_fn="0.5 * (1 + np.tanh(0.5 * z))", np_df="a * (1 - a)"))
-register(Activation("tanh", np.tanh, _tanh_prime, label="tanh", symbol=r"\tanh",
+register(Activation("tanh", np.tanh, _tanh_prime, label="tanh", symbol=r"\tanh", saturated_outside=(-0.99, 0.99),
                     tex=r"\frac{e^{z}-e^{-z}}{e^{z}+e^{-z}}", dtex=r"1-\tanh^2(z)",
                     np_fn="np.tanh(z)", np_df="1 - a * a"))
 register(Activation("relu", _relu, _relu_prime, kink_at_zero=True, label="ReLU", symbol=r"\mathrm{relu}",
