@@ -94,6 +94,8 @@ def _texts(s, dataset) -> list[str]:
         return [",".join(ids), ids[0], ",".join(ids + ids[:1]), ""]
     if s.kind in ("checkbox", "toggle"):
         return ["0", "1", "2"]
+    if s.kind == "pins":                                 # pinned runs: good ones, a malformed one among them, none good
+        return ["e.120", "e.5!ds.xor~lr.0.03~e.40", "e.5!zz~e.3", "lr.99~e.4", "e.5!" * 7 + "e.5", "zz", ""]
     if s.kind == "room_key":                             # a class's keys: a key's form, a code's, and neither
         return ["new", "ABCD-EFGH", "abcdefgh", "ABCDEFG0", "x" * 22, "x" * 65, "a/b", ""]
     options = [o for o in s.choices() if s.fmt(s.from_widget(o)) is not None]

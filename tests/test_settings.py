@@ -41,6 +41,8 @@ def _candidates(s):
         return [("lr", (0.3, 1.2, 5.0)), ("act", ("relu", "tanh")), ("bs", (None, 8)), ("depth", (0, 1, 2))]
     if s.kind == "room_key":                                # a class's keys (explorer.rooms)
         return ["ABCDEFGH" if s.key == "join" else "new" if s.key == "class" else "x" * 22, "Z" * 43]
+    if s.kind == "pins":                                    # pinned runs: setups and epochs (explorer.choices.pin_link)
+        return [s.parse("e.120!ds.xor~layers.8:relu~lr.0.03~e.400")]
     if s.choices is not None:
         return [s.from_widget(c) for c in s.choices() if s.from_widget(c) != s.default]
     if s.kind in ("checkbox", "toggle"):

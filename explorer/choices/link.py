@@ -18,9 +18,6 @@ from explorer.choices.own_points import MAX_LINK_POINTS
 from explorer.choices.parsers import BadValue, OutOfRange
 from explorer.choices.settings_table import GROUPS, ROWS, SETTINGS, SPARSE_GROUPS, rows
 
-MAX_TEXT = 400      # longer URL values are cut before parsing
-
-
 def to_query(cfg: Config) -> dict[str, str]:
     """Every setting as URL key → text (own points are not in a link)."""
     out = {}
@@ -45,7 +42,7 @@ def from_query(params, base: Config | None = None) -> tuple[Config, list[str]]:
             continue                                  # other parameters (e.g. Streamlit's embed) are not ours
         raw = str(raw[-1] if isinstance(raw, list) else raw)
         try:
-            value = wanted = s.parse(raw[:MAX_TEXT])
+            value = wanted = s.parse(raw[:s.max_text])   # (each row's limit)
         except OutOfRange as err:                     # a number: moved inside; the notice below says so
             value, wanted = err.limit, err.value
         except BadValue as err:

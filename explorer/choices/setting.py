@@ -26,6 +26,8 @@ class Setting:
 
     Limits are written once, here: ``lo``/``hi`` (and ``step``) bound a numeric setting's
     parser (a ``Number`` or ``Layers`` given as ``parse`` is bound to them) and its widget.
+    ``max_text``: a longer link text is cut to this length before parsing.
+
     ``narrow(spec)`` narrows them for one dataset (``(lo, hi)``, None for "as the row";
     or None: the setting does not apply to that set); ``bounds(dataset)`` is what both the
     link reader (``fit``) and the widget use.
@@ -49,6 +51,7 @@ class Setting:
     from_widget: Callable[[Any], Any] = lambda v: v
     in_url: bool = True
     narrow: Callable[[datasets.DatasetSpec], tuple | None] | None = None
+    max_text: int = 400             # a link's text for it is cut to this many characters before parsing
     number: Number | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):

@@ -23,6 +23,7 @@ from core.schedules import MAX_EPOCHS, SCHEDULES
 from core.user_data import MAX_CLASSES
 from explorer.choices import own_points, room_links
 from explorer.choices.grid_axes import SHARED, SHARED_TITLES, AxisText, seeds
+from explorer.choices.pin_link import MAX_LINK_CHARS, PinText
 from explorer.choices.parsers import NUMBER, WHOLE, Layers, Number, choice, features, flag, points
 from explorer.choices.setting import Setting
 from explorer.figures.curves import GRADIENT_LABELS
@@ -58,6 +59,7 @@ OTHER_RECOMMENDED_INIT = "xavier"
 
 
 _AXIS = AxisText(lambda: SETTINGS, MAX_WIDTH, MAX_HIDDEN_LAYERS)   # a grid axis's link text
+PIN_TEXT = PinText(lambda: SETTINGS)                                # pinned runs' link text
 
 
 def _g(v) -> str:
@@ -117,7 +119,7 @@ ROWS = [
     # the learner's own points (uploaded or drawn on the boundary): used when ds is "own";
     # up to 200 travel in a link, larger sets as a CSV. Session state holds them under "pts".
     Setting("pts", "data", "points", None, points, own_points.encode, "canvas", "Your points",
-            narrow=lambda spec: None),
+            narrow=lambda spec: None, max_text=MAX_LINK_CHARS),       # 200 points: up to 1,606 characters
     # network: changing one builds a new network
     Setting("layers", "net", "hidden", ((4, "tanh"),), Layers(most=MAX_HIDDEN_LAYERS),
             lambda h: ",".join(f"{w}:{a}" for w, a in h) or "none", "layers", "Hidden layers",
@@ -191,14 +193,14 @@ ROWS = [
             "Gradient view", choices=lambda: tuple(GRADIENT_LABELS), title=lambda k: f"{GRADIENT_LABELS[k]} per layer"),
     Setting("recommended", "view", "recommended", True, flag, lambda v: "1" if v else "0", "checkbox",
             "Use each dataset's recommended network"),
-    # the Compare view's grid (``explorer.choices.grid_axes``): in a link only when not the default,
-    # Ng's hidden-layer sizes on the flower, trained as his notebook did
     # a class (``explorer.rooms``), kept in the link like every key: the teacher's key (or ``new``), a
     # class's join code, the projector's key and a student's own secret; none has a widget
     Setting("class", "view", "room_class", "", room_links.teacher_key, str, "room_key", "Your class (teacher)"),
     Setting("join", "view", "join", "", room_links.join_code, str, "room_key", "Class code"),
     Setting("projector", "view", "projector", "", room_links.key, str, "room_key", "Projector"),
     Setting("me", "view", "me", "", room_links.key, str, "room_key", "You, in the class"),
+    # the Compare view's grid (``explorer.choices.grid_axes``): in a link only when not the default,
+    # Ng's hidden-layer sizes on the flower, trained as his notebook did
     Setting("ga", "grid", "axis1", ("units", (1, 2, 3, 4, 5, 20, 50)), _AXIS.parse, _AXIS.fmt, "grid_axis",
             "Grid axis 1", "A setting and up to 7 values, one cell each", to_widget=_AXIS.fmt, from_widget=_AXIS.parse),
     Setting("gb", "grid", "axis2", None, _AXIS.parse, _AXIS.fmt, "grid_axis", "Grid axis 2",
@@ -213,6 +215,10 @@ ROWS = [
             lo=1, hi=MAX_GRID_EPOCHS),
     Setting("gbase", "grid", "shared", "ng", choice(lambda: tuple(SHARED)), str, "selectbox", "Shared setup",
             "What every cell shares besides the axes", choices=lambda: tuple(SHARED), title=SHARED_TITLES.get),
+    # runs pinned from the Live view, shown beside the grid: those a replay of their setup gives again
+    # (``explorer.choices.pin_link``, ``explorer.training.pins``); the others travel as a file
+    Setting("pin", "grid", "pins", (), PIN_TEXT.parse, PIN_TEXT.fmt, "pins", "Pinned runs",
+            "Each pin's setup and epochs (drawn in the Compare view)", max_text=MAX_LINK_CHARS),
 ]
 SETTINGS: dict[str, Setting] = {s.key: s for s in ROWS}
 GROUPS = ("data", "net", "train", "view", "grid")

@@ -98,4 +98,12 @@ def live_grid(token: str, ws_path: str, height: int = 600, key: str = "grid", on
                       default=None, tab_index=-1, on_change=on_change)
 
 
-__all__ = ["STATIC_DIR", "live_channel", "live_fallback", "live_grid"]
+def live_pins(message: dict[str, Any], height: int = 420, key: str = "pins", on_change: Any = None) -> dict[str, Any] | None:
+    """Pinned runs side by side (``static/pinsview.js``): ``message`` is ``explorer.live.pins_setup``'s,
+    drawn once per change of its ``id`` (no socket: pins do not train). ``height``: the room for the
+    cells and the loss chart. Returns ``{"remove": uid, "n": clicks}`` after a pin's Remove, else None."""
+    return _component(pins=True, message=message, height=int(height), key=key, default=None, tab_index=-1,
+                      on_change=on_change)
+
+
+__all__ = ["STATIC_DIR", "live_channel", "live_fallback", "live_grid", "live_pins"]

@@ -120,9 +120,10 @@ def drawing_on() -> bool:
 TOOLS = "draw_tools"        # the toolbar's container (its CSS class st-key-draw_tools: clean=1 hides it)
 
 
-def draw_toolbar(run: Run) -> None:
+def draw_toolbar(run: Run):
     """One compact row above the charts: Draw on/off; while drawing, what a click does (a
-    class, or a target, or remove); Undo and Clear always (Clear is a way to start drawing)."""
+    class, or a target, or remove); Undo and Clear always (Clear is a way to start drawing).
+    Returns the row (the Live view adds Pin this run to it)."""
     ss = st.session_state
     bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key=TOOLS)
     on = bar.toggle("Draw", key=ON, help="Click the decision boundary chart to add or remove points; "
@@ -157,4 +158,4 @@ def draw_toolbar(run: Run) -> None:
     if ss.get(ERROR):
         st.toast(ss[ERROR], icon="✏️")
         ss[ERROR] = None
-
+    return bar

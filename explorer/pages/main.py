@@ -16,7 +16,7 @@ from explorer.pages import exports
 
 from explorer.pages import chrome
 
-from explorer.pages import compare, compare_nav
+from explorer.pages import compare, compare_nav, pins_panel
 
 from explorer.pages import widget_state
 from explorer.pages import class_panel
@@ -58,6 +58,7 @@ def main() -> None:
     view.show("present", bar)
     grid = sidebar.Group("grid").done(GridConfig)        # the Compare view's grid (drawn there)
     cfg = Config(data, net, train, view.done(sidebar.ViewConfig), grid)
+    cfg = pins_panel.keep_pins(cfg)                       # the link's pins (first run); those the link carries
     chrome.notices(cfg)
     class_panel.panel(role)
     try:
@@ -74,12 +75,14 @@ def main() -> None:
         v = cfg.view
         compare_nav.back_bar()                             # a Compare cell open here: the way back
         height, columns = chrome.live_layout(big)          # sized to the screen
-        draw_toolbar.draw_toolbar(run)
+        tools = draw_toolbar.draw_toolbar(run)
+        pins_panel.pin_button(tools)                       # keep this run, to compare it later
         live_panel(View(discretize=v.discretize, show_test=v.show_test, log_loss=v.log_loss, big=big,
                         grad_key=v.grad_key, height=height), columns=columns)
     elif page_name == "compare":
         with chrome.friendly_errors("showing the grid"):
             compare.compare_view(cfg, big)
+            pins_panel.pins_section(big)
     else:
         from explorer.pages.backprop import view as backprop_view
         with chrome.friendly_errors("showing the backpropagation steps"):
