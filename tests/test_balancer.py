@@ -7,10 +7,12 @@ replicas, as ``deploy/haproxy.cfg`` is rendered for compose. The tests prove:
 
 - the cookie: a browser without it is given a replica (both get some), and with it every request
   goes to that replica;
-- one learner in Chromium through the balancer: the live channel trains (frames arrive), the
-  model and data download, the model uploads back and the page starts from its weights, and every
-  request of that browser (the page, both WebSockets, the upload, the downloads) went to one
-  replica; the downloaded file exists only on that replica (so the stickiness is what made it work);
+- one learner in Chromium through the balancer: the live channel trains (frames arrive), every
+  download button gives its file (model, data, script, notebook where offered, GIF), the model
+  uploads back and the page starts from its weights, the data CSV uploads as the learner's own
+  points, and every request of that browser (the page, both WebSockets, the uploads, the
+  downloads) went to one replica; a downloaded file exists only on that replica (so the
+  stickiness is what made it work);
 - a replica killed (SIGKILL) mid-lesson: HAProxy's health check takes it out, a page loaded with its
   cookie opens on the survivor and trains, and a learner already on the survivor keeps training.
 
@@ -254,6 +256,24 @@ def download(page, key: str, name: str):
     return path, d.url
 
 
+def choose(page, key: str, option: str, tries: int = 5):
+    """Pick ``option`` in the selectbox ``key``. A rerun that lands while its menu opens closes the
+    menu again, so open it until the option shows (at most ``tries`` times)."""
+    for _ in range(tries):
+        wait_idle(page)
+        page.locator(key).click()
+        item = page.get_by_role("option", name=option)
+        try:
+            item.wait_for(state="visible", timeout=5_000)
+        except Exception:
+            page.keyboard.press("Escape")
+            continue
+        item.click()
+        return
+    page.screenshot(path=str(OUT / "menu_never_opened.png"), full_page=True)
+    raise AssertionError(f"the menu {key} never showed {option!r} (tests/artifacts/balancer/menu_never_opened.png)")
+
+
 # ---- the tests ---------------------------------------------------------------------------------------
 def test_the_cookie_gives_a_replica_and_keeps_every_request_on_it(cluster):
     given = []
@@ -329,6 +349,23 @@ def test_a_learner_trains_uploads_and_downloads_through_the_balancer(cluster):
         press_play(frame)
         frame.wait_for_function("__live.extra.running && __live.extra.epoch >= 5", timeout=120_000)
         press_play(frame)
+        frame.wait_for_function("__live.extra.running === false", timeout=20_000)
+
+        # The other download buttons: the script, the notebook (where offered) and the GIF.
+        script, _ = download(page, "dl_script", "backprop_train.py")
+        assert "import numpy" in script.read_text()
+        if page.locator(".st-key-dl_notebook button:visible").count():
+            notebook, _ = download(page, "dl_notebook", "backprop_train.ipynb")
+            assert json.loads(notebook.read_text())["nbformat"] == 4
+        gif, _ = download(page, "dl_gif", "backprop_run.gif")
+        assert gif.read_bytes()[:4] == b"GIF8"
+
+        # The other upload: the data CSV back in as the learner's own points, all 400 drawn.
+        choose(page, ".st-key-ds", "Your own data (CSV)")
+        page.locator(".st-key-upload [data-testid='stFileUploaderDropzoneInput']").set_input_files(str(csv_path))
+        frame = wait_live(page, 120, READY + " && document.querySelectorAll('#chart-boundary .point').length === 400",
+                          poll_ms=250)
+        assert page.get_by_text("That file cannot be used").count() == 0
         assert frame.evaluate("__live.errors") == 0
         assert page.locator('[data-testid="stException"]').count() == 0
         assert not errors, errors
@@ -343,12 +380,14 @@ def test_a_learner_trains_uploads_and_downloads_through_the_balancer(cluster):
     assert {r.server for r in seen} == {mine}, sorted({(r.server, r.method, r.uri) for r in seen if r.server != mine})
     kinds = {"page": ("GET", r"/(\?.*)?"), "Streamlit's socket": ("GET", r"/_stcore/stream"),
              "live socket": ("GET", r"/live/ws.*"), "upload": ("PUT", r"/_stcore/upload_file/.+"),
-             "model download": ("GET", r"/media/\w+\.json"), "data download": ("GET", r"/media/\w+\.csv")}
+             "model download": ("GET", r"/media/\w+\.json"), "data download": ("GET", r"/media/\w+\.csv"),
+             "script download": ("GET", r"/media/\w+\.py"), "GIF download": ("GET", r"/media/\w+\.gif")}
     for kind, (method, uri) in kinds.items():
         hits = [r for r in seen if r.method == method and re.fullmatch(uri, r.uri)]
         assert hits, f"no {kind} request ({method} {uri}) in HAProxy's log"
         assert all(r.status < 400 for r in hits), (kind, hits)
     assert [r.status for r in seen if r.uri.startswith(("/_stcore/stream", "/live/ws"))].count(101) >= 2
+    assert len([r for r in seen if r.method == "PUT"]) >= 2          # the model file and the CSV
     assert not [r for r in seen if r.status >= 400], [r for r in seen if r.status >= 400]
     print(f"one learner on {mine}: {len(seen)} requests through the balancer, all to {mine}")
 
