@@ -212,3 +212,15 @@ def test_a_pins_file_is_json_only_and_bounded():
 
 
 GOOD = good_file()
+
+
+def test_a_files_pin_rejoins_the_link_only_when_a_replay_gives_its_numbers():
+    from explorer.training.pins import check_link
+    doc = json.loads(GOOD)
+    ((pin, text),) = pin_file.loads(json.dumps(doc))
+    (link,) = PIN.parse(text)
+    assert check_link(pin, link, build_data).link == link                 # its numbers: back in the link
+    doc["pins"][0]["model"]["layers"][0]["b"][0] += 1e-9                   # a weight that is not the replay's
+    ((tampered, text),) = pin_file.loads(json.dumps(doc))
+    kept = check_link(tampered, link, build_data)
+    assert kept.link is None and "other numbers" in kept.why
