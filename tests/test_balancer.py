@@ -242,13 +242,21 @@ def epoch(frame) -> int:
     return frame.evaluate("__live.extra.epoch")
 
 
-def download(page, key: str, name: str):
-    """Click download button ``key`` in the sidebar; (saved path, the URL it came from)."""
-    wait_idle(page)
-    button = page.locator(f".st-key-{key} button:visible")
-    button.scroll_into_view_if_needed()
-    with page.expect_download(timeout=120_000) as info:
-        button.click()
+def download(page, key: str, name: str, tries: int = 3):
+    """Click download button ``key`` in the sidebar; (saved path, the URL it came from). A click
+    that lands while a rerun redraws the button is lost: click again, ``tries`` times at most."""
+    for attempt in range(tries):
+        wait_idle(page)
+        button = page.locator(f".st-key-{key} button:visible")
+        button.scroll_into_view_if_needed()
+        try:
+            with page.expect_download(timeout=40_000) as info:
+                button.click()
+            break
+        except Exception:
+            if attempt == tries - 1:
+                raise
+            print(f"{key}: no download 40 s after the click; clicking again")
     d = info.value
     assert d.failure() is None, d.failure()
     path = OUT / name

@@ -83,6 +83,8 @@ def test_the_app_runs_as_a_non_root_user_the_manifests_agree_on():
     pod = deployment()["spec"]["template"]["spec"]
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert str(pod["securityContext"]["runAsUser"]) == user
+    assert any(w == "RUN" and f"--gid {user}" in a for w, a in steps), "the user's group should be its uid too"
+    assert str(pod["securityContext"]["runAsGroup"]) == user
 
 
 def test_the_health_check_asks_streamlits_health_endpoint():
