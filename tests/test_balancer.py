@@ -6,7 +6,7 @@ runs the rules of ``deploy/haproxy.cfg.in``, rendered by ``deploy/haproxy_cfg.py
 replicas, as ``deploy/haproxy.cfg`` is rendered for compose. The tests prove:
 
 - the cookie: a browser without it is given a replica (both get some), and with it every request
-  goes to that replica;
+  goes to that replica; the image's HEALTHCHECK command passes for a live replica only;
 - one learner in Chromium through the balancer: the live channel trains (frames arrive), every
   download button gives its file (model, data, script, notebook where offered, GIF), the model
   uploads back and the page starts from its weights, the data CSV uploads as the learner's own
@@ -305,6 +305,18 @@ def test_the_cookie_gives_a_replica_and_keeps_every_request_on_it(cluster):
         assert len(seen) == 4, seen
         assert {r.server for r in seen} == {name}, seen
         assert all(r.flags[2:] == "VN" for r in seen), seen   # HAProxy: a Valid cookie, Not set again
+
+
+def test_the_images_health_check_command_answers_for_a_live_replica_only(cluster):
+    from tests.test_deploy import dockerfile
+    (check,) = [a for w, a in dockerfile() if w == "HEALTHCHECK"]
+    argv = json.loads(check[check.index("CMD") + 3:])
+    argv[0] = sys.executable if argv[0] == "python" else argv[0]
+    for name, replica in cluster.replicas.items():
+        ok = subprocess.run(argv, env={**os.environ, "PORT": str(replica.port)}, capture_output=True, timeout=30)
+        assert ok.returncode == 0, (name, ok.stderr[-500:])
+    dead = subprocess.run(argv, env={**os.environ, "PORT": str(free_port())}, capture_output=True, timeout=30)
+    assert dead.returncode != 0
 
 
 @pytest.mark.browser
