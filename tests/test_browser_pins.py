@@ -71,7 +71,7 @@ def test_a_run_pinned_in_the_live_view_shows_in_compare_and_travels_in_its_link(
         frame = pins_frame(page)
         seen = pins_seen(frame)
         assert seen["names"] == ["1. Flower (Ng) · 4 tanh · η 1.2"] and seen["errors"] == 0, seen
-        assert seen["painted"] == [1] and f"epoch {epoch:,}" in seen["caption"], seen
+        assert seen["painted"][0] >= 1 and f"epoch {epoch:,}" in seen["caption"], seen
         px = np.array(seen["px"], dtype=float)
         assert px.std() > 20, "the boundary is blank"                          # painted: two classes' colours
         assert page.get_by_text("Pinned runs · 1 of 8").count() == 1

@@ -106,7 +106,7 @@
     S.cellsEl.classList.add("flow");
     S.flow = true;
     root.BPGridCells.size(S, L.s);
-    S.cells.forEach(function (_, d) { paint(d); });
+    S.cells.forEach(function (_, d) { if (S.cellEls[d].dirty) paint(d); });   // a new size or new pins
     S.curveDiv.style.width = L.ow + "px";
     S.curveDiv.style.height = L.oh + "px";
     S.curveSize = [L.ow, L.oh];
