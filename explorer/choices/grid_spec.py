@@ -23,13 +23,15 @@ from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, SETTINGS
 @dataclass(frozen=True)
 class GridCell:
     """One network of the grid. ``row``, ``col``: its place (axis 2's value, axis 1's);
-    ``seed``: which of the cell's k starting seeds (0 ..); ``cfg``: its whole setup."""
+    ``seed``: which of the cell's k starting seeds (0 ..); ``cfg``: its whole setup; ``place``:
+    the name of its place in the grid, ``name`` that and, with several seeds, its seed."""
 
     cfg: Config
     row: int
     col: int
     seed: int
     name: str
+    place: str
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ def grid_cells(cfg: Config) -> tuple[GridShape, list[GridCell]]:
             name = " · ".join(n for n in (shape.col_names[c], shape.row_names[r]) if n)
             for k in range(shape.seeds):
                 seeded = replace(setup, net=replace(setup.net, seed=setup.net.seed + k))
-                cells.append(GridCell(seeded, r, c, k, name + (f" · seed {seeded.net.seed}" if shape.seeds > 1 else "")))
+                cells.append(GridCell(seeded, r, c, k, name + (f" · seed {seeded.net.seed}" if shape.seeds > 1 else ""),
+                                      name))
     return shape, cells
 
 

@@ -32,7 +32,7 @@ from explorer.figures.boundary import SURFACE_STRENGTH
 from explorer.figures.curves import METRIC_LABELS
 from explorer.figures.grid_overlay import BADGE_COLORS, line_styles, overlay_figure
 from explorer.live.setup_message import colors
-from explorer.training.grid_badges import BADGES, RULE
+from explorer.training.grid_badges import BADGES, DIVERGED, RULE
 from explorer.training.grid_run import GridRun
 
 THUMB_GRID = 48          # thumbnail resolution: 48 × 48 points of the plane per cell
@@ -72,7 +72,7 @@ def grid_setup(run: GridRun, view) -> dict:
         epochs, cost = run.curves(i, "cost")
         _, score = run.curves(i, "test_score" if run.has_test else "score")
         stack_layers = run.core_cells[i].layers
-        cells.append({"name": cell.name, "row": cell.row, "col": cell.col, "seed": cell.seed,
+        cells.append({"name": cell.name, "place": cell.place, "row": cell.row, "col": cell.col, "seed": cell.seed,
                       "data": data_index[id(d)], "sizes": run.sizes[i],
                       "activations": [act for _, act in stack_layers],
                       "weights": _b64(run.weights(i), "<f4"),
@@ -89,8 +89,8 @@ def grid_setup(run: GridRun, view) -> dict:
         "cells": cells, "data": datas, "colors": colors(),
         "paint": {"surface_strength": SURFACE_STRENGTH[bool(view.get("big"))]},
         "styles": line_styles(len(shape.col_names), len(shape.row_names)),
-        "figure": overlay_figure(METRIC_LABELS[run.metric], bool(view.get("big"))),
-        "badges": list(BADGES), "badge_colors": BADGE_COLORS, "rule": RULE,
+        "figure": overlay_figure(METRIC_LABELS[run.metric], bool(view.get("big")), bool(view.get("log_loss"))),
+        "badges": list(BADGES), "diverged": DIVERGED, "badge_colors": BADGE_COLORS, "rule": RULE,
         "labels": {"metric": METRIC_LABELS[run.metric], "score": score_label(run)},
         "view": view,
     }

@@ -47,10 +47,11 @@ def compare_view(cfg, big: bool) -> None:
         return
     live = _grid_live()
     height = _room(big)
-    live.attach(run, {"big": big}, speed=cfg.train.speed)
+    live.attach(run, {"big": big, "log_loss": cfg.view.log_loss}, speed=cfg.train.speed)
     SCHEDULER.ensure_started()
     SCHEDULER.wake()
-    state = live_grid(live.token, PATH, height=height, key=VIEW, on_change=_on_grid_change)
+    speeds = [v if v == "max" else int(v) for v in SETTINGS["speed"].choices()]
+    state = live_grid(live.token, PATH, height=height, key=VIEW, on_change=_on_grid_change, speeds=speeds)
     if isinstance(state, dict) and state.get("channel") == "failed":
         st.warning("The live connection could not be opened (a proxy may block WebSockets): the grid cannot train "
                    "here. The Live view still works without it.")

@@ -151,7 +151,7 @@
       if (text !== e.numsText) { e.nums.textContent = text; e.numsText = text; }
     }
     var code = first.badge;                                     // the first seed's; any diverged seed says so
-    cell.nets.forEach(function (i) { if (S.nets[i].badge === 3) code = 3; });
+    cell.nets.forEach(function (i) { if (S.nets[i].badge === S.diverged) code = S.diverged; });
     if (code !== e.badgeCode) {
       e.badgeCode = code;
       e.badge.textContent = S.badges[code];

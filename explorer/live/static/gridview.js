@@ -61,7 +61,7 @@
     var old = S;
     S = { problem: msg.problem, metric: msg.metric, running: !!msg.running, speed: msg.speed, epoch: msg.epoch | 0,
           ended: !!msg.ended, message: msg.message, notice: msg.notice, end: msg.end_epoch, shape: msg.shape,
-          badges: msg.badges, rule: msg.rule, badgeColors: msg.badge_colors, styles: msg.styles, figure: msg.figure, view: msg.view || {},
+          badges: msg.badges, diverged: msg.diverged, rule: msg.rule, badgeColors: msg.badge_colors, styles: msg.styles, figure: msg.figure, view: msg.view || {},
           colors: msg.colors, pal: root.BPPaint.palette(msg.colors), paint: msg.paint, fwd: {}, hot: -1,
           labels: msg.labels };
     S.data = msg.data.map(function (d) {
@@ -74,7 +74,7 @@
       var key = c.row + "," + c.col;
       if (byPlace[key] === undefined) {
         byPlace[key] = S.cells.length;
-        S.cells.push({ name: c.name.replace(/ · seed \d+$/, ""), row: c.row, col: c.col, nets: [], shown: i, link: c.link });
+        S.cells.push({ name: c.place, row: c.row, col: c.col, nets: [], shown: i, link: c.link });
       }
       var d = byPlace[key];
       S.cells[d].nets.push(i);
@@ -123,7 +123,7 @@
            function () { control({ type: "reset" }); });
     var speed = S.speedEl = el("select", "speed", bar);
     speed.title = "Speed: epochs of every cell per frame, or as fast as the server allows";
-    (args.speeds && args.speeds.length ? args.speeds : [1, 2, 5, 10, 20, 50, "max"]).forEach(function (v) {
+    (args.speeds || []).forEach(function (v) {          // the speed setting's choices (compare.py)
       var o = el("option", "", speed, v === "max" ? "max speed" : "speed " + v + "×");
       o.value = String(v);
     });
