@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from explorer.rooms import keys, nicknames
 from explorer.rooms.buckets import Bucket
 from explorer.rooms.store import (EXPIRY_S, JOINS_PER_MINUTE, MAX_CLASSES, MAX_STUDENTS, BadName, ClassView,
-                                  Ended, Full, NewClass, NotFound, RoomStore, Seat, TooFast)
+                                  Controls, Ended, Full, NewClass, NotFound, RoomStore, Seat, TooFast)
 
 ENDED_KEPT = 1000
 SWEEP_EVERY_S = 60.0
@@ -59,11 +59,12 @@ class _Room:
     task_version: int = 0
     closed: bool = False
     seats: dict[str, _Seat] = field(default_factory=dict)     # id -> seat
+    controls: Controls = Controls()
 
     def view(self, teacher: bool = False) -> ClassView:
         return ClassView(self.code, _copy(self.task), self.task_version,
                          tuple(Seat(s.id, s.nickname) for s in self.seats.values()), self.closed,
-                         self.projector_key if teacher else "")
+                         self.projector_key if teacher else "", self.controls)
 
 
 class MemoryRoomStore(RoomStore):
@@ -241,7 +242,10 @@ class MemoryRoomStore(RoomStore):
     def remove(self, token: str, student_id: str) -> None:
         with self._lock:
             room = self._teacher_room(token, self._now())
-            del room.seats[self._seat(room, student_id).id]
+            sid = self._seat(room, student_id).id
+            del room.seats[sid]
+            if room.controls.focus == sid:
+                room.controls = Controls(room.controls.names_hidden, "", room.controls.pause)
 
     @staticmethod
     def _seat(room: _Room, student_id: str) -> _Seat:
@@ -256,6 +260,17 @@ class MemoryRoomStore(RoomStore):
             room = self._teacher_room(token, self._now())
             room.task, room.task_version = task, room.task_version + 1
             return room.task_version
+
+    def control(self, token: str, names_hidden: bool | None = None, focus: str | None = None,
+                pause: bool = False) -> Controls:
+        with self._lock:
+            room = self._teacher_room(token, self._now())
+            c = room.controls
+            if focus:
+                focus = self._seat(room, focus).id
+            room.controls = Controls(c.names_hidden if names_hidden is None else bool(names_hidden),
+                                     c.focus if focus is None else focus, c.pause + bool(pause))
+            return room.controls
 
     def close(self, token: str) -> None:
         with self._lock:

@@ -73,6 +73,19 @@ class Seat:
 
 
 @dataclass(frozen=True)
+class Controls:
+    """What the teacher's controls set for the whole class (``RoomStore.control``):
+    ``names_hidden``: the projector shows "Student 1, 2, ..." instead of nicknames;
+    ``focus``: the student_id the projector shows large ("" for the gallery);
+    ``pause``: how many times the teacher paused everyone (each student's page obeys a new
+    one once: ``explorer.live.channel.room_seats``)."""
+
+    names_hidden: bool = False
+    focus: str = ""
+    pause: int = 0
+
+
+@dataclass(frozen=True)
 class ClassView:
     """A class as one of its keys may read it: never a secret in it."""
 
@@ -82,6 +95,7 @@ class ClassView:
     students: tuple[Seat, ...]
     closed: bool
     projector_key: str = ""          # only in the teacher's view
+    controls: Controls = Controls()
 
 
 class RoomStore(ABC):
@@ -127,6 +141,12 @@ class RoomStore(ABC):
     @abstractmethod
     def push_task(self, token: str, task: dict) -> int:
         """The teacher sets a new task; returns its version (1, 2, ...)."""
+
+    @abstractmethod
+    def control(self, token: str, names_hidden: bool | None = None, focus: str | None = None,
+                pause: bool = False) -> Controls:
+        """The teacher's controls over everyone: hide or reveal names, show one student large
+        (``focus``: a student_id, or "" for the gallery), pause everyone. Returns the new state."""
 
     @abstractmethod
     def close(self, token: str) -> None:

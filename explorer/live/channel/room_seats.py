@@ -1,0 +1,194 @@
+"""Students' live sessions in their class: what each publishes to the gallery, and the
+teacher's "pause everyone".
+
+A student's page binds its ``LiveSession`` here with the student's own secret (``bind``, from
+``explorer.pages.class_gallery``); nothing else ever binds a session. One thread of this
+process (``Seats.loop``, started on the first bind) then, every ``1 / PUBLISH_HZ`` seconds:
+
+1. re-reads each bound student's seat through the room store **with that student's own secret**
+   (``RoomStore.student``): a student the teacher removed, or a class that ended, is unbound and
+   forgotten by the feed;
+2. publishes the student's network to the feed (``room_feed.FEED``) if it changed since the
+   last time: float16 weights, epoch, scores, the setup's link text (at most ``PUBLISH_HZ``
+   states a second per student, whatever their speed; a paused network publishes nothing);
+3. obeys a new "pause everyone" (``Controls.pause`` went up).
+
+**The one exception to "one session never drives another's state".** Every session's training
+verbs are its own page's and socket's (``session.LiveSession``). A class's teacher may pause
+every student of *their* class, and nothing else: the teacher's token raises the class's pause
+count in the store (``RoomStore.control``, which checks the token), and here each student's
+session, found through a binding that the student's own page made, is paused under its run's
+lock with a notice that says who paused it. The student presses Play to go on. No other verb
+and no other key reaches another session: the projector's key only reads the feed.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+import time
+import weakref
+from urllib.parse import urlencode
+
+import numpy as np
+
+from explorer.choices.link import to_query
+from explorer.choices.settings_table import SETTINGS
+from explorer.live.channel import grid_wire
+from explorer.live.channel.guard import log_limited
+from explorer.live.channel.room_feed import FEED, RoomFeed, Thumb
+from explorer.live.grid_setup import THUMB_GRID
+from explorer.rooms.server import STORE
+from explorer.rooms.store import RoomError, RoomStore
+
+PUBLISH_HZ = 2.0              # states a second per student, at most (the issue: gallery ≥ 1, ≤ 2)
+IDLE_WAIT_S = 5.0             # nobody bound: look again this often
+SETUP_GROUPS = ("data", "net", "train")       # what a thumbnail's setup link carries (never a class key)
+PAUSED_NOTICE = "Your teacher paused everyone: press Play to go on when they say so."
+
+
+def setup_link(cfg) -> str:
+    """The run's data, network and training settings as a link query (no view, grid or class key)."""
+    return urlencode({k: v for k, v in to_query(cfg).items() if SETTINGS[k].group in SETUP_GROUPS})
+
+
+def data_entry(d) -> tuple[str, dict]:
+    """A DataBundle as the gallery draws over it (its training points at ``THUMB_GRID``), and a
+    key that names exactly that entry."""
+    pipe = d.pipeline
+    entry = {"features": list(d.feature_ids), "problem": d.problem,
+             "mean": None if pipe.mean is None else [float(v) for v in pipe.mean],
+             "scale": None if pipe.scale is None else [float(v) for v in pipe.scale],
+             "grid": {"x": [float(d.xs[0]), float(d.xs[-1]), THUMB_GRID], "y": [float(d.ys[0]), float(d.ys[-1]), THUMB_GRID]},
+             "points": base64.b64encode(np.ascontiguousarray(d.X_train, "<f4").tobytes()).decode("ascii"),
+             "labels": base64.b64encode(np.clip(d.y_train, 0, 255).astype(np.uint8).tobytes()).decode("ascii")
+             if d.problem == "classification" else None}
+    key = hashlib.blake2b(json.dumps(entry, sort_keys=True).encode(), digest_size=9).hexdigest()
+    return key, entry
+
+
+def _last(values: list, has: bool = True) -> float:
+    return float(values[-1]) if has and values else float("nan")
+
+
+class _Seat:
+    def __init__(self, code: str, secret: str, sid: str, session, pause_seen: int):
+        self.code, self.secret, self.sid = code, secret, sid
+        self.ref = weakref.ref(session)
+        self.pause_seen = pause_seen
+        self.sent = None                # (run, version, running) last published
+        self.data = (None, "")          # (DataBundle, its key) last published
+        self.cfg = (None, "")           # (Config, its setup link)
+
+
+class Seats:
+    """The bound students of this process (see the module docstring)."""
+
+    def __init__(self, feed: RoomFeed = FEED, store: RoomStore = STORE, hz: float = PUBLISH_HZ):
+        self.feed, self.store, self.every_s = feed, store, 1.0 / hz
+        self._lock = threading.Lock()
+        self._seats: dict[tuple[str, str], _Seat] = {}        # (code, student_id) -> seat
+        self._wake = threading.Event()
+        self._thread = None
+        self.published = 0
+
+    def bind(self, code: str, secret: str, session) -> str:
+        """The student's own page binds its session (their secret, checked by the store); returns
+        the student_id. A later bind of the same seat (a reload: a new session) replaces it."""
+        seat, view = self.store.student(code, secret)
+        with self._lock:
+            old = self._seats.get((view.code, seat.student_id))
+            if old is None or old.ref() is not session:
+                self._seats[(view.code, seat.student_id)] = _Seat(view.code, secret, seat.student_id, session,
+                                                                  view.controls.pause)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self.loop, name="room-seats", daemon=True)
+                self._thread.start()
+        self._wake.set()
+        return seat.student_id
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self._seats)
+
+    def loop(self) -> None:
+        while True:
+            t0 = time.monotonic()
+            try:
+                n = self.tick()
+            except Exception as err:  # noqa: BLE001 - a bug must not stop every class's gallery
+                log_limited("seats", "room seats: a round failed; retrying", err)
+                n = 1
+            self._wake.wait(max(0.0, self.every_s - (time.monotonic() - t0)) if n else IDLE_WAIT_S)
+            self._wake.clear()
+
+    def tick(self) -> int:
+        """One round over every bound student; returns how many are bound."""
+        with self._lock:
+            seats = list(self._seats.items())
+        for key, seat in seats:
+            session = seat.ref()
+            try:
+                _, view = self.store.student(seat.code, seat.secret)
+            except RoomError:                       # removed, or the class ended
+                view = None
+            if view is None or session is None:
+                with self._lock:
+                    if self._seats.get(key) is seat:
+                        del self._seats[key]
+                if view is None:
+                    self.feed.forget(seat.code, seat.sid)
+                continue
+            try:
+                if view.controls.pause > seat.pause_seen:
+                    seat.pause_seen = view.controls.pause
+                    self._pause(session)
+                self._publish(seat, session)
+            except Exception as err:  # noqa: BLE001 - one student's trouble stays theirs
+                log_limited("seat", "room seats: one student's state could not be published", err)
+        self.feed.sweep()
+        return len(seats)
+
+    @staticmethod
+    def _pause(session) -> None:
+        """The documented exception (module docstring): the teacher pauses this student's run."""
+        run = session.run
+        if run is None:
+            return
+        with run.lock:
+            if not (session.running or session.play_waiting):
+                return
+            session.pause(PAUSED_NOTICE)
+        session.send_json(session.status(None))
+
+    def _publish(self, seat: _Seat, session) -> None:
+        run = session.run
+        if run is None:
+            return
+        with run.lock:
+            key = (run, run.version, bool(session.running))
+            if seat.sent is not None and seat.sent[0] is run and seat.sent[1:] == key[1:]:
+                return
+            if seat.data[0] is not run.data:
+                seat.data = (run.data, None)
+                data_key, entry = data_entry(run.data)
+                self.feed.publish_data(seat.code, data_key, entry)
+                seat.data = (run.data, data_key)
+            if seat.cfg[0] is not run.cfg:
+                seat.cfg = (run.cfg, setup_link(run.cfg))
+            layers, h = run.net.layers, run.trainer.history
+            with np.errstate(over="ignore", invalid="ignore"):
+                weights = np.concatenate([layer.Wb.ravel() for layer in layers])
+            thumb = Thumb(seat.sid, int(run.epoch), bool(session.running),
+                          (int(layers[0].W.shape[1]),) + tuple(int(layer.size) for layer in layers),
+                          tuple(layer.activation.name for layer in layers), seat.data[1],
+                          grid_wire.thumbnail_weights(weights), _last(h.accuracy),
+                          _last(h.test_accuracy, bool(h.test_cost)), _last(h.cost), int(weights.size),
+                          seat.cfg[1], run.message)
+            seat.sent = key
+        self.feed.publish(seat.code, thumb)
+        self.published += 1
+
+
+SEATS = Seats()

@@ -1,0 +1,235 @@
+"""The projector's gallery, below the browser: the teacher's controls in the store (only the
+teacher's token sets them), the goal's ranking, the results CSV (safe in a spreadsheet), the
+feed, students' sessions publishing at most twice a second and the teacher's "pause
+everyone" (the one documented exception), and the projector's socket session: what it sends,
+with hidden names never leaving the server, within its byte budget."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import numpy as np
+import pytest
+
+from explorer.choices.config import Config
+from explorer.live.channel import gallery_wire
+from explorer.live.channel.gallery_session import FRAME_EVERY_S, GallerySession
+from explorer.live.channel.room_feed import MemoryRoomFeed, Thumb
+from explorer.live.channel.room_seats import PAUSED_NOTICE, Seats, setup_link
+from explorer.live.channel.session import LiveSession
+from explorer.live.setup_message import View
+from explorer.rooms import goals
+from explorer.rooms.memory_store import MemoryRoomStore
+from explorer.rooms.results import results_csv, safe_cell
+from explorer.rooms.store import NotFound
+from explorer.training.run import Run, build_data
+
+
+def flower() -> Run:
+    cfg = Config()
+    return Run(cfg, build_data(cfg.data))
+
+
+def a_class(n=2, task=None):
+    store = MemoryRoomStore()
+    new = store.create(task)
+    seats = [store.join(new.code, f"kid{i}") for i in range(n)]
+    return store, new, seats
+
+
+def student_session(run=None) -> LiveSession:
+    s = LiveSession()
+    s.fallback = True
+    s.attach(run or flower(), View())
+    return s
+
+
+def test_only_the_teacher_sets_the_controls_and_focus_must_be_a_student():
+    store, new, (a, b) = a_class()
+    assert store.projector(new.projector_key).controls.names_hidden is False
+    c = store.control(new.teacher_token, names_hidden=True, focus=b.student_id, pause=True)
+    assert (c.names_hidden, c.focus, c.pause) == (True, b.student_id, 1)
+    view = store.projector(new.projector_key)
+    assert view.controls == c and store.student(new.code, a.secret)[1].controls == c
+    for key in (new.projector_key, new.code, a.secret, new.recovery_code):
+        with pytest.raises(NotFound):
+            store.control(key, pause=True)
+    with pytest.raises(NotFound):
+        store.control(new.teacher_token, focus="nobody")
+    store.remove(new.teacher_token, b.student_id)              # the focused student goes: back to the gallery
+    assert store.teacher(new.teacher_token).controls.focus == ""
+    assert store.control(new.teacher_token, names_hidden=False).pause == 1
+
+
+def test_the_goal_ranks_the_leaderboard():
+    entries = [(0.95, 40), (0.91, 17), (0.88, 5), (math.nan, 9), (0.99, 17)]
+    assert goals.leaderboard("test_accuracy", entries) == [4, 0, 1, 2, 3]
+    # fewest weights among those at ≥ 0.9 (ties: the higher score), then the others by score
+    assert goals.leaderboard("fewest_weights", entries) == [4, 1, 0, 2, 3]
+    assert goals.reached("fewest_weights", 0.9) and not goals.reached("fewest_weights", 0.89)
+    with pytest.raises(ValueError, match="test_accuracy"):
+        goals.standing("most_fun", 1.0, 1)
+
+
+def test_the_results_csv_cannot_start_a_formula():
+    rows = [{"rank": 1, "nickname": "=HYPERLINK(\"http://x\")", "setup": "ds=xor", "epoch": 12, "training_score": 0.5,
+             "test_score": math.nan, "loss": -0.25, "weights": 17, "goal_reached": True, "running": False},
+            {"nickname": "+1", "setup": "-x"}, {"nickname": "@me"}, {"nickname": "\tx"}, {"nickname": "a,\"b\"\nc"}]
+    text = results_csv(rows)
+    back = list(csv.reader(io.StringIO(text)))
+    assert back[0][:3] == ["rank", "nickname", "setup"]
+    assert [r[1] for r in back[1:]] == ["'=HYPERLINK(\"http://x\")", "'+1", "'@me", "'\tx", "a,\"b\"\nc"]
+    assert back[2][2] == "'-x" and back[1][5] == "" and back[1][6] == "-0.25" and back[1][8] == "yes"
+    assert safe_cell(3) == 3 and safe_cell(None) == ""
+
+
+def thumb(sid, epoch=1, score=0.5, sizes=(2, 4, 1), data="d1"):
+    n = sum(sizes[i] * (sizes[i - 1] + 1) for i in range(1, len(sizes)))
+    return Thumb(sid, epoch, True, sizes, ("tanh",) * (len(sizes) - 2) + ("sigmoid",), data,
+                 np.full(n, 0.5, "<f2").tobytes(), score, score, 0.3, n, "ds=planar")
+
+
+def test_the_feed_keeps_each_students_latest_and_reads_what_is_new():
+    t = [0.0]
+    feed = MemoryRoomFeed(clock=lambda: t[0], idle_s=10)
+    assert feed.read("C", 0) == (0, [])
+    feed.publish("C", thumb("a", 1))
+    v = feed.publish("C", thumb("b", 1))
+    feed.publish("C", thumb("a", 2))
+    version, new = feed.read("C", v)
+    assert version == 3 and [(x.student_id, x.epoch) for x in new] == [("a", 2)]
+    assert sorted(x.student_id for x in feed.read("C", 0)[1]) == ["a", "b"]
+    for i in range(20):
+        feed.publish_data("C", f"k{i}", {"i": i})
+    assert feed.data("C", "k0") is None and feed.data("C", "k19") == {"i": 19}
+    feed.forget("C", "a")
+    assert [x.student_id for x in feed.read("C", 0)[1]] == ["b"]
+    t[0] = 11
+    assert feed.sweep() == 1 and feed.read("C", 0) == (0, [])
+
+
+def test_a_student_publishes_when_the_network_changes_at_most_once_a_round():
+    store, new, (a, b) = a_class()
+    feed = MemoryRoomFeed()
+    seats = Seats(feed, store)
+    s = student_session()
+    s.run.cfg = Config()
+    assert seats.bind(new.code, a.secret, s) == a.student_id
+    seats.tick()
+    version, (first,) = feed.read(new.code, 0)
+    assert first.epoch == 0 and first.sizes == (2, 4, 1) and len(first.weights) == 2 * first.n_weights
+    assert feed.data(new.code, first.data)["features"] == ["x1", "x2"]
+    seats.tick()
+    assert feed.version(new.code) == version                    # nothing changed: nothing published
+    with s.run.lock:
+        s.run.train_steps(30, float("inf"))
+    seats.tick()
+    (second,) = feed.read(new.code, version)[1]
+    assert second.epoch == 30 and math.isfinite(second.score) and second.weights != first.weights
+    with pytest.raises(NotFound):                                # a secret of another class's shape binds nothing
+        seats.bind(new.code, "x" * 32, s)
+
+
+def test_the_setup_link_never_carries_a_class_key():
+    cfg, _ = Config(), None
+    from dataclasses import replace
+    cfg = replace(cfg, view=replace(cfg.view, me="s" * 32, join="ABCDEFGH"))
+    link = setup_link(cfg)
+    assert "me=" not in link and "join=" not in link and "class=" not in link
+
+
+def test_pause_everyone_pauses_each_student_once_with_a_notice_and_a_removed_student_goes():
+    store, new, (a, b) = a_class()
+    feed = MemoryRoomFeed()
+    seats = Seats(feed, store)
+    sa, sb = student_session(), student_session()
+    seats.bind(new.code, a.secret, sa)
+    seats.bind(new.code, b.secret, sb)
+    for s in (sa, sb):
+        with s.run.lock:
+            s.play()
+    seats.tick()
+    store.control(new.teacher_token, pause=True)
+    seats.tick()
+    assert not sa.running and not sb.running and sa.notice == PAUSED_NOTICE
+    with sa.run.lock:
+        sa.play()                                                # the student goes on: the pause was once
+    seats.tick()
+    assert sa.running
+    store.remove(new.teacher_token, b.student_id)
+    seats.tick()
+    assert seats.count() == 1 and [t.student_id for t in feed.read(new.code, 0)[1]] == [a.student_id]
+
+
+class Recorder:
+    def __init__(self):
+        self.out = []
+
+
+def gallery(n=30, task=None):
+    store, new, seat_list = a_class(n, task)
+    feed = MemoryRoomFeed()
+    for i, seat in enumerate(seat_list):
+        feed.publish_data(new.code, "d1", {"features": ["x1", "x2"], "problem": "classification"})
+        feed.publish(new.code, thumb(seat.student_id, epoch=i, score=i / n))
+    return store, new, seat_list, feed, GallerySession(new.projector_key, feed, store)
+
+
+def test_the_projector_setup_and_frames_and_hidden_names_never_leave_the_server():
+    store, new, seat_list, feed, g = gallery(3)
+    msg = json.loads(g.setup())
+    assert msg["kind"] == "gallery" and msg["students"] == ["kid0", "kid1", "kid2"] and len(msg["thumbs"]) == 3
+    assert msg["order"] == [2, 1, 0] and msg["shapes"][0]["n_weights"] == 17 and msg["data"][0]["features"]
+    store.control(new.teacher_token, names_hidden=True, focus=seat_list[1].student_id)
+    g.checked = g.last_frame_t = 0.0
+    assert not g.changed() and g.setup_needed
+    text = g.setup()
+    msg = json.loads(text)
+    assert "kid" not in text and msg["students"][0] == "Student 1" and msg["focus"] == 1
+    assert msg["focus_setup"] == "ds=planar"
+    feed.publish(new.code, thumb(seat_list[0].student_id, epoch=99, score=0.99))
+    g.last_frame_t = 0.0
+    assert g.changed()
+    f = gallery_wire.decode(g.frame(), g.sizes_of)
+    assert f["order"][0] == 0 and [r[:3] for r in f["records"]] == [(0, 0, 99)]
+    assert np.allclose(f["weights"][0], 0.5)
+    assert not g.changed()                                       # at most one frame every FRAME_EVERY_S
+    g.last_frame_t -= FRAME_EVERY_S
+    assert not g.changed()                                       # ... and only when something is new
+    feed.publish(new.code, thumb(seat_list[2].student_id, sizes=(2, 8, 1)))
+    assert g.changed() and json.loads(g.frame())["type"] == "setup"   # a new shape: a setup, never acked
+    assert g.acked == g.seq
+
+
+def test_the_projector_drives_nothing_and_a_wrong_key_says_so():
+    store, new, seat_list, feed, g = gallery(2)
+    g.play(), g.step("epoch"), g.reset(), g.set_speed("max")
+    assert not g.running and not g.wants_training() and g.speed == 1
+    bad = GallerySession("k" * 22, feed, store)
+    msg = json.loads(bad.setup())
+    assert msg["students"] == [] and "projector link" in msg["message"]
+
+
+def test_thirty_students_at_two_updates_a_second_cost_a_projector_a_few_kilobytes_a_second():
+    store, new, seat_list, feed, g = gallery(30)
+    g.setup()
+    sizes = []
+    for k in range(4):                                           # every student new in every frame
+        for seat in seat_list:
+            feed.publish(new.code, thumb(seat.student_id, epoch=10 + k))
+        g.last_frame_t = 0.0
+        sizes.append(len(g.frame()))
+    per_second = max(sizes) / FRAME_EVERY_S
+    assert per_second < 6_000, sizes                             # 2-4-1 networks: ~1.7 kB a frame
+    big = (2, 50, 50, 50, 50, 50, 50, 50, 50, 1)                 # the largest network: the budget holds
+    for seat in seat_list:
+        feed.publish(new.code, thumb(seat.student_id, sizes=big))
+    g.frame()
+    for seat in seat_list:
+        feed.publish(new.code, thumb(seat.student_id, epoch=3, sizes=big))
+    g.last_frame_t = 0.0
+    data = g.frame()
+    assert isinstance(data, bytes) and len(data) <= gallery_wire.WEIGHT_BUDGET + 2000
+    assert len(g.pending) > 0                                    # the rest follow in the next frames
