@@ -271,7 +271,10 @@ def test_a_link_at_the_limits_opens_the_page(link, case_list):
     for c in case_list if page_cfg is not None else ():
         s = SETTINGS[c.key]
         if s.group != "view":                               # the run holds what the widgets hold
-            assert getattr(getattr(page_cfg, s.group), s.field) == getattr(getattr(cfg, s.group), s.field), c
+            want = getattr(getattr(cfg, s.group), s.field)
+            if c.key == "pin":                              # (the page drops the pins its notice named)
+                want = tuple(p for p in want if p.error is None)
+            assert getattr(getattr(page_cfg, s.group), s.field) == want, c
 
 
 # ---- no traceback in the browser --------------------------------------------------------------
