@@ -12,4 +12,5 @@ from starlette.middleware import Middleware
 from explorer.live.caching import ComponentFileCache
 from explorer.live.channel.routes import ROUTES
 
-app = st.App("explorer/pages/main.py", routes=ROUTES, middleware=[Middleware(ComponentFileCache)])
+app = st.App("explorer/pages/main.py", routes=ROUTES,
+             middleware=[Middleware(ComponentFileCache, base=st.get_option("server.baseUrlPath"))])

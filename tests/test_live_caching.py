@@ -15,8 +15,14 @@ from tests.browser import app_server, browser_page, wait_live
 
 
 def test_the_middleware_knows_the_components_name_and_files():
-    assert component._component.name == caching.COMPONENT
+    assert component._component.name == component.COMPONENT       # Streamlit's naming rule (private: fails on a change)
     assert component.STATIC_DIR == caching.STATIC_DIR
+
+
+def test_only_the_components_own_paths_match():
+    mw = caching.ComponentFileCache(None, base="/course/")
+    assert mw.marker == f"/course/component/{component.COMPONENT}/"
+    assert caching.ComponentFileCache(None).marker == f"/component/{component.COMPONENT}/"
 
 
 def _get(url: str, etag: str | None = None) -> tuple[int, dict, bytes]:

@@ -12,7 +12,8 @@ one small request per file, and the browser reuses the file and its compiled cod
 changed file gets a new tag: a new version is never served stale.
 
 The one thing read from Streamlit's side is the URL scheme ``/component/<module>.<name>/``
-(and ``declare_component``'s name for this component): ``tests/test_live_caching.py``
+under the server's base path (and ``declare_component``'s name for this component,
+``component.COMPONENT``): ``tests/test_live_caching.py``
 fails if an upgrade changes either. If it did, the files would simply be served as
 before (the middleware lets every request it does not recognise through untouched).
 """
@@ -22,17 +23,19 @@ import hashlib
 import os
 from pathlib import Path
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"   # explorer.live.component.STATIC_DIR
-COMPONENT = "explorer.live.component.live_charts"           # its declare_component name (tested)
+from explorer.live.component_files import COMPONENT, STATIC_DIR
+
 CACHE_CONTROL = b"no-cache"                                  # always revalidate: a new file is never stale
 
 
 class ComponentFileCache:
-    """ASGI middleware: ETag / 304 for ``COMPONENT``'s files in ``directory``."""
+    """ASGI middleware: ETag / 304 for ``COMPONENT``'s files in ``directory``, served under
+    ``base`` (Streamlit's ``server.baseUrlPath``, "" at the root)."""
 
-    def __init__(self, app, component: str = COMPONENT, directory: Path = STATIC_DIR):
+    def __init__(self, app, component: str = COMPONENT, directory: Path = STATIC_DIR, base: str = ""):
         self.app = app
-        self.marker = f"/component/{component}/"
+        root = f"/{base.strip('/')}" if base.strip("/") else ""
+        self.marker = f"{root}/component/{component}/"
         self.directory = Path(directory)
         self._tags: dict[str, tuple[tuple[int, int], bytes]] = {}
 
@@ -56,8 +59,7 @@ class ComponentFileCache:
         if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
             return await self.app(scope, receive, send)
         path = scope.get("path", "")
-        at = path.find(self.marker)
-        tag = self.etag(path[at + len(self.marker):]) if at >= 0 else None
+        tag = self.etag(path[len(self.marker):]) if path.startswith(self.marker) else None
         if tag is None:
             return await self.app(scope, receive, send)
         asked = dict(scope.get("headers") or ()).get(b"if-none-match", b"")

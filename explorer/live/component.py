@@ -25,14 +25,13 @@ image or a canvas over a plot: a changed *trace* makes plotly replot the whole f
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import streamlit.components.v1 as components
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+from explorer.live.component_files import COMPONENT, NAME, STATIC_DIR   # noqa: F401 - COMPONENT: for callers
 
-_component = components.declare_component("live_charts", path=str(STATIC_DIR))
+_component = components.declare_component(NAME, path=str(STATIC_DIR))
 
 
 def live_channel(
@@ -106,4 +105,11 @@ def live_pins(message: dict[str, Any], height: int = 420, key: str = "pins", on_
                       on_change=on_change)
 
 
-__all__ = ["STATIC_DIR", "live_channel", "live_fallback", "live_grid", "live_pins"]
+def live_gallery(token: str, ws_path: str, height: int = 700, key: str = "gallery") -> None:
+    """A class's projector gallery (``static/gallery*.js``), fed by its own socket like ``live_grid``
+    (``explorer.live.channel.gallery_session``, ``gallery_wire``). It drives nothing and reports
+    nothing; it sizes itself to the window's room below it (``height`` when it cannot read it)."""
+    _component(gallery=True, token=token, ws_path=ws_path, height=int(height), key=key, default=None, tab_index=-1)
+
+
+__all__ = ["STATIC_DIR", "live_channel", "live_fallback", "live_gallery", "live_grid", "live_pins"]
