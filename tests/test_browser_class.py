@@ -1,6 +1,7 @@
 """A class in real Chromium: a teacher starts one, two students join from the join link
 (one on a phone), a reload recognises a student, and the projector shows both nicknames.
-The teacher sends a task first; a student's locked settings are disabled. Screenshots
+The teacher sends a task first; a student's locked settings are disabled. (The gallery's
+own test is tests/test_browser_gallery.py.) Screenshots
 (tests/artifacts/class_*.png): the teacher page, the projector at 1280×720 and 1920×1080,
 the join form and a student's page on a 390×844 phone, a student's locked sidebar."""
 from __future__ import annotations
@@ -77,8 +78,9 @@ def test_create_join_two_students_and_the_projector_shows_them(server, chromium)
 
     for width, height in ((1280, 720), (1920, 1080)):
         page = open_page(chromium, projector, width, height)
-        for name in ("Ada <i>", "Bo"):                                    # the list is re-read every 2 s
-            page.locator(".class-names span", has_text=name).wait_for(timeout=30_000)
+        gallery = wait_live(page, 60, ready="!!(window.__gallery && __gallery.names.length === 2)")
+        for name in ("Ada <i>", "Bo"):                                    # the live gallery's captions, as typed
+            gallery.locator(".gname", has_text=name).wait_for(timeout=30_000)
         code = page.locator(".join-code").inner_text()
         assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", code) and code.replace("-", "") in link
         names = [b.get_attribute("aria-label") or b.inner_text() for b in page.get_by_role("button").all()]

@@ -4,8 +4,13 @@ once; the projector page shows the code, the join link and its QR code and drive
 them; wrong, closed and malformed keys get a sentence; nicknames are shown escaped."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from explorer.live.channel import registry
+from explorer.live.channel.gallery_session import GallerySession
 
 from explorer.rooms import keys
 from explorer.rooms.server import STORE
@@ -47,7 +52,10 @@ def test_the_projector_shows_code_link_and_qr_and_drives_nothing():
     at = start({"projector": new.projector_key})
     page = texts(at)
     assert keys.show_code(new.code) in page and f"?join={new.code}" in page
-    assert "Ada &lt;b&gt;" in page and "<b>Ada" not in page       # escaped
+    assert "Ada" not in page                                   # who joined is the live gallery's (names may be hidden)
+    (gallery,) = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+    session = registry.lookup(gallery["token"])                   # its socket reads the class with this key
+    assert gallery["gallery"] is True and isinstance(session, GallerySession) and session.key == new.projector_key
     assert [i.proto.imgs[0].caption for i in at.get("image")] == ["Scan to join"]     # the QR code
     assert labels(at) == set() and not at.text_input and not at.sidebar.children   # no control at all
     assert new.teacher_token not in page and new.recovery_code not in page

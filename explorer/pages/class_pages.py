@@ -19,6 +19,7 @@ import streamlit as st
 
 from explorer.choices.room_links import NEW_CLASS
 from explorer.figures.qr import qr_png
+from explorer.pages import class_gallery
 from explorer.rooms import keys, nicknames
 from explorer.rooms.server import STORE
 from explorer.rooms.store import ClassView, RoomError, Seat
@@ -28,13 +29,11 @@ PROJECTOR_CSS = """
 <style>
 header[data-testid="stHeader"] {display: none;}
 div[data-testid="stMainBlockContainer"] {padding-top: 1.2rem; max-width: 100%;}
-.join-code {font-size: clamp(48px, 7vw, 120px); font-weight: 800; letter-spacing: .08em; line-height: 1.1;
+.join-code {font-size: clamp(40px, 3.4vw, 68px); font-weight: 800; letter-spacing: .08em; line-height: 1.1;
   font-family: ui-monospace, monospace;}
-.join-link {font-size: clamp(22px, 1.9vw, 40px); word-break: break-all;}
-.join-words {font-size: clamp(20px, 1.5vw, 32px); margin: .4rem 0;}
-.class-task {font-size: clamp(18px, 1.4vw, 28px);}
-.class-names {display: flex; flex-wrap: wrap; gap: .5rem; font-size: clamp(18px, 1.3vw, 26px);}
-.class-names span {border: 1px solid #8a8f99; border-radius: 1rem; padding: .1rem .8rem;}
+.join-link {font-size: clamp(20px, 1.4vw, 30px); word-break: break-all;}
+.join-words {font-size: clamp(18px, 1.2vw, 26px); margin: .2rem 0;}
+.class-task {font-size: clamp(18px, 1.1vw, 24px);}
 </style>
 """
 
@@ -148,18 +147,20 @@ def projector_page(key: str) -> None:
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
     view = STORE.projector(key)
     link = join_link(view.code)
-    left, right = st.columns([5, 3], vertical_alignment="center")
+    left, right = st.columns([6, 1], vertical_alignment="center")
     with left:
-        st.markdown(f"<div class='join-words'>Join the class at</div><div class='join-link'>{nicknames.as_html(link)}"
-                    f"</div><div class='join-words'>with the code</div>"
-                    f"<div class='join-code'>{keys.show_code(view.code)}</div>", unsafe_allow_html=True)
-    right.image(qr_png(link, scale=12), caption="Scan to join", width="stretch")
+        st.markdown(f"<div class='join-words'>Join the class at <span class='join-link'>{nicknames.as_html(link)}"
+                    f"</span> with the code</div><div class='join-code'>{keys.show_code(view.code)}</div>",
+                    unsafe_allow_html=True)
+    right.image(qr_png(link, scale=12), caption="Scan to join", width=160)
     _projector_class(key)
+    class_gallery.projector_gallery(key)
 
 
 @st.fragment(run_every=2.0)
 def _projector_class(key: str) -> None:
-    """The task and who joined, read again every 2 s (this page has no other input to wait on)."""
+    """The task, read again every 2 s (this page has no other input to wait on); who joined, and
+    how their networks do, is the live gallery's (``class_gallery``: names hidden there stay hidden)."""
     try:
         view = STORE.projector(key)
     except RoomError as err:
@@ -170,6 +171,3 @@ def _projector_class(key: str) -> None:
     task = (view.task or {}).get("text") if view.task else None
     st.markdown(f"<div class='class-task'><b>Task:</b> {nicknames.as_html(task or 'the teacher has not set one yet')}"
                 "</div>", unsafe_allow_html=True)
-    names = "".join(f"<span>{nicknames.as_html(s.nickname)}</span>" for s in view.students)
-    st.markdown(f"#### {len(view.students)} joined", help=None)
-    st.markdown(f"<div class='class-names'>{names}</div>", unsafe_allow_html=True)

@@ -10,14 +10,12 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.choices.room_links import NEW_CLASS
-from explorer.pages import class_pages, class_task
+from explorer.pages import class_controls, class_gallery, class_pages, class_task
+from explorer.pages.class_controls import ERROR
 from explorer.pages.class_pages import CREATED, Role, join_link, projector_link, teacher_link
 from explorer.rooms import keys, nicknames
 from explorer.rooms.server import STORE
 from explorer.rooms.store import RoomError
-
-ERROR = "class_error"         # session key: the last refused class action's sentence
-
 
 def begin() -> Role | None:
     """First in the page script: the session's class role (``class_pages.route``: the projector
@@ -28,8 +26,10 @@ def begin() -> Role | None:
 
 
 def limit(role: Role | None, run) -> None:
-    """The run trains at most the epochs its task allows."""
+    """The run trains at most the epochs its task allows; a student's live session shows in the
+    class's gallery (``class_gallery.seat``)."""
     run.epoch_limit = class_task.epoch_limit(role)
+    class_gallery.seat(role)
 
 
 def _refused(err: RoomError) -> None:
@@ -146,6 +146,7 @@ def teacher_panel(role: Role) -> None:
         if view.closed:
             st.info("This class is closed: no one can join any more.")
         class_task.task_form(role)
+        class_controls.controls(role)
         _students(role)
         if st.session_state.get(ERROR):
             st.error(st.session_state[ERROR])

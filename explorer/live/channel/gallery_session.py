@@ -75,7 +75,7 @@ class GallerySession(LiveSession):
         pass
 
     def pause(self, notice: str | None = None) -> None:
-        self.running = self.play_waiting = False
+        pass                      # (never running: play does nothing)
 
     def step(self, unit: str, sliced: bool = False) -> None:
         pass

@@ -227,7 +227,7 @@ class LiveSession:
                "grid": {"x": [float(d.xs[0]), float(d.xs[-1]), GRID], "y": [float(d.ys[0]), float(d.ys[-1]), GRID]},
                "tile_stride": TILE_STRIDE, "history": _finite(h.to_json()),
                "per_octave": h.per_octave, "metric": h.metric, "epoch": run.epoch, "running": self.running,
-               "speed": self.speed, "message": run.message,
+               "speed": self.speed, "message": run.message, "notice": self.notice,
                "view": {k: getattr(view, k) for k in ("discretize", "show_test", "log_loss", "big", "grad_key",
                                                       "height")} if view else None}
         # Static parts, colours, labels, formats (from the registries: nothing is spelled in the JS).

@@ -86,7 +86,8 @@ Server → client, text JSON:
                       e % max(1, 2**floor(log2(e / per_octave))) == 0; it halves when the
                       budget is reached; the client may drop its own points by the same rule
         metric        "accuracy" | "r2"
-        epoch, running, speed ("max" or a number), message (divergence advice or null)
+        epoch, running, speed ("max" or a number), message (divergence advice or null), notice (why
+                      training stopped when it was not the learner's click, or null: it outlives a setup)
         view          {"discretize", "show_test", "log_loss", "big", "grad_key", "height"}
     {"type": "status", "running": bool, "speed": ..., "epoch": int, "message": str | null,
      "notice": str | null, "reply_to": "<control type>" | null}

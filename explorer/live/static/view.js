@@ -150,7 +150,7 @@
       features: msg.features, labels: msg.labels, formats: msg.formats, paint: msg.paint,
       pal: root.BPPaint.palette(msg.colors), problem: msg.problem, metric: msg.metric,
       view: msg.view || {}, stride: msg.tile_stride, running: !!msg.running, speed: msg.speed,
-      epoch: msg.epoch | 0, message: msg.message || null, notice: null, hasTest: false,
+      epoch: msg.epoch | 0, message: msg.message || null, notice: msg.notice || null, hasTest: false,
       mean: msg.mean, scale: msg.scale, figures: msg.figures, names: Object.keys(msg.figures),
       weights: new Float32Array(C.b64bytes(msg.weights).buffer), dirtyWeights: true,
       surface: canvas(fwd.gx, fwd.gy), geo: root.BPPaint.diagram(sizes, Math.floor(fwd.gx / msg.tile_stride)),

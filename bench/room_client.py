@@ -1,0 +1,155 @@
+"""A class at the socket level, as browsers make one: a teacher page (``?class=new``), students
+who join through the join form (``?join=CODE``: a nickname, the form's submit) and then play on
+the live channel (``classroom_client.Learner``), and the projector page's gallery socket.
+Used by ``bench_room.py`` and the gallery's browser test.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+
+import websockets
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from bench.classroom_client import Learner, StreamlitSession
+from explorer.live.channel import gallery_wire
+
+
+class PageSession(StreamlitSession):
+    """A Streamlit session that also keeps the page's texts and link buttons' addresses (the
+    teacher's links), the query string the page last wrote, and the join form's submit button."""
+
+    def __init__(self, base: str, query: str = ""):
+        super().__init__(base, query)
+        self.texts: list[str] = []
+        self.page_query = ""
+        self.submit = None
+
+    async def _read(self) -> None:
+        try:
+            async for data in self.ws:
+                fm = ForwardMsg()
+                fm.ParseFromString(data)
+                kind = fm.WhichOneof("type")
+                if kind == "page_info_changed":
+                    self.page_query = fm.page_info_changed.query_string
+                elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                    el = fm.delta.new_element
+                    what = el.WhichOneof("type")
+                    inner = getattr(el, what, None)
+                    if what == "component_instance":
+                        args = json.loads(el.component_instance.json_args or "{}")
+                        if args.get("token"):
+                            self.token = args["token"]
+                    elif what == "exception":
+                        self.errors.append(f"exception: {el.exception.message}")
+                    elif what == "markdown":
+                        self.texts.append(el.markdown.body)
+                    elif what == "code":
+                        self.texts.append(el.code.code_text)
+                    elif what == "link_button":
+                        self.texts.append(el.link_button.url)
+                    elif what == "button" and el.button.is_form_submitter:
+                        self.submit = el.button.id
+                    wid = getattr(inner, "id", "") if inner is not None else ""
+                    if wid:
+                        self.elements[wid] = (what, inner)
+                elif kind == "script_finished":
+                    self.finished.set()
+        except websockets.ConnectionClosed:
+            pass
+
+    def find(self, pattern: str) -> str:
+        for text in reversed(self.texts):
+            m = re.search(pattern, text)
+            if m:
+                return m.group(1)
+        raise KeyError(f"nothing on the page matches {pattern!r}")
+
+
+async def start_class(base: str) -> tuple[PageSession, str, str]:
+    """A teacher page with a new class: (its session, the join code, the projector key)."""
+    teacher = PageSession(base, "class=new")
+    await teacher.open()
+    return teacher, teacher.find(r"\?join=([0-9A-Z]{8})"), teacher.find(r"\?projector=([A-Za-z0-9_-]{16,64})")
+
+
+class Student(Learner):
+    """A student: the join page, a nickname through the join form, then the explorer's live channel."""
+
+    def __init__(self, base: str, code: str, nickname: str, speed="1"):
+        super().__init__(base, f"join={code}", speed)
+        self.session = PageSession(base, f"join={code}")
+        self.nickname = nickname
+
+    async def open(self) -> None:
+        s = self.session
+        await s.open()
+        wid, _ = s.widget("text_input", "join_nickname")
+        s.widget_values[wid] = ("string_value", self.nickname)
+        await s.rerun((s.submit, "trigger_value", True))
+        if not s.token:
+            raise RuntimeError(f"{self.nickname}: the join gave no live page ({s.errors or s.texts[-3:]})")
+        url = self.base.replace("http", "ws", 1) + "/live/ws"
+        self.live = await websockets.connect(url, max_size=None, origin=self.base, open_timeout=30, ping_interval=None)
+        await self.live.send(json.dumps({"type": "hello", "token": s.token}))
+        self._reader = asyncio.create_task(self._read())
+
+
+class Projector:
+    """The projector page and its gallery socket: counts setups, frames, bytes and each student's
+    updates (records), and acks every frame once decoded."""
+
+    def __init__(self, base: str, key: str):
+        self.base, self.session = base, PageSession(base, f"projector={key}")
+        self.ws = None
+        self.setups = self.frames = self.bytes = 0
+        self.updates: dict[int, int] = {}          # student index -> records received
+        self.students: list[str] = []
+        self.counts: list[int] = []
+        self.errors: list[str] = []
+        self.t0 = time.perf_counter()
+        self._reader = None
+
+    async def open(self) -> None:
+        await self.session.open()
+        url = self.base.replace("http", "ws", 1) + "/live/ws"
+        self.ws = await websockets.connect(url, max_size=None, origin=self.base, open_timeout=30, ping_interval=None)
+        await self.ws.send(json.dumps({"type": "hello", "token": self.session.token}))
+        self._reader = asyncio.create_task(self._read())
+
+    def reset_counts(self) -> None:
+        self.frames = self.bytes = 0
+        self.updates = {}
+        self.t0 = time.perf_counter()
+
+    async def _read(self) -> None:
+        try:
+            async for data in self.ws:
+                self.bytes += len(data)
+                if isinstance(data, bytes):
+                    f = gallery_wire.decode(data, self.counts)
+                    self.frames += 1
+                    for rec in f["records"]:
+                        self.updates[rec[0]] = self.updates.get(rec[0], 0) + 1
+                    await self.ws.send(json.dumps({"type": "ack", "seq": f["seq"]}))
+                    continue
+                msg = json.loads(data)
+                if msg["type"] == "setup":
+                    self.setups += 1
+                    self.students = msg["students"]
+                    self.counts = [s["n_weights"] for s in msg["shapes"]]
+                elif msg["type"] == "error":
+                    self.errors.append(msg["text"])
+        except websockets.ConnectionClosed as err:
+            if err.rcvd is None or err.rcvd.code not in (1000, 1001):
+                self.errors.append(f"gallery socket closed: {err}")
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+        await self.session.close()

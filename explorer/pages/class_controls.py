@@ -1,0 +1,98 @@
+"""The teacher's controls over the whole class, on the teacher's page: pause everyone, hide or
+reveal names on the projector, "Show this one" (one student large on the projector), close the
+class, and the results as CSV.
+
+Each goes through the room store with the teacher's token (``RoomStore.control`` and ``close``
+check it); a student's page never draws any of them (``class_panel.panel``). "Pause everyone"
+is the one documented exception to "one session never drives another's state": see
+``explorer.live.channel.room_seats``, which carries it out.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.live.channel.gallery_session import score_of
+from explorer.live.channel.room_feed import FEED
+from explorer.pages.class_pages import Role
+from explorer.rooms import goals, keys
+from explorer.rooms.results import results_csv
+from explorer.rooms.server import STORE
+from explorer.rooms.store import ClassView, RoomError
+from explorer.rooms.task import GOALS
+
+ERROR = "class_error"          # session key: the last refused class action's sentence (class_panel shows it)
+
+
+def _control(**change) -> None:
+    ss = st.session_state
+    try:
+        STORE.control(ss["class"], **change)
+        ss[ERROR] = None
+    except RoomError as err:
+        ss[ERROR] = str(err)
+        return
+    if change.get("pause"):
+        st.toast("Everyone's training is paused: each student presses Play to go on.", icon="⏸️")
+
+
+def _focus() -> None:
+    _control(focus=st.session_state.get("class_focus") or "")
+
+
+def _close() -> None:
+    ss = st.session_state
+    try:
+        STORE.close(ss["class"])
+        ss[ERROR] = None
+    except RoomError as err:
+        ss[ERROR] = str(err)
+
+
+def result_rows(view: ClassView) -> list[dict]:
+    """Every student's latest state (the gallery's feed), in the leaderboard's order."""
+    _, thumbs = FEED.read(view.code, 0)
+    by = {t.student_id: t for t in thumbs}
+    goal = (view.task or {}).get("goal") if (view.task or {}).get("goal") in GOALS else goals.DEFAULT_GOAL
+    seats = list(view.students)
+    entries = [(score_of(by.get(s.student_id)), by[s.student_id].n_weights if s.student_id in by else 0)
+               for s in seats]
+    rows = []
+    for rank, i in enumerate(goals.leaderboard(goal, entries), 1):
+        t = by.get(seats[i].student_id)
+        row = {"rank": rank, "nickname": seats[i].nickname}
+        if t is not None:
+            row.update(setup=t.setup, epoch=t.epoch, training_score=t.score, test_score=t.test_score, loss=t.cost,
+                       weights=t.n_weights, goal_reached=goals.reached(goal, score_of(t)), running=t.running)
+        rows.append(row)
+    return rows
+
+
+def controls(role: Role) -> None:
+    """The teacher's row of class controls (see the module docstring)."""
+    view = role.view
+    c = view.controls
+    st.markdown("**On the projector and for everyone**")
+    c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")
+    c1.button("Pause everyone", key="class_pause_all", on_click=_control, kwargs={"pause": True},
+              icon=":material/pause:", width="stretch", help="Every student's training pauses; each presses Play to go on")
+    c2.button("Reveal names" if c.names_hidden else "Hide names", key="class_names", width="stretch",
+              on_click=_control, kwargs={"names_hidden": not c.names_hidden},
+              icon=":material/visibility:" if c.names_hidden else ":material/visibility_off:",
+              help="The projector shows Student 1, 2, … instead of nicknames (they never reach it)")
+    ids = [""] + [s.student_id for s in view.students]
+    names = {s.student_id: s.nickname for s in view.students}
+    st.session_state["class_focus"] = c.focus if c.focus in names else ""
+    c3.selectbox("Show this one", ids, key="class_focus", on_change=_focus,
+                 format_func=lambda sid: names.get(sid, "The whole gallery"),
+                 help="One student's network large on the projector, with its setup")
+    with c4.popover("Close the class", icon=":material/lock:", width="stretch", disabled=view.closed):
+        st.markdown("No one can join any more; the gallery and the results stay.")
+        st.button("Close it", key="class_close", on_click=_close, type="primary")
+    rows = result_rows(view)
+    focus = next((r for r in rows if c.focus and r["nickname"] == names.get(c.focus)), None)
+    if focus is not None and focus.get("setup"):
+        st.link_button("Open the shown student's setup", "?" + focus["setup"], icon=":material/open_in_new:")
+    st.download_button("Download the results (CSV)", results_csv(rows), width="content",
+                       file_name=f"class-{keys.show_code(view.code)}-results.csv", mime="text/csv",
+                       on_click="ignore", icon=":material/download:", key="class_results",
+                       help="Nickname, setup, epoch, scores, loss and weights of every student, by the goal")
