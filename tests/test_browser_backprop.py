@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import app_server, browser_page, wait_live
+from tests.browser import app_server, browser_page, wait_idle, wait_live
 
 SHOT = Path(__file__).resolve().parent / "artifacts" / "backprop.png"
 STEPS = ["Forward, layer 1", "Forward, layer 2", "Output error", "Backward, layer 2", "Backward, layer 1", "Update"]
@@ -70,8 +70,10 @@ def test_presentation_shows_each_step_on_one_screen():
     with app_server() as url, browser_page(1280, 720) as page:
         page.goto(url + "/?page=backprop&present=1")
         page.locator(".st-key-bp_next").first.wait_for(timeout=120_000)
+        page.wait_for_function("() => !!window.__bpShortcuts", timeout=60_000)     # the keys are listened to
         for n, title in enumerate(STEPS):
             if n:
+                wait_idle(page)                                          # as a person waits for the page
                 page.evaluate("document.activeElement && document.activeElement.blur()")
                 page.keyboard.press("ArrowRight")                        # the shortcut clicks Next
             page.locator(".st-key-bp_note", has_text=title).first.wait_for(timeout=90_000)
