@@ -16,6 +16,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from bench.classroom_client import Learner, StreamlitSession
 from explorer.live.channel import gallery_wire
 
+JOIN_WAIT_S = 120.0                 # a student retries a join refused by the class's rate limit this long
+TOO_FAST = "Many students are joining"
+
 
 class PageSession(StreamlitSession):
     """A Streamlit session that also keeps the page's texts and link buttons' addresses (the
@@ -47,6 +50,8 @@ class PageSession(StreamlitSession):
                         self.errors.append(f"exception: {el.exception.message}")
                     elif what == "markdown":
                         self.texts.append(el.markdown.body)
+                    elif what == "alert":
+                        self.texts.append(el.alert.body)
                     elif what == "code":
                         self.texts.append(el.code.code_text)
                     elif what == "link_button":
@@ -83,13 +88,20 @@ class Student(Learner):
         super().__init__(base, f"join={code}", speed)
         self.session = PageSession(base, f"join={code}")
         self.nickname = nickname
+        self.join_waits = 0
 
     async def open(self) -> None:
         s = self.session
         await s.open()
         wid, _ = s.widget("text_input", "join_nickname")
         s.widget_values[wid] = ("string_value", self.nickname)
-        await s.rerun((s.submit, "trigger_value", True))
+        deadline = time.perf_counter() + JOIN_WAIT_S
+        while True:
+            await s.rerun((s.submit, "trigger_value", True))
+            if s.token or time.perf_counter() > deadline or not any(TOO_FAST in t for t in s.texts[-3:]):
+                break
+            self.join_waits += 1                  # the class's join limit (60 a minute): wait, as a student would
+            await asyncio.sleep(2.0)
         if not s.token:
             raise RuntimeError(f"{self.nickname}: the join gave no live page ({s.errors or s.texts[-3:]})")
         url = self.base.replace("http", "ws", 1) + "/live/ws"
