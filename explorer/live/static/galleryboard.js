@@ -5,13 +5,7 @@
 (function (root) {
   "use strict";
 
-  function el(tag, cls, parent, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
-  }
+  function el(tag, cls, parent, text) { return root.LiveCore.el(tag, cls, parent, text); }
 
   function finite(v) { return typeof v === "number" && v === v && v !== Infinity && v !== -Infinity; }
 

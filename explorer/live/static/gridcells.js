@@ -9,13 +9,7 @@
 (function (root) {
   "use strict";
 
-  function el(tag, cls, parent, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
-  }
+  function el(tag, cls, parent, text) { return root.LiveCore.el(tag, cls, parent, text); }
 
   // The cells' DOM, one per shown cell, in reading order; hooks.open(d), hooks.hover(d or -1). A grid
   // of two axes is a matrix: axis 1's values head the columns, axis 2's the rows, and a cell's

@@ -14,13 +14,7 @@
 
   var C = null, ch = null, token = null, args = {}, S = null, frame = null, drawing = false, opens = 0;
   var stats = window.__grid = { setups: 0, frames: 0, renders: 0, errors: 0, bytes: 0, epochs: [], painted: [] };
-  function el(tag, cls, parent, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
-  }
+  function el(tag, cls, parent, text) { return root.LiveCore.el(tag, cls, parent, text); }
 
   function render(a) {
     C = root.LiveCore;

@@ -59,6 +59,14 @@
     if (idleTimer === null) flushValue();
   }
   function now() { return performance.timeOrigin + performance.now(); }
+  // A new element of ``tag`` (with class ``cls`` and text ``text``, in ``parent``): the views' DOM.
+  function el(tag, cls, parent, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    if (parent) parent.appendChild(e);
+    return e;
+  }
   function nextFrame() {
     return new Promise(function (resolve) { requestAnimationFrame(function () { resolve(); }); });
   }
@@ -225,7 +233,7 @@
   });
 
   // For view.js, which draws the grid of plots.
-  window.LiveCore = { layoutGrid: layoutGrid, drawFigure: drawFigure, decode: decode, b64bytes: b64bytes, send: send, sendValue: sendValue,
+  window.LiveCore = { el: el, layoutGrid: layoutGrid, drawFigure: drawFigure, decode: decode, b64bytes: b64bytes, send: send, sendValue: sendValue,
                       nextFrame: nextFrame, now: now, cells: cells, sizes: sizes, live: live };
 
   send("streamlit:componentReady", { apiVersion: 1 });

@@ -11,13 +11,7 @@
   var C = null, S = null, box = null, id = null, args = {}, removes = 0;
   var stats = window.__pins = { builds: 0, painted: [], errors: 0, names: [] };
 
-  function el(tag, cls, parent, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
-  }
+  function el(tag, cls, parent, text) { return root.LiveCore.el(tag, cls, parent, text); }
 
   function render(a) {
     C = root.LiveCore;
