@@ -129,3 +129,28 @@ def test_the_browser_reads_grid_frames_as_python_writes_them():
     assert phone["c"] == 1 and phone["s"] >= 150
     assert wide["side"] and wide["c"] * (wide["s"] + 8) + (wide["c"] - 1) * 10 + wide["ow"] + 12 <= 1230
     assert matrix["c"] == 7 and matrix["s"] >= 120
+
+
+def test_the_grid_trains_without_a_socket(server):
+    """As behind a proxy that blocks WebSockets: the page says so in one line and the same grid
+    client draws the same messages through Streamlit; Play, Pause and Open still work."""
+    from tests.test_browser_channel import block_sockets
+    with browser_page(1400, 900) as page:
+        page.route("**/component/**/channel.js", block_sockets)
+        page.goto(server + "/?page=compare")
+        page.get_by_text("the grid updates a few times a second through Streamlit").wait_for(timeout=60_000)
+        frame = grid_frame(page)
+        assert frame.evaluate("__grid.channel") == "fallback" and frame.locator("#cmp .gcell").count() == 7
+        frame.locator("#cmp button[data-shortcut='play']").click()
+        frame.wait_for_function("__grid.renders > 3 && Math.min(...__grid.epochs) > 5", timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "compare_fallback_playing.png"))
+        frame.locator("#cmp button[data-shortcut='play']").click()                # Pause
+        frame.wait_for_function("!window.BPGridView.state().running", timeout=30_000)
+        page.wait_for_timeout(1500)
+        still = grid_stats(frame)["epochs"]
+        page.wait_for_timeout(1500)
+        assert grid_stats(frame)["epochs"] == still and grid_stats(frame)["errors"] == 0
+        frame.locator("#cmp .gcell[data-cell='1'] .gopen").click()               # 2 units, in the Live view
+        page.get_by_text("of the Compare grid, with its exact setup").wait_for(timeout=60_000)
+        assert parse_qs(urlparse(page.url).query)["layers"] == ["2:tanh"]
+        assert page.locator('[data-testid="stException"]').count() == 0

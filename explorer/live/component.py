@@ -97,6 +97,16 @@ def live_grid(token: str, ws_path: str, height: int = 600, key: str = "grid", on
                       default=None, tab_index=-1, on_change=on_change)
 
 
+def live_grid_fallback(messages: dict[str, Any], height: int = 600, key: str = "grid", on_change: Any = None,
+                       speeds: list | tuple = ()) -> dict[str, Any] | None:
+    """The same grid when no socket can be opened: the grid's messages come as arguments
+    (``{"setup", "setup_id", "status", "frames"}``, as ``live_fallback``'s), drawn by the same
+    client; its buttons report ``{"control": {...}, "id", "n"}`` (or ``{"resync": true, ...}``), and
+    a cell's Open ``{"open": cell index, "n"}``, through the component value."""
+    return _component(grid=True, fallback=True, messages=messages, height=int(height), speeds=list(speeds),
+                      key=key, default=None, tab_index=-1, on_change=on_change)
+
+
 def live_pins(message: dict[str, Any], height: int = 420, key: str = "pins", on_change: Any = None) -> dict[str, Any] | None:
     """Pinned runs side by side (``static/pinsview.js``): ``message`` is ``explorer.live.pins_setup``'s,
     drawn once per change of its ``id`` (no socket: pins do not train). ``height``: the room for the

@@ -23,13 +23,16 @@ from explorer.choices.settings_table import SETTINGS
 from explorer.live.channel.grid_session import MAX_SERVER_GRID_BYTES, MAX_TRAINING_CELLS, GridSession, grid_bytes_elsewhere
 from explorer.live.channel.routes import PATH
 from explorer.live.channel.scheduler import SCHEDULER
-from explorer.live.component import live_grid
-from explorer.pages import chrome, compare_nav, sidebar, widget_state
+from explorer.live.component import live_grid, live_grid_fallback
+from explorer.pages import chrome, compare_nav, fallback_feed, sidebar, widget_state
 from explorer.training.grid_badges import RULE
 from explorer.training.grid_metrics import grid_rows
 from explorer.training.grid_run import MAX_GRID_BYTES, GridRun
 
 RUN, LIVE, VIEW = "grid_run", "grid_live", "grid_view"     # session keys: the grid, its live session, component
+FALLBACK, WIRE, OPENED_NOW = "grid_fallback", "grid_fallback_wire", "grid_opened_now"   # ... and its fallback's
+FALLBACK_NOTE = ("The live connection could not be opened (a proxy may block WebSockets), so the grid "
+                 "updates a few times a second through Streamlit instead.")
 NO_AXIS = "none"
 
 
@@ -51,10 +54,16 @@ def compare_view(cfg, big: bool) -> None:
     SCHEDULER.ensure_started()
     SCHEDULER.wake()
     speeds = [v if v == "max" else int(v) for v in SETTINGS["speed"].choices()]
-    state = live_grid(live.token, PATH, height=height, key=VIEW, on_change=_on_grid_change, speeds=speeds)
-    if isinstance(state, dict) and state.get("channel") == "failed":
-        st.warning("The live connection could not be opened (a proxy may block WebSockets): the grid cannot train "
-                   "here. The Live view still works without it.")
+    if st.session_state.get(FALLBACK):
+        live.fallback = True
+        st.caption(FALLBACK_NOTE)
+        _fallback_grid(height, speeds)
+    else:
+        live.fallback = False
+        state = live_grid(live.token, PATH, height=height, key=VIEW, on_change=_on_grid_change, speeds=speeds)
+        if isinstance(state, dict) and state.get("channel") == "failed":
+            st.session_state[FALLBACK] = True
+            st.rerun()
     with run.lock:
         stopped, epoch = not live.running, run.epoch
     if stopped and epoch > 0:
@@ -114,6 +123,20 @@ def _grid_run(cfg, shape, cells) -> GridRun | None:
     return run
 
 
+@st.fragment(run_every=fallback_feed.FALLBACK_EVERY_S)
+def _fallback_grid(height: int, speeds: list) -> None:
+    """The grid without a socket: a timer-driven fragment hands the grid's messages to the same
+    client (``fallback_feed``); its buttons come back through the component value. An Open
+    click goes to the Live view: the whole page reruns."""
+    ss = st.session_state
+    run, live = ss[RUN], ss[LIVE]
+    reply_to = fallback_feed.apply_value(live, run, ss.get(VIEW), WIRE)
+    live_grid_fallback(fallback_feed.messages(live, run, WIRE, reply_to), height=height, key=VIEW,
+                       on_change=_on_grid_change, speeds=speeds)
+    if ss.pop(OPENED_NOW, False):
+        st.rerun()
+
+
 def _on_grid_change() -> None:
     """The grid component's value changed: an Open click opens that cell in the Live view."""
     ss = st.session_state
@@ -125,6 +148,8 @@ def _on_grid_change() -> None:
     i = value["open"]
     if run is not None and live is not None and type(i) is int and 0 <= i < run.shape.n_cells:
         compare_nav.open_cell(run, live, i)
+        if ss.get(FALLBACK):
+            ss[OPENED_NOW] = True                       # (from the fallback's fragment: the page reruns)
 
 
 # ---- the grid editor: axes, layer, seeds, epochs, shared setup ------------------------------------

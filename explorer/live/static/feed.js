@@ -6,7 +6,7 @@
 // it all. Controls and those requests go back as the component value {..., id, n}, a new
 // (id, n) a new request (it reruns that fragment).
 //
-//   var feed = BPFeed.create({onSetup, onStatus, onFrame, onError, send});   // send: LiveCore.send
+//   var feed = BPFeed.create({onSetup, onStatus, onFrame, onError, send[, decode]});   // send: LiveCore.send
 //   feed.feed(args.messages); feed.value({control: {type: "play"}});
 (function (root) {
   "use strict";
@@ -42,7 +42,7 @@
         if (s <= seq) continue;                    // drawn already
         if (s > seq + 1) return resync(m.setup_id);
         seq = s;
-        try { h.onFrame(root.BPChannel.decodeFrame(buf)); } catch (err) { h.onError(String(err && err.stack || err)); }
+        try { h.onFrame((h.decode || root.BPChannel.decodeFrame)(buf)); } catch (err) { h.onError(String(err && err.stack || err)); }
       }
     }
     return { feed: feed, value: value };

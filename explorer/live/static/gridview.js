@@ -12,18 +12,24 @@
 (function (root) {
   "use strict";
 
-  var C = null, ch = null, token = null, args = {}, S = null, frame = null, drawing = false, opens = 0;
+  var C = null, ch = null, token = null, args = {}, S = null, frame = null, drawing = false, opens = 0, feed = null;
   var stats = window.__grid = { setups: 0, frames: 0, renders: 0, errors: 0, bytes: 0, epochs: [], painted: [] };
   function el(tag, cls, parent, text) { return root.LiveCore.el(tag, cls, parent, text); }
 
+  function decode(buf) { stats.bytes += buf.byteLength; return root.BPGridWire.decode(buf, S && S.counts); }
   function render(a) {
     C = root.LiveCore;
     args = a;
-    if (a.token !== token) {
+    if (a.fallback) {                            // no socket: the same messages as arguments (feed.js)
+      if (ch) { ch.close(); ch = null; token = null; }
+      stats.channel = state = "fallback";
+      feed = feed || root.BPFeed.create({ onSetup: onSetup, onStatus: onStatus, onFrame: onFrame, onError: onError,
+                                          send: C.send, decode: decode });
+      feed.feed(a.messages || {});
+    } else if (a.token !== token) {
       if (ch) ch.close();
       token = a.token;
-      ch = root.BPChannel.open({ route: a.ws_path || "/live/ws", token: token,
-        decode: function (buf) { stats.bytes += buf.byteLength; return root.BPGridWire.decode(buf, S && S.counts); },
+      ch = root.BPChannel.open({ route: a.ws_path || "/live/ws", token: token, decode: decode,
         onSetup: onSetup, onStatus: onStatus, onFrame: onFrame, onState: onState, onError: onError });
     }
     if (S) layout();
@@ -44,7 +50,10 @@
     if (extra.open === undefined && value.open !== undefined) { v.open = value.open; v.n = value.n; }
     if (JSON.stringify(v) === JSON.stringify(value)) return;
     value = v;
-    C.sendValue(v);
+    // (the fallback's fragment reruns every few tenths of a second: a value waiting for no script
+    // to run could wait for ever on a busy server; it goes at once, as the fallback's controls do)
+    if (args.fallback) C.send("streamlit:setComponentValue", { value: v, dataType: "json" });
+    else C.sendValue(v);
   }
   function onError(text) { stats.errors++; stats.lastError = text; console.error("grid view:", text); }
 
@@ -143,7 +152,7 @@
     return b;
   }
 
-  function control(msg) { if (ch) ch.control(msg); }
+  function control(msg) { if (args.fallback && feed) feed.value({ control: msg }); else if (ch) ch.control(msg); }
 
   function openCell(d) {
     opens++;
