@@ -280,3 +280,17 @@ def test_own_data_chosen_without_points_grids_the_data_the_page_shows():
     run = GridRun(shape, cells, widget_state.data_for, 10)
     run.train(10)
     assert run.epoch == 10 and len(run.bundles[0].y_train) == len(build_data(Config().data).y_train)
+
+
+def test_cells_train_without_a_schedule_or_stopping_rule_and_their_links_say_so():
+    """The grid's engine has a constant η and no early stopping: a setup with a cosine schedule
+    and patience gives cells without them, so each cell's link opens the run the cell shows."""
+    cfg, _ = from_query({"sched": "cosine", "warm": "10", "val": "0.1", "patience": "20", "ga": "units:1,2"})
+    assert cfg.train.schedule == "cosine" and cfg.train.patience == 20
+    _, cells = grid_cells(cfg)
+    plain = Config().train
+    for cell in cells:
+        assert (cell.cfg.train.schedule, cell.cfg.train.warmup, cell.cfg.train.patience) == \
+            (plain.schedule, plain.warmup, plain.patience)
+        link, default = cell_link(cell), to_query(Config())
+        assert (link["sched"], link["warm"], link["patience"]) == (default["sched"], default["warm"], default["patience"])

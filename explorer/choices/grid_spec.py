@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from core.grid import check_grid
 from explorer.choices.config import Config
 from explorer.choices.grid_axes import AXES, SHARED, apply
+from explorer.choices.instruments import without_instruments
 from explorer.choices.link import to_query
 from explorer.choices.settings_table import MAX_HIDDEN_LAYERS, SETTINGS
 
@@ -52,7 +53,9 @@ class GridShape:
 
 def shared_setup(cfg: Config) -> Config:
     """What every cell shares: ``cfg`` with the grid's shared preset applied (``grid_axes.SHARED``),
-    and the Live view's page (a cell's link opens there)."""
+    a constant learning rate and no stopping rule (``instruments.without_instruments``: the grid
+    trains neither), and the Live view's page (a cell's link opens there)."""
+    cfg = replace(cfg, train=without_instruments(cfg.train))
     for key, value in SHARED[cfg.grid.shared]:
         s = SETTINGS[key]
         cfg = replace(cfg, **{s.group: replace(getattr(cfg, s.group), **{s.field: value})})

@@ -8,6 +8,8 @@ rows the chosen schedule reads (it asks the entry, never its name).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.schedules import SCHEDULES, Schedule
 from core.stopping import Stopping
 
@@ -39,3 +41,15 @@ def stopping_of(t, has_validation: bool) -> Stopping:
                     restore_best=bool(t.restore_best) and has_validation, at_epoch=t.stop_epoch,
                     loss_target=None if t.stop_loss is None else float(t.stop_loss),
                     score_target=None if t.stop_score is None else float(t.stop_score))
+
+
+# What a Compare grid leaves out (core.sweep trains every cell with a constant η and no stopping rule)
+INSTRUMENT_FIELDS = ("schedule", "sched_period", "sched_gamma", "sched_floor", "sched_restarts", "warmup",
+                     "patience", "restore_best", "stop_epoch", "stop_loss", "stop_score")
+
+
+def without_instruments(t):
+    """TrainConfig ``t`` with a constant learning rate and no stopping rule (each field at its
+    default): what a grid cell trains, so that its link opens the very run it shows."""
+    plain = type(t)()
+    return replace(t, **{f: getattr(plain, f) for f in INSTRUMENT_FIELDS})

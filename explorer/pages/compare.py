@@ -70,7 +70,8 @@ def compare_view(cfg, big: bool) -> None:
         _table(run)
     with st.expander("How each cell's badge is decided"):
         st.markdown("\n".join(f"- **{k}**: {v}" for k, v in RULE.items()))
-        st.caption(f"Every cell trains on the same data from its own starting weights; at most {MAX_TRAINING_CELLS} "
+        st.caption(f"Every cell trains on the same data from its own starting weights, with a constant learning "
+                   f"rate and no early stopping (the Live view has both); at most {MAX_TRAINING_CELLS} "
                    f"networks train at once on this server (all grids together), and a grid holds at most "
                    f"{MAX_GRID_BYTES // 2**20} MB. Units go up to {SETTINGS['layers'].hi} a layer in every view.")
 
