@@ -68,20 +68,29 @@ class StreamlitSession:
                 if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
                     el = fm.delta.new_element
                     what = el.WhichOneof("type")
-                    if what == "component_instance":
-                        args = json.loads(el.component_instance.json_args or "{}")
-                        if args.get("token"):
-                            self.token = args["token"]
-                    elif what == "exception":
-                        self.errors.append(f"exception: {el.exception.message}")
+                    self.on_element(what, el)
                     inner = getattr(el, what, None)
                     wid = getattr(inner, "id", "") if inner is not None else ""
                     if wid:
                         self.elements[wid] = (what, inner)
                 elif kind == "script_finished":
                     self.finished.set()
+                else:
+                    self.on_message(kind, fm)
         except websockets.ConnectionClosed:
             pass
+
+    def on_element(self, what: str, el) -> None:
+        """A new element of the page (``what``: its proto's type): the live token, an exception."""
+        if what == "component_instance":
+            args = json.loads(el.component_instance.json_args or "{}")
+            if args.get("token"):
+                self.token = args["token"]
+        elif what == "exception":
+            self.errors.append(f"exception: {el.exception.message}")
+
+    def on_message(self, kind: str, fm) -> None:
+        """Any other ForwardMsg (``kind``: its type), for a subclass to read."""
 
     def widget(self, kind: str, key: str):
         """(id, proto) of the widget with this key (Streamlit puts the key in the id)."""

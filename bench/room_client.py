@@ -11,7 +11,6 @@ import re
 import time
 
 import websockets
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.classroom_client import Learner, StreamlitSession
 from explorer.live.channel import gallery_wire
@@ -30,41 +29,22 @@ class PageSession(StreamlitSession):
         self.page_query = ""
         self.submit = None
 
-    async def _read(self) -> None:
-        try:
-            async for data in self.ws:
-                fm = ForwardMsg()
-                fm.ParseFromString(data)
-                kind = fm.WhichOneof("type")
-                if kind == "page_info_changed":
-                    self.page_query = fm.page_info_changed.query_string
-                elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
-                    el = fm.delta.new_element
-                    what = el.WhichOneof("type")
-                    inner = getattr(el, what, None)
-                    if what == "component_instance":
-                        args = json.loads(el.component_instance.json_args or "{}")
-                        if args.get("token"):
-                            self.token = args["token"]
-                    elif what == "exception":
-                        self.errors.append(f"exception: {el.exception.message}")
-                    elif what == "markdown":
-                        self.texts.append(el.markdown.body)
-                    elif what == "alert":
-                        self.texts.append(el.alert.body)
-                    elif what == "code":
-                        self.texts.append(el.code.code_text)
-                    elif what == "link_button":
-                        self.texts.append(el.link_button.url)
-                    elif what == "button" and el.button.is_form_submitter:
-                        self.submit = el.button.id
-                    wid = getattr(inner, "id", "") if inner is not None else ""
-                    if wid:
-                        self.elements[wid] = (what, inner)
-                elif kind == "script_finished":
-                    self.finished.set()
-        except websockets.ConnectionClosed:
-            pass
+    def on_message(self, kind: str, fm) -> None:
+        if kind == "page_info_changed":
+            self.page_query = fm.page_info_changed.query_string
+
+    def on_element(self, what: str, el) -> None:
+        super().on_element(what, el)
+        if what == "markdown":
+            self.texts.append(el.markdown.body)
+        elif what == "alert":
+            self.texts.append(el.alert.body)
+        elif what == "code":
+            self.texts.append(el.code.code_text)
+        elif what == "link_button":
+            self.texts.append(el.link_button.url)
+        elif what == "button" and el.button.is_form_submitter:
+            self.submit = el.button.id
 
     def find(self, pattern: str) -> str:
         for text in reversed(self.texts):
