@@ -68,3 +68,17 @@ def test_what_the_learner_chose_since_wins(ss):
     assert ws.read(ws.SETTINGS["lr"]) == pytest.approx(0.3)
     page_run(ss)
     assert ws.read(ws.SETTINGS["lr"]) == pytest.approx(0.3)
+
+
+def test_a_single_widget_a_callback_wrote_survives_too(ss):
+    """Clear (the drawing toolbar) switches the dataset to the learner's own points through
+    ``write_widgets``: a rerun with the browser's older dataset does not switch it back."""
+    page_run(ss)
+    ds = ws.SETTINGS["ds"].key
+    shown = ss[ds]
+    ws.write_widgets({ds: "own"})
+    page_run(ss)
+    page_run(ss, browser={ds: shown})
+    assert ss[ds] == "own"
+    page_run(ss, browser={ds: "own"})
+    assert not ss[ws.PENDING]

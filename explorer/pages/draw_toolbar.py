@@ -19,6 +19,7 @@ from explorer.choices import own_points
 from explorer.choices.config import Config, OwnPoints
 from explorer.training.run import EMPTY_EXTENT, Run
 from explorer.choices.settings_table import OWN_DATA, SETTINGS
+from explorer.pages import widget_state
 
 ON, MODE, TARGET = "draw_on", "draw_mode", "draw_target"        # widget keys
 UNDO, ERROR, SEQ, LAST_MODE = "draw_undo", "draw_error", "draw_seq", "draw_last_mode"   # what the edits keep
@@ -52,12 +53,12 @@ def _set_points(points: OwnPoints, before: OwnPoints) -> None:
     undo.append((shown, before if shown == OWN_DATA else ss.get(SETTINGS["pts"].key)))
     del undo[:-MAX_UNDO]
     ss[SETTINGS["pts"].key] = points
-    ss[SETTINGS["ds"].key] = OWN_DATA
+    widget_state.write_widgets({SETTINGS["ds"].key: OWN_DATA})
     out = ACTIVATIONS.get(ss.get(SETTINGS["out"].key))         # None for "auto"
     if points.problem == "classification" and (points.n_classes or 0) > 2 \
             and out is not None and out.classifier == "binary":
         # One binary unit (a sigmoid) cannot tell three classes apart: follow the data, as a K-class set does.
-        ss[SETTINGS["out"].key] = ss[SETTINGS["loss"].key] = "auto"
+        widget_state.write_widgets({SETTINGS["out"].key: "auto", SETTINGS["loss"].key: "auto"})
         ss[ERROR] = "A third class: the output switched from one sigmoid unit to softmax (one unit per class)."
 
 
@@ -99,7 +100,8 @@ def _undo() -> None:
     ss = st.session_state
     undo = ss.get(UNDO) or []
     if undo:
-        ss[SETTINGS["ds"].key], ss[SETTINGS["pts"].key] = undo.pop()
+        shown, ss[SETTINGS["pts"].key] = undo.pop()
+        widget_state.write_widgets({SETTINGS["ds"].key: shown})
 
 
 def _clear(problem: str) -> None:

@@ -164,7 +164,7 @@ def _new_weights() -> None:
     """Callback: draw a new weights seed (and forget imported weights)."""
     ss = st.session_state
     key = SETTINGS["seed"].key
-    ss[key] = (int(ss.get(key, 0)) * 7919 + 104_729) % 1_000_003
+    widget_state.write_widgets({key: (int(ss.get(key, 0)) * 7919 + 104_729) % 1_000_003})
     ss.pop(IMPORTED, None)
 
 

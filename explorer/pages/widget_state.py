@@ -75,8 +75,14 @@ RUNS = "page_runs"           # session key: script runs begun in this session
 def set_widgets(cfg: Config) -> None:
     """Widget callback: write ``cfg`` into the widgets' session-state keys, and keep each
     changed value pending until a later run shows the browser has it (``settle_widgets``)."""
+    write_widgets(widget_state(cfg))
+
+
+def write_widgets(new: dict) -> None:
+    """Widget callback: write widget keys and values ``new``, each changed one kept pending
+    until a later run shows the browser has it (``settle_widgets``). Every callback that sets
+    a widget's value goes through here."""
     ss = st.session_state
-    new = widget_state(cfg)
     pending = ss.setdefault(PENDING, {})
     due = ss.get(RUNS, 0) + 2          # this callback's run is RUNS + 1; the run after it may confirm
     for key, value in new.items():
