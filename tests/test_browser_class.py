@@ -60,6 +60,7 @@ def test_create_join_two_students_and_the_projector_shows_them(server, chromium)
     teacher.get_by_role("button", name="I saved it").click()
     wait_idle(teacher)
     teacher.get_by_role("button", name="Set the task from my setup").click()      # learning rate and layers free
+    wait_idle(teacher)                    # as a person waits for the form before sending it
     teacher.get_by_role("button", name="Send the task").click()
     teacher.get_by_text("Task 1:").wait_for(timeout=30_000)
     wait_idle(teacher)
