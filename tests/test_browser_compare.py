@@ -85,6 +85,7 @@ def test_a_7x3_grid_moves_every_cell_within_50_kb_a_second(server):
         assert min(r["thumbs"]) > 0, r
         frame.locator("#cmp button[data-shortcut='play']").click()             # pause: the table shows
         page.get_by_text("every cell's settings and metrics").wait_for(timeout=30_000)
+        page.get_by_text("Download the table (CSV)").wait_for(timeout=30_000)   # (drawn after the caption)
         assert page.get_by_text("Download the table (CSV)").count() == 1
 
 
