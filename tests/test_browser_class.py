@@ -58,8 +58,10 @@ def test_create_join_two_students_and_the_projector_shows_them(server, chromium)
     projector = teacher.get_by_role("link", name="Open the projector page").get_attribute("href")
     assert link.startswith(server) and "?projector=" in projector
     teacher.get_by_role("button", name="I saved it").click()
+    teacher.get_by_text("Save your teacher link now").wait_for(state="detached", timeout=60_000)   # its run drawn
     wait_idle(teacher)
     teacher.get_by_role("button", name="Set the task from my setup").click()      # learning rate and layers free
+    teacher.get_by_role("button", name="Send the task").wait_for(timeout=30_000)  # the form is open
     wait_idle(teacher)                    # as a person waits for the form before sending it
     teacher.get_by_role("button", name="Send the task").click()
     teacher.get_by_text("Task 1:").wait_for(timeout=30_000)
