@@ -493,6 +493,7 @@ TO_PIXELS = """([x, y]) => { const L = LiveCore.cells.boundary._fullLayout;
 def click_plane(frame, x1: float, x2: float):
     """Click the boundary chart at (x1, x2) once the plot has held still for 0.5 s (a rerun
     after the last click may still resize the charts)."""
+    wait_idle(frame.page)                 # a run still being drawn may resize the charts under the pointer
     pos, deadline = None, time.time() + 30
     while time.time() < deadline:
         now = frame.evaluate(TO_PIXELS, [x1, x2])
