@@ -16,7 +16,7 @@ import pytest
 
 from explorer.choices.settings_table import PAGES
 from explorer.pages.chrome import FRAME_TOP_REM, LAPTOP, root_font_px
-from tests.browser import browser_page
+from tests.browser import browser_page, wait_idle
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -234,6 +234,8 @@ def test_backprop_view_opens_on_the_current_step(server):
         page.locator(".st-key-bp_next").first.wait_for(timeout=120_000)
         page.locator(".katex-display").first.wait_for(timeout=60_000)
         m = settle(page)
+        wait_idle(page)                   # a later run (the layout's first report) redraws the formulas
+        page.locator(".katex-display").first.wait_for(timeout=60_000)
         m["formulas"] = page.evaluate(FORMULAS)
         page.screenshot(path=str(ARTIFACTS / "layout_backprop_1366x768.png"))
         MEASURED["backprop_1366x768"] = m
