@@ -120,6 +120,38 @@ def wait_idle(page, timeout_ms: int = 60_000):
     page.wait_for_function(IDLE, timeout=timeout_ms)
 
 
+# Counts the script runs the page starts from now on: each time the marker turns "running".
+WATCH_RUNS = """() => {
+  window.__runsSeen = 0;
+  if (window.__runWatch) return;
+  const state = () => { const a = document.querySelector('[data-test-script-state]');
+                        return a && a.getAttribute('data-test-script-state'); };
+  let last = state();
+  window.__runWatch = new MutationObserver(() => {
+    const now = state();
+    if (now === 'running' && last !== 'running') window.__runsSeen++;
+    last = now;
+  });
+  window.__runWatch.observe(document.body, {attributes: true, childList: true, subtree: true,
+                                            attributeFilter: ['data-test-script-state']});
+}"""
+RAN_AND_IDLE = "() => window.__runsSeen > 0 && (" + IDLE + ")()"
+
+
+@contextlib.contextmanager
+def rerun_of(page, timeout_ms: int = 90_000):
+    """Around an action that reruns the script (a click on a Streamlit widget): wait until
+    that run has started and the page is idle again. ``wait_idle`` alone can pass before the
+    click's own run has begun, and the next click then races it (streamlit#218)::
+
+        with rerun_of(page):
+            page.get_by_role("button", name="Pin this run").click()
+    """
+    page.evaluate(WATCH_RUNS)
+    yield
+    page.wait_for_function(RAN_AND_IDLE, timeout=timeout_ms)
+
+
 def live_stats(frame) -> dict:
     return frame.evaluate("({renders: __live.renders, frame: __live.frame, errors: __live.errors, extra: __live.extra})")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import app_server, browser_page, wait_idle, wait_live
+from tests.browser import app_server, browser_page, rerun_of, wait_idle, wait_live
 
 SHOT = Path(__file__).resolve().parent / "artifacts" / "backprop.png"
 STEPS = ["Forward, layer 1", "Forward, layer 2", "Output error", "Backward, layer 2", "Backward, layer 1", "Update"]
@@ -75,7 +75,8 @@ def test_presentation_shows_each_step_on_one_screen():
             if n:
                 wait_idle(page)                                          # as a person waits for the page
                 page.evaluate("document.activeElement && document.activeElement.blur()")
-                page.keyboard.press("ArrowRight")                        # the shortcut clicks Next
+                with rerun_of(page):
+                    page.keyboard.press("ArrowRight")                    # the shortcut clicks Next
             page.locator(".st-key-bp_note", has_text=title).first.wait_for(timeout=90_000)
             page.wait_for_function("() => document.querySelectorAll('[class*=\"st-key-bp_mats\"] .main-svg').length > 0"
                                    " && document.querySelectorAll('.katex-display').length > 0", timeout=90_000)

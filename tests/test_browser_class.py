@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, wait_idle, wait_live
+from tests.browser import ARGS, CHROMIUM, rerun_of, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -39,7 +39,8 @@ def join(chromium, link: str, nickname: str, phone: bool):
     page.get_by_role("textbox", name="Your nickname").fill(nickname)
     if phone:
         page.screenshot(path=str(ARTIFACTS / "class_join_phone.png"))
-    page.get_by_role("button", name="Join").click()
+    with rerun_of(page):
+        page.get_by_role("button", name="Join").click()
     page.get_by_text("You are in class").wait_for(timeout=60_000)
     wait_live(page)                       # the explorer is drawn: its live charts show a frame
     wait_idle(page)
@@ -57,15 +58,15 @@ def test_create_join_two_students_and_the_projector_shows_them(server, chromium)
     link = teacher.get_by_text(re.compile(r"\?join=[0-9A-Z]{8}$")).first.inner_text().strip()
     projector = teacher.get_by_role("link", name="Open the projector page").get_attribute("href")
     assert link.startswith(server) and "?projector=" in projector
-    teacher.get_by_role("button", name="I saved it").click()
-    teacher.get_by_text("Save your teacher link now").wait_for(state="detached", timeout=60_000)   # its run drawn
-    wait_idle(teacher)
-    teacher.get_by_role("button", name="Set the task from my setup").click()      # learning rate and layers free
+    with rerun_of(teacher):
+        teacher.get_by_role("button", name="I saved it").click()
+    teacher.get_by_text("Save your teacher link now").wait_for(state="detached", timeout=60_000)
+    with rerun_of(teacher):
+        teacher.get_by_role("button", name="Set the task from my setup").click()  # learning rate and layers free
     teacher.get_by_role("button", name="Send the task").wait_for(timeout=30_000)  # the form is open
-    wait_idle(teacher)                    # as a person waits for the form before sending it
-    teacher.get_by_role("button", name="Send the task").click()
+    with rerun_of(teacher):
+        teacher.get_by_role("button", name="Send the task").click()
     teacher.get_by_text("Task 1:").wait_for(timeout=30_000)
-    wait_idle(teacher)
 
     ada = join(chromium, link, "Ada <i>", phone=True)
     ada.screenshot(path=str(ARTIFACTS / "class_student_phone.png"))

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from explorer.live.channel import grid_wire
-from tests.browser import browser_page, grid_frame, grid_stats, rates, wait_idle
+from tests.browser import browser_page, grid_frame, grid_stats, rates, rerun_of, wait_idle
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -57,9 +57,9 @@ def test_ngs_grid_plays_opens_a_cell_and_comes_back(server):
         assert q["layers"] == ["4:tanh"] and q["init"] == ["ng"] and q["test"] == ["0"] and q["seed"] == ["2"]
         page.get_by_text("of the Compare grid, with its exact setup").wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "compare_cell_open.png"))
-        page.locator(".st-key-grid_back button").click()
+        with rerun_of(page):
+            page.locator(".st-key-grid_back button").click()
         frame = grid_frame(page)
-        wait_idle(page)
         frame.wait_for_function("__grid.epochs.length === 7", timeout=30_000)   # its first frame drawn
         s = grid_stats(frame)
         assert "page=compare" in page.url and frame.locator("#cmp .gcell").count() == 7

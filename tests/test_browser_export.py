@@ -26,7 +26,7 @@ from core.model_file import dumps, load_model
 from core.pipeline import InputPipeline
 from core.user_data import read_points
 from explorer.choices.own_points import decode
-from tests.browser import app_server, browser_page, wait_idle, wait_live
+from tests.browser import app_server, browser_page, rerun_of, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -428,7 +428,8 @@ def test_cleared_then_undone_points_train_and_export(server):
         open_export_section(page)
         flower = read_points(download(page, "dl_csv", "flower_before_clear.csv", "backprop_data.csv"))
 
-        page.locator(".st-key-draw_clear_btn button:visible").click()
+        with rerun_of(page):
+            page.locator(".st-key-draw_clear_btn button:visible").click()
         wait_query(page, {"ds": "own"})
         page.locator(".st-key-draw_undo_btn button:visible:enabled").wait_for(timeout=30_000)
         no_error_boxes(page)
@@ -436,7 +437,8 @@ def test_cleared_then_undone_points_train_and_export(server):
         with pytest.raises(ValueError):                             # no point left: the CSV is a bare header
             read_points(download(page, "dl_csv", "cleared.csv", "backprop_data.csv"))
 
-        page.locator(".st-key-draw_undo_btn button:visible").click()
+        with rerun_of(page):
+            page.locator(".st-key-draw_undo_btn button:visible").click()
         page.locator(".st-key-draw_undo_btn button:visible:disabled").wait_for(timeout=30_000)
         wait_query(page, {"ds": "planar"})                          # back to the dataset itself
         frame = wait_channel(page)
@@ -463,7 +465,8 @@ def test_new_weights_draws_a_seed_and_reset_replays_it(server):
         frame = wait_channel(page)
         open_export_section(page)
         seed = int(query(page)["seed"])
-        page.locator(".st-key-new_weights button:visible").click()
+        with rerun_of(page):
+            page.locator(".st-key-new_weights button:visible").click()
         q = page.wait_for_function(f"() => {{ const s = new URLSearchParams(location.search).get('seed');"
                                    f" return s && s !== '{seed}' && s; }}", timeout=60_000).json_value()
         new_seed = int(q)
@@ -512,17 +515,19 @@ def test_drawn_points_by_clicking_the_chart_train_and_export(server):
         page.goto(server)
         frame = wait_channel(page)
         open_export_section(page)
-        page.locator(".st-key-draw_clear_btn button:visible").click()    # start from an empty plane
+        with rerun_of(page):
+            page.locator(".st-key-draw_clear_btn button:visible").click()    # start from an empty plane
         wait_query(page, {"ds": "own"})
-        page.get_by_text("Draw", exact=True).first.click()               # Draw on
+        with rerun_of(page):
+            page.get_by_text("Draw", exact=True).first.click()               # Draw on
         page.locator(".st-key-draw_mode button:visible:enabled").first.wait_for(timeout=30_000)
         frame = wait_channel(page)
         frame.wait_for_function("LiveCore.cells.boundary.classList.contains('drawing')", timeout=30_000)
         n, mode = 0, 0                                                   # class 0 is chosen at first
         for (x1, x2), label in clicks:
             if label != mode:                  # (a click on the chosen segment would unselect it)
-                page.locator(".st-key-draw_mode button:visible", has_text=f"class {label}").click()
-                page.wait_for_timeout(1000)
+                with rerun_of(page):
+                    page.locator(".st-key-draw_mode button:visible", has_text=f"class {label}").click()
                 mode = label
             frame = wait_channel(page)
             click_plane(frame, x1, x2)

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from bench.room_client import Student
-from tests.browser import wait_idle, wait_live
+from tests.browser import rerun_of, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
 from tests.test_browser_class import chromium, join, open_page  # noqa: F401 - the module's browser
 
@@ -93,8 +93,8 @@ def test_the_projector_shows_every_student_live(server, chromium):   # noqa: F81
     wait_idle(teacher)
     link = teacher.get_by_text(re.compile(r"\?join=[0-9A-Z]{8}$")).first.inner_text().strip()
     projector_link = teacher.get_by_role("link", name="Open the projector page").get_attribute("href")
-    teacher.get_by_role("button", name="I saved it").click()
-    wait_idle(teacher)
+    with rerun_of(teacher):
+        teacher.get_by_role("button", name="I saved it").click()
 
     names = ("Ada <b>", "Bo", "Cy")
     students = [join(chromium, link, name, phone=False) for name in names]
@@ -114,8 +114,8 @@ def test_the_projector_shows_every_student_live(server, chromium):   # noqa: F81
     projector.screenshot(path=str(ARTIFACTS / "gallery_3_1920x1080.png"))
 
     wait_idle(teacher)                                                         # "Show this one": Bo, large
-    teacher.get_by_role("button", name="Refresh the list").click()
-    wait_idle(teacher)
+    with rerun_of(teacher):
+        teacher.get_by_role("button", name="Refresh the list").click()
     teacher.get_by_role("combobox", name="Show this one").click()
     teacher.get_by_role("option", name="Bo").click()
     bo = later["names"].index("Bo")

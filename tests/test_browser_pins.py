@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from explorer.choices.pin_link import MAX_LINK_CHARS
-from tests.browser import browser_page, wait_idle, wait_live
+from tests.browser import browser_page, rerun_of, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -57,9 +57,9 @@ def test_a_run_pinned_in_the_live_view_shows_in_compare_and_travels_in_its_link(
                                timeout=60_000)
         live.locator("#top .controls button:text-is('Pause')").click()
         wait_idle(page)
-        page.get_by_role("button", name="Pin this run").click()
+        with rerun_of(page):
+            page.get_by_role("button", name="Pin this run").click()
         page.get_by_text("it is in the link").wait_for(timeout=60_000)
-        wait_idle(page)
         page.screenshot(path=str(ARTIFACTS / "pins_live_1280.png"))
         q = parse_qs(urlparse(page.url).query)
         epoch = int(q["pin"][0].removeprefix("e."))
