@@ -18,26 +18,21 @@ from dataclasses import dataclass, field
 
 from explorer.rooms import keys, nicknames
 from explorer.rooms.buckets import Bucket
+from explorer.rooms.messages import (CLASS_FULL, CLOSED, EXPIRED, NAME_TAKEN, NAME_TAKEN_RENAME, NO_CLASS,
+                                     NO_PROJECTOR, NO_RECOVERY, NO_STUDENT, NO_TEACHER, NOT_A_CODE, NOT_A_RECOVERY,
+                                     NOT_IN_CLASS, SERVER_FULL, TOO_FAST, bad_name)
 from explorer.rooms.store import (EXPIRY_S, JOINS_PER_MINUTE, MAX_CLASSES, MAX_STUDENTS, BadName, ClassView,
-                                  Controls, Ended, Full, NewClass, NotFound, RoomStore, Seat, TooFast)
+                                  Controls, Ended, Full, NewClass, NotFound, RoomStore, Seat, TooFast, task_json)
 
 ENDED_KEPT = 1000
 SWEEP_EVERY_S = 60.0
-NO_CLASS = "No class has this code. Check it on the projector (letters and digits, no O, I, L or U)."
-EXPIRED = "This class has ended: it expired after 3 hours without activity. Ask your teacher for a new code."
-CLOSED = "This class has ended: the teacher closed it."
-NO_TEACHER = ("This teacher link does not open a class: it may have expired after 3 hours without activity, "
-              "or a recovery code replaced it.")
 
 
 def _copy(task: dict | None) -> dict | None:
     """A task as plain JSON values, copied: what goes in or out is never the store's own object
     (and a task a shared backend could not hold is refused here too)."""
-    if task is None:
-        return None
-    if not isinstance(task, dict):
-        raise TypeError(f"a task is a dict, got {type(task).__name__}")
-    return json.loads(json.dumps(task, allow_nan=False))
+    text = task_json(task)
+    return json.loads(text) if text else None
 
 
 @dataclass
@@ -130,8 +125,7 @@ class MemoryRoomStore(RoomStore):
             now = self._now()
             self._sweep(now)
             if len(self._rooms) >= self.max_classes:
-                raise Full(f"This server holds {self.max_classes} classes already, its limit. "
-                           "Try again when one has ended (after 3 hours without activity).")
+                raise Full(SERVER_FULL.format(n=self.max_classes))
             code = keys.new_code()
             while code in self._rooms or code in self._ended:
                 code = keys.new_code()
@@ -154,10 +148,9 @@ class MemoryRoomStore(RoomStore):
             try:
                 code = self._by_recovery.get(keys.digest(keys.read_recovery(recovery_code)))
             except ValueError as err:
-                raise NotFound(f"That is not a recovery code: {err}.") from None
+                raise NotFound(NOT_A_RECOVERY.format(err=err)) from None
             if code is None:
-                raise NotFound("No class has this recovery code (it may have expired after 3 hours "
-                               "without activity).")
+                raise NotFound(NO_RECOVERY)
             room = self._live(code, now)
             token = keys.new_teacher_token()
             del self._by_teacher[room.teacher]
@@ -173,15 +166,14 @@ class MemoryRoomStore(RoomStore):
             except ValueError:
                 code = None
             if code is None:
-                raise NotFound("This projector link does not show a class: it may have expired after "
-                               "3 hours without activity.")
+                raise NotFound(NO_PROJECTOR)
             return self._live(code, now).view()
 
     def _open_room(self, code: str, now: float) -> _Room:
         try:
             code = keys.read_code(code)
         except ValueError as err:
-            raise NotFound(f"That is not a class code: {err}.") from None
+            raise NotFound(NOT_A_CODE.format(err=err)) from None
         room = self._live(code, now)
         if room.closed:
             raise Ended(CLOSED)
@@ -198,13 +190,13 @@ class MemoryRoomStore(RoomStore):
             try:
                 name = nicknames.read(nickname)
             except ValueError as err:
-                raise BadName(str(err).capitalize() + ".") from None
+                raise BadName(bad_name(err)) from None
             if any(nicknames.same(name, s.nickname) for s in room.seats.values()):
-                raise BadName("Someone in this class already has that nickname: choose another.")
+                raise BadName(NAME_TAKEN)
             if len(room.seats) >= self.max_students:
-                raise Full(f"This class is full: it has {self.max_students} students, the limit.")
+                raise Full(CLASS_FULL.format(n=self.max_students))
             if not room.joins.take(now):
-                raise TooFast("Many students are joining this class right now: try again in a few seconds.")
+                raise TooFast(TOO_FAST)
             sid = secrets.token_hex(4)
             while sid in room.seats:
                 sid = secrets.token_hex(4)
@@ -223,7 +215,7 @@ class MemoryRoomStore(RoomStore):
                 raise NotFound(NO_CLASS) from None
             seat = next((s for s in room.seats.values() if s.secret == mine), None)
             if seat is None:
-                raise NotFound("You are not in this class (any more): join it again with a nickname.")
+                raise NotFound(NOT_IN_CLASS)
             room.active = now
             return Seat(seat.id, seat.nickname), room.view()
 
@@ -234,9 +226,9 @@ class MemoryRoomStore(RoomStore):
             try:
                 name = nicknames.read(nickname)
             except ValueError as err:
-                raise BadName(str(err).capitalize() + ".") from None
+                raise BadName(bad_name(err)) from None
             if any(nicknames.same(name, s.nickname) for s in room.seats.values() if s is not seat):
-                raise BadName("Another student in this class has that nickname.")
+                raise BadName(NAME_TAKEN_RENAME)
             seat.nickname = name
 
     def remove(self, token: str, student_id: str) -> None:
@@ -251,7 +243,7 @@ class MemoryRoomStore(RoomStore):
     def _seat(room: _Room, student_id: str) -> _Seat:
         seat = room.seats.get(str(student_id))
         if seat is None:
-            raise NotFound("No student of this class has that id (removed already?).")
+            raise NotFound(NO_STUDENT)
         return seat
 
     def push_task(self, token: str, task: dict) -> int:

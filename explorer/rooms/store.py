@@ -12,13 +12,15 @@ a nickname alone never does. Every method checks its key first and raises a ``Ro
 subclass whose message is a sentence for the page. Everything a store returns is a frozen
 copy: a page cannot change the store's state except through these methods.
 
-The in-process store is ``explorer.rooms.memory_store.MemoryRoomStore``; a shared backend
-(issue 19) implements the same methods and passes the same tests (``tests/test_room_store.py``).
-A task is a plain JSON-able dict (``explorer.rooms.task`` makes and checks it): the store
-keeps it as given and never interprets it.
+The in-process store is ``explorer.rooms.memory_store.MemoryRoomStore``; the shared one is
+``explorer.rooms.redis_store.RedisRoomStore`` (chosen by ``REDIS_URL``: ``explorer.rooms.server``).
+Both pass the same tests (``tests/test_room_store.py``) and refuse with the same sentences
+(``explorer.rooms.messages``). A task is a plain JSON-able dict (``explorer.rooms.task`` makes and
+checks it): the store keeps it as given (``task_json``) and never interprets it.
 """
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -50,6 +52,20 @@ class TooFast(RoomError):
 
 class BadName(RoomError):
     """A nickname that cannot be used (its form, or taken in this class)."""
+
+
+class Unavailable(RoomError):
+    """A shared store that cannot be reached (or is misconfigured): nothing was changed."""
+
+
+def task_json(task: dict | None) -> str:
+    """A task as the JSON text a store keeps ("" for none); TypeError if it is not a dict,
+    ValueError if it is not plain JSON (NaN, a set, ...)."""
+    if task is None:
+        return ""
+    if not isinstance(task, dict):
+        raise TypeError(f"a task is a dict, got {type(task).__name__}")
+    return json.dumps(task, allow_nan=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
