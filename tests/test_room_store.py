@@ -1,15 +1,19 @@
-"""The ``RoomStore`` contract, run against every store (the in-process one now; a shared
-backend, issue 19, adds itself to ``STORES``): keys and their rights, nicknames, caps,
-rate limits, expiry, and that what a store returns is a copy."""
+"""The ``RoomStore`` contract, run against every store: the in-process one and the shared one
+on a real ``redis-server`` (``tests/redis_server.py``; skipped without the binary, except in CI):
+keys and their rights, nicknames, caps, rate limits, expiry, and that what a store returns is a
+copy."""
 from __future__ import annotations
 
 import threading
 
 import pytest
+import redis
 
 from explorer.rooms import keys
 from explorer.rooms.memory_store import MemoryRoomStore
+from explorer.rooms.redis_store import RedisRoomStore
 from explorer.rooms.store import BadName, Ended, Full, NotFound, RoomError, TooFast
+from tests.redis_server import redis_server
 
 
 class Clock:
@@ -20,7 +24,25 @@ class Clock:
         return self.t
 
 
-STORES = {"memory": MemoryRoomStore}
+@pytest.fixture(scope="module")
+def redis_url():
+    with redis_server() as url:
+        yield url
+
+
+def memory(request, **kw):
+    return MemoryRoomStore(**kw)
+
+
+def shared(request, **kw):
+    """A RedisRoomStore on an empty database of the module's redis-server."""
+    client = redis.Redis.from_url(request.getfixturevalue("redis_url"))
+    client.flushdb()
+    request.addfinalizer(client.close)
+    return RedisRoomStore(client, **kw)
+
+
+STORES = {"memory": memory, "redis": shared}
 
 
 @pytest.fixture(params=list(STORES))
@@ -28,7 +50,7 @@ def make(request):
     """A factory: ``make(**limits)`` -> (store, clock)."""
     def build(**kw):
         clock = Clock()
-        return STORES[request.param](clock=clock, **kw), clock
+        return STORES[request.param](request, clock=clock, **kw), clock
     return build
 
 
@@ -216,3 +238,38 @@ def test_the_store_is_thread_safe(store):
     students = store.teacher(new.teacher_token).students
     assert all(isinstance(e, TooFast) for e in errors)        # 60 at once, then the join limit
     assert len(students) == 60 and len(errors) == 20 and len({s.student_id for s in students}) == len(students)
+
+
+def test_only_the_teacher_sets_the_controls_and_focus_must_be_a_student(store):
+    new = store.create()
+    a, b = store.join(new.code, "Ada"), store.join(new.code, "Bo")
+    assert store.projector(new.projector_key).controls.names_hidden is False
+    c = store.control(new.teacher_token, names_hidden=True, focus=b.student_id, pause=True)
+    assert (c.names_hidden, c.focus, c.pause) == (True, b.student_id, 1)
+    assert store.projector(new.projector_key).controls == c == store.student(new.code, a.secret)[1].controls
+    for key in (new.projector_key, new.code, a.secret, new.recovery_code):
+        with pytest.raises(NotFound):
+            store.control(key, pause=True)
+    with pytest.raises(NotFound):
+        store.control(new.teacher_token, focus="nobody")
+    assert store.control(new.teacher_token, focus="").focus == ""             # back to the gallery
+    store.control(new.teacher_token, focus=b.student_id)
+    store.remove(new.teacher_token, b.student_id)              # the focused student goes: back to the gallery
+    assert store.teacher(new.teacher_token).controls.focus == ""
+    assert store.control(new.teacher_token, names_hidden=False) == type(c)(False, "", 1)
+
+
+def test_a_roster_read_again_follows_every_change(store):
+    """Each key reads the students as they are now, however often it read them before."""
+    new = store.create()
+    a = store.join(new.code, "Ada")
+    for _ in range(2):
+        assert [s.nickname for s in store.projector(new.projector_key).students] == ["Ada"]
+        assert [s.nickname for s in store.student(new.code, a.secret)[1].students] == ["Ada"]
+    b = store.join(new.code, "Bo")
+    store.rename(new.teacher_token, a.student_id, "Grace")
+    assert [s.nickname for s in store.projector(new.projector_key).students] == ["Grace", "Bo"]
+    assert store.student(new.code, a.secret)[0].nickname == "Grace"
+    store.remove(new.teacher_token, b.student_id)
+    assert [s.student_id for s in store.student(new.code, a.secret)[1].students] == [a.student_id]
+    assert [s.nickname for s in store.teacher(new.teacher_token).students] == ["Grace"]
