@@ -260,7 +260,7 @@ def test_a_killed_replica_leaves_health_answering_on_the_port(cluster):
         time.sleep(0.1)
     failed = [p for p in probes if p[1] != 200]
     recovered_s = failed[-1][0] if failed else 0.0
-    assert recovered_s < 3, f"health on the port failed until {recovered_s} s after the kill: {failed}"
+    assert not failed, f"health on the port failed after the kill (HAProxy's retry-on): {failed}"
     cluster.wait_line(rf"replica r1 \(pid {pid}\) was killed by SIGKILL; HAProxy serves on with r2", 5)
     assert cluster.proc.poll() is None, "the command stopped when one replica died"
     status, headers = get(cluster.url + "/", cookie="r1")
