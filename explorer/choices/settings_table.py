@@ -191,6 +191,13 @@ ROWS = [
     Setting("log_loss", "view", "log_loss", False, flag, lambda v: "1" if v else "0", "toggle", "Log-scale loss"),
     Setting("grad_key", "view", "grad_key", "grad_norm", choice(lambda: tuple(GRADIENT_LABELS)), str, "selectbox",
             "Gradient view", choices=lambda: tuple(GRADIENT_LABELS), title=lambda k: f"{GRADIENT_LABELS[k]} per layer"),
+    # instruments drawn in the browser from the weights and the setup's points (explorer/live/instruments_setup.py)
+    Setting("metrics", "view", "metrics", False, flag, lambda v: "1" if v else "0", "toggle", "Metrics",
+            "A confusion matrix with precision and recall (R² and RMSE for regression), for the training and "
+            "the test points; click a cell to ring its points on the boundary"),
+    Setting("hist", "view", "histograms", False, flag, lambda v: "1" if v else "0", "toggle", "Histograms",
+            "Per layer: the weights W and the activations a over the training points, with the saturated "
+            "(tanh, sigmoid) and dead (ReLU) shares"),
     Setting("recommended", "view", "recommended", True, flag, lambda v: "1" if v else "0", "checkbox",
             "Use each dataset's recommended network"),
     # a class (``explorer.rooms``), kept in the link like every key: the teacher's key (or ``new``), a

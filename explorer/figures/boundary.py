@@ -19,8 +19,10 @@ from explorer.figures.theme import BLUE, CLASS_COLORS, DIVERGING, ORANGE, base_l
 SURFACE_STRENGTH = {False: 0.6, True: 0.8}
 
 
-def _points(X, y, problem, n_classes, name, outline, size):
-    """Scatter traces of one split (train: white outline, test: black outline)."""
+def _points(X, y, problem, n_classes, name, outline, size, tag=False):
+    """Scatter traces of one split (train: white outline, test: black outline); ``tag``: each
+    trace's ``meta`` names its split and class ({"split": name, "label": k}; regression: the
+    split, the targets being the marker colours)."""
     if X is None or len(X) == 0:
         return []
     marker = {"size": size, "line": {"width": 1.2 if size < 8 else 2.0, "color": outline}}
@@ -29,7 +31,8 @@ def _points(X, y, problem, n_classes, name, outline, size):
         marker.update(color=typed(y), colorscale=DIVERGING, cmin=-lim, cmax=lim)
         return [{"type": "scattergl" if len(X) > 2000 else "scatter", "mode": "markers", "name": name,
                  "x": typed(X[:, 0]), "y": typed(X[:, 1]), "marker": marker,
-                 "hovertemplate": f"{name}<br>x1=%{{x:.2f}}, x2=%{{y:.2f}}<extra></extra>"}]
+                 "hovertemplate": f"{name}<br>x1=%{{x:.2f}}, x2=%{{y:.2f}}<extra></extra>",
+                 **({"meta": {"split": name}} if tag else {})}]
     traces = []
     for k in range(max(n_classes, 2)):
         m = y == k
@@ -39,7 +42,8 @@ def _points(X, y, problem, n_classes, name, outline, size):
         traces.append({"type": "scattergl" if len(X) > 2000 else "scatter", "mode": "markers",
                        "name": f"{name} class {k}", "x": typed(X[m, 0]), "y": typed(X[m, 1]),
                        "marker": dict(marker, color=color),
-                       "hovertemplate": f"{name}, class {k}<br>x1=%{{x:.2f}}, x2=%{{y:.2f}}<extra></extra>"})
+                       "hovertemplate": f"{name}, class {k}<br>x1=%{{x:.2f}}, x2=%{{y:.2f}}<extra></extra>",
+                       **({"meta": {"split": name, "label": k}} if tag else {})})
     return traces
 
 
@@ -68,12 +72,14 @@ def surface_rgb(P: np.ndarray, problem: str, discretize: bool = False,
 
 def boundary_figure(xs, ys, problem: str, n_classes: int, X_train, y_train, X_test=None, y_test=None,
                     show_test: bool = True, big: bool = False, title: str = "Decision boundary",
-                    height: int | None = None) -> dict:
+                    height: int | None = None, tag_points: bool = False) -> dict:
     """The plane over the grid (xs (G,), ys (G,)) with the points, and a layout image
     stretched over it (``source`` empty) that marks where the browser paints the surface
     (``surface_rgb``'s colours, presentation mode's ``SURFACE_STRENGTH``): on a canvas under
     the plot, in that rectangle (``static/pictures.js``). Between frames only the canvas
-    changes, so the browser never redraws the points."""
+    changes, so the browser never redraws the points. ``tag_points``: the point traces name their
+    split and class in ``meta``, and the test points are carried even when not shown (invisible):
+    the live instruments read them (``explorer/live/instruments_setup.py``)."""
     size = 10 if big else 6          # presentation mode: larger points, stronger colours
     layout = base_layout(title, big, height)
     layout.update(xaxis={"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x1"}, "constrain": "domain",
@@ -82,7 +88,8 @@ def boundary_figure(xs, ys, problem: str, n_classes: int, X_train, y_train, X_te
                          "constrain": "domain", "showgrid": False, "zeroline": False})   # a tall cell: no wider range
     layout["images"] = [{"source": "", "xref": "x", "yref": "y", "layer": "below", "x": float(xs[0]), "y": float(ys[-1]),
                          "sizex": float(xs[-1] - xs[0]), "sizey": float(ys[-1] - ys[0]), "sizing": "stretch"}]
-    data = _points(X_train, y_train, problem, n_classes, "train", "white", size)
-    if show_test:
-        data += _points(X_test, y_test, problem, n_classes, "test", "black", size)
+    data = _points(X_train, y_train, problem, n_classes, "train", "white", size, tag_points)
+    if show_test or tag_points:
+        test = _points(X_test, y_test, problem, n_classes, "test", "black", size, tag_points)
+        data += test if show_test else [dict(t, visible=False) for t in test]
     return {"data": data, "layout": layout}

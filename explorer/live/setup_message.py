@@ -20,6 +20,7 @@ from explorer.figures.curves import GRADIENT_LABELS, METRIC_LABELS, curves_figur
 from explorer.figures.hidden_space import hidden_space_figure
 from explorer.figures.network_diagram import EDGE_STYLE, HOVER, hover_markers, network_figure, network_layout
 from explorer.figures.theme import BLUE, CLASS_COLORS, LAYER_COLORS, ORANGE, WHITE
+from explorer.live.instruments_setup import instruments_setup, panels
 from explorer.training.run import GRID, TILE_STRIDE, Run
 
 # The status line's numbers: the latest loss and score with fixed decimals, each layer's
@@ -37,6 +38,8 @@ class View:
     big: bool = False               # presentation mode
     grad_key: str = "grad_norm"     # or "delta_mean"
     height: int = 330
+    metrics: bool = False           # the instruments (instruments_setup.py), drawn in the browser
+    histograms: bool = False
 
 
 def column_labels(run: Run) -> list[str]:
@@ -97,7 +100,7 @@ def setup_figures(run: Run, view: View) -> dict[str, dict]:
     network["data"] = hover_markers(view.big)
     figs = {
         "boundary": boundary_figure(d.xs, d.ys, d.problem, d.n_classes or 2, d.X_train, d.y_train, d.X_test,
-                                    d.y_test, view.show_test, view.big),
+                                    d.y_test, view.show_test, view.big, tag_points=bool(panels(view))),
         "network": network,
         "curves": curves_figure(h.metric, len(run.net.layers), len(d.F_test) > 0, view.log_loss, view.big,
                                 key=view.grad_key),
@@ -110,8 +113,9 @@ def setup_figures(run: Run, view: View) -> dict[str, dict]:
 
 def setup_parts(run: Run, view: View) -> dict:
     """What the setup message carries besides the model and the history (see ``wire``):
-    the figures' static parts, colours, labels, number formats and painting rules."""
-    return {
+    the figures' static parts, colours, labels, number formats and painting rules (and the
+    instruments' part when one is on: ``instruments_setup``)."""
+    parts = {
         "figures": setup_figures(run, view),
         "colors": colors(),
         "labels": {"units": unit_labels(run),
@@ -121,3 +125,7 @@ def setup_parts(run: Run, view: View) -> dict:
         "paint": {"surface_strength": SURFACE_STRENGTH[view.big], "edges": EDGE_STYLE, "squash": squashed(run),
                   "hover_weights": HOVER["max_weights"]},
     }
+    instruments = instruments_setup(run, view, column_labels(run)[1:])
+    if instruments:
+        parts["instruments"] = instruments
+    return parts

@@ -78,7 +78,8 @@ def main() -> None:
         tools = draw_toolbar.draw_toolbar(run)
         pins_panel.pin_button(tools)                       # keep this run, to compare it later
         live_panel(View(discretize=v.discretize, show_test=v.show_test, log_loss=v.log_loss, big=big,
-                        grad_key=v.grad_key, height=height), columns=columns)
+                        grad_key=v.grad_key, height=height, metrics=v.metrics, histograms=v.histograms),
+                   columns=columns)
     elif page_name == "compare":
         with chrome.friendly_errors("showing the grid"):
             compare.compare_view(cfg, big)

@@ -225,8 +225,9 @@ def chart_options(view: Group, container: Any = None) -> None:
     open or closed, so the values always reach the Config."""
     c = container if container is not None else st
     with c.popover("Chart options", icon=":material/tune:", key=CHART_OPTIONS,
-                   help="Discretise the output, show the test points, a log-scale loss, which gradient to plot"):
-        for key in ("discretize", "show_test", "log_loss", "grad_key"):
+                   help="Discretise the output, show the test points, a log-scale loss, which gradient to plot, "
+                        "metrics and histograms"):
+        for key in ("discretize", "show_test", "log_loss", "grad_key", "metrics", "hist"):
             view.show(key, **mounted_default(key))
 
 
