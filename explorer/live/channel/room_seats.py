@@ -40,7 +40,7 @@ from explorer.live.channel.guard import log_limited
 from explorer.live.channel.room_feed import FEED, RoomFeed, Thumb
 from explorer.live.grid_setup import THUMB_GRID
 from explorer.rooms.server import STORE
-from explorer.rooms.store import RoomError, RoomStore
+from explorer.rooms.store import RoomError, RoomStore, Unavailable
 
 PUBLISH_HZ = 2.0              # states a second per student, at most (the issue: gallery ≥ 1, ≤ 2)
 IDLE_WAIT_S = 5.0             # nobody bound: look again this often
@@ -131,6 +131,8 @@ class Seats:
             session = seat.ref()
             try:
                 _, view = self.store.student(seat.code, seat.secret)
+            except Unavailable:                     # a shared store that does not answer: the next round asks again
+                continue
             except RoomError:                       # removed, or the class ended
                 view = None
             if view is None or session is None:

@@ -1,0 +1,255 @@
+"""The shared class store and gallery feed on a real ``redis-server`` (``tests/redis_server.py``;
+skipped without the binary, except in CI), as replicas use them: two store and feed instances,
+each with its own client, are two replicas. A teacher on one sees a student who joined on the
+other; a student's state published on one reaches a projector on the other, also from another
+process and after Redis restarts; nothing secret is kept; Redis expires an idle class itself;
+a bad or silent REDIS_URL is one log line and a sentence, never a crash."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import redis
+
+from explorer.live.channel.gallery_session import GallerySession
+from explorer.live.channel.redis_feed import RedisRoomFeed
+from explorer.live.channel.room_feed import MemoryRoomFeed, Thumb
+from explorer.live.channel.room_seats import Seats
+from explorer.rooms import messages
+from explorer.rooms.redis_store import RedisRoomStore
+from explorer.rooms.server import OffStore, choose
+from explorer.rooms.store import Ended, Unavailable
+from tests.redis_server import free_port, redis_server
+from tests.test_room_gallery import student_session
+
+ROOT = Path(__file__).resolve().parents[1]
+ARRIVE_S = 2.0               # a published state reaches another replica within this
+
+
+@pytest.fixture(scope="module")
+def url():
+    with redis_server() as u:
+        yield u
+
+
+@pytest.fixture
+def replicas(url):
+    """Two replicas' (store, feed), each on its own client, on an empty database."""
+    made = []
+    for _ in range(2):
+        client = redis.Redis.from_url(url)
+        made.append((client, RedisRoomStore(client), RedisRoomFeed(client)))
+    made[0][0].flushdb()
+    yield [(store, feed) for _, store, feed in made]
+    for client, _, feed in made:
+        feed.close()
+        client.close()
+
+
+def thumb(sid, epoch=1, score=0.5):
+    return Thumb(sid, epoch, True, (2, 4, 1), ("tanh", "sigmoid"), "d1", np.full(17, 0.5, "<f2").tobytes(),
+                 score, float("nan"), 0.3, 17, "ds=planar")
+
+
+def until(condition, seconds=ARRIVE_S):
+    """Whether ``condition()`` holds within ``seconds`` (polled)."""
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def test_a_teacher_on_one_replica_sees_students_who_joined_on_the_other(replicas):
+    (one, _), (two, _) = replicas
+    new = one.create({"goal": "test_accuracy"})
+    assert one.teacher(new.teacher_token).students == ()
+    ada = two.join(new.code, "Ada")
+    assert [s.nickname for s in one.teacher(new.teacher_token).students] == ["Ada"]
+    assert one.student(new.code, ada.secret)[0].student_id == ada.student_id      # a reload on the other replica
+    two.rename(new.teacher_token, ada.student_id, "Grace")                       # the teacher's page moved too
+    assert [s.nickname for s in one.projector(new.projector_key).students] == ["Grace"]
+    one.close(new.teacher_token)
+    with pytest.raises(Ended, match="closed"):
+        two.join(new.code, "Bo")
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_the_feed_contract(kind, replicas):
+    """What ``room_seats`` and ``gallery_session`` rely on, for both feeds."""
+    feed = MemoryRoomFeed() if kind == "memory" else replicas[0][1]
+    assert feed.read("C", 0) == (0, [])
+    feed.publish("C", thumb("a", 1))
+    v = feed.publish("C", thumb("b", 1))
+    feed.publish("C", thumb("a", 2))
+    version, new = feed.read("C", v)
+    assert version == feed.version("C") == 3 and [(x.student_id, x.epoch) for x in new] == [("a", 2)]
+    got = {x.student_id: x for x in feed.read("C", 0)[1]}
+    assert sorted(got) == ["a", "b"] and got["b"].weights == thumb("b").weights and np.isnan(got["b"].test_score)
+    for i in range(20):
+        feed.publish_data("C", f"k{i}", {"i": i})
+    assert feed.data("C", "k0") is None and feed.data("C", "k19") == {"i": 19}
+    feed.forget("C", "a")
+    assert feed.version("C") == 4 and [x.student_id for x in feed.read("C", 0)[1]] == ["b"]
+
+
+def test_a_state_published_on_one_replica_reaches_a_projector_on_the_other(replicas):
+    (_, pub), (_, sub) = replicas
+    assert sub.read("K", 0) == (0, [])                      # the projector's replica subscribes
+    sent = time.monotonic()
+    pub.publish("K", thumb("s1", epoch=7))
+    assert until(lambda: sub.version("K") > 0), "nothing arrived"
+    print(f"arrived after {1000 * (time.monotonic() - sent):.1f} ms")
+    (t,) = sub.read("K", 0)[1]
+    assert (t.student_id, t.epoch, t.weights) == ("s1", 7, thumb("s1").weights)
+    pub.forget("K", "s1")
+    assert until(lambda: sub.read("K", 0)[1] == [])
+
+
+def test_the_projectors_gallery_shows_a_student_training_on_the_other_replica(replicas):
+    """The whole seam: ``Seats`` publishes on replica 1, ``GallerySession`` draws on replica 2."""
+    (store1, feed1), (store2, feed2) = replicas
+    new = store1.create()
+    seat = store2.join(new.code, "Ada")
+    session = student_session()
+    gallery = GallerySession(new.projector_key, feed2, store2)
+    assert json.loads(gallery.setup())["thumbs"] == []
+    with session.run.lock:
+        session.run.train_steps(12, float("inf"))
+    seats = Seats(feed1, store1)
+    seats.bind(new.code, seat.secret, session)
+    seats.tick()
+    assert until(lambda: feed2.version(new.code) > 0)
+    msg = json.loads(gallery.setup())
+    assert msg["students"] == ["Ada"] and [t["epoch"] for t in msg["thumbs"]] == [12]
+    assert msg["data"][0]["features"] == ["x1", "x2"]       # the data set came through Redis too
+
+
+PUBLISHER = """
+import sys, numpy as np, redis
+from explorer.live.channel.redis_feed import RedisRoomFeed
+from explorer.live.channel.room_feed import Thumb
+from explorer.rooms.redis_store import RedisRoomStore
+client = redis.Redis.from_url(sys.argv[1])
+seat = RedisRoomStore(client).join(sys.argv[2], "From afar")
+RedisRoomFeed(client).publish(sys.argv[2], Thumb(seat.student_id, 42, True, (2, 4, 1), ("tanh", "sigmoid"), "d1",
+                              np.zeros(17, "<f2").tobytes(), 0.9, 0.8, 0.1, 17, "ds=xor"))
+"""
+
+
+def test_a_student_in_another_process_reaches_this_ones_teacher_and_projector(replicas, url):
+    (store, feed), _ = replicas
+    new = store.create()
+    feed.read(new.code, 0)
+    subprocess.run([sys.executable, "-c", PUBLISHER, url, new.code], cwd=ROOT, check=True, timeout=60)
+    assert [s.nickname for s in store.teacher(new.teacher_token).students] == ["From afar"]
+    assert until(lambda: [t.epoch for t in feed.read(new.code, 0)[1]] == [42])
+
+
+def test_the_gallery_comes_back_after_redis_restarts():
+    port = free_port()
+    with redis_server(port) as u:
+        pub, sub = RedisRoomFeed(redis.Redis.from_url(u)), RedisRoomFeed(redis.Redis.from_url(u))
+        sub.read("C", 0)
+        pub.publish("C", thumb("old", 1))
+        assert until(lambda: sub.version("C") == 1)
+    try:
+        with pytest.raises(redis.RedisError):
+            pub.publish("C", thumb("s1", 2))
+        with redis_server(port):                            # empty again: it saves nothing
+            pub.publish("C", thumb("s1", 3))
+            assert until(lambda: [(t.student_id, t.epoch) for t in sub.read("C", 0)[1]] == [("s1", 3)], 10)
+    finally:
+        pub.close()
+        sub.close()
+
+
+def test_nothing_secret_is_kept_in_redis(replicas, url):
+    (store, feed), _ = replicas
+    new = store.create({"setup": {"ds": "xor"}})
+    seat = store.join(new.code, "Ada")
+    token = store.recover(new.recovery_code)
+    client = redis.Redis.from_url(url)
+    dump = b""
+    for key in client.scan_iter():
+        kind = client.type(key)
+        value = {b"string": client.get, b"hash": client.hgetall, b"zset": lambda k: client.zrange(k, 0, -1)}[kind](key)
+        dump += key + repr(value).encode()
+    client.close()
+    assert b"Ada" in dump and new.projector_key.encode() in dump          # kept: shown again, drives nothing
+    for secret in (new.teacher_token, token, new.recovery_code, seat.secret):
+        assert secret.encode() not in dump
+
+
+def test_redis_itself_forgets_a_class_idle_past_its_expiry(url):
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    store = RedisRoomStore(client, prefix="ttl", expiry_s=1.0)
+    new = store.create()
+    store.join(new.code, "Ada")
+    assert 0 < client.pttl(f"ttl:room:{new.code}") <= 1000
+    time.sleep(0.6)
+    store.teacher(new.teacher_token)                          # activity renews every key's TTL
+    assert client.pttl(f"ttl:room:{new.code}:seats") > 800
+    assert until(lambda: client.keys("ttl:room:*") == [], 3)
+    assert not client.keys("ttl:teacher:*") and not client.keys("ttl:projector:*")
+    assert client.exists(f"ttl:ended:{new.code}")             # the code is remembered as ended
+    with pytest.raises(Ended, match="expired"):
+        store.join(new.code, "Bo")
+    client.close()
+
+
+def test_a_bad_or_silent_redis_url_is_one_log_line_and_a_sentence(caplog):
+    caplog.set_level(logging.ERROR, "explorer.rooms")
+    client, store = choose("http://redis.example:6379")
+    assert client is None and isinstance(store, OffStore) and len(caplog.records) == 1
+    assert "REDIS_URL" in caplog.records[0].getMessage()
+    with pytest.raises(Unavailable, match="misconfigured"):
+        store.join("ABCD-EFGH", "Ada")
+    caplog.clear()
+    port = free_port()
+    client, store = choose(f"redis://:hunter2@127.0.0.1:{port}/0")
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert "does not answer" in line and "hunter2" not in line
+    with pytest.raises(Unavailable) as err:
+        store.create()
+    assert str(err.value) == messages.UNAVAILABLE
+    with redis_server(port, ("--requirepass", "hunter2")):          # it answers now: classes work
+        assert store.teacher(store.create().teacher_token).students == ()
+    client.close()
+
+
+def test_the_app_starts_with_a_bad_redis_url():
+    """The process's store and feed are chosen at import; a bad URL does not stop the import."""
+    env = dict(os.environ, REDIS_URL="not a url")
+    out = subprocess.run([sys.executable, "-c", "import explorer.live.channel.room_feed as f, explorer.rooms.server as s;"
+                          "print(type(f.FEED).__name__, type(s.STORE).__name__)"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.split() == ["MemoryRoomFeed", "OffStore"]
+    assert len(out.stderr.strip().splitlines()) == 1 and "REDIS_URL" in out.stderr
+
+
+def test_a_student_stays_in_the_gallery_while_redis_is_away():
+    """A store that does not answer is not a student removed: the seat stays bound."""
+    port = free_port()
+    with redis_server(port) as u:
+        client = redis.Redis.from_url(u)
+        store, feed = RedisRoomStore(client), RedisRoomFeed(client)
+        new = store.create()
+        seat = store.join(new.code, "Ada")
+        seats, session = Seats(feed, store), student_session()
+        seats.bind(new.code, seat.secret, session)
+    try:
+        seats.tick()
+        assert seats.count() == 1
+    finally:
+        feed.close()
+        client.close()
