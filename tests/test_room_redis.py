@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from explorer.live.channel.room_seats import Seats
 from explorer.rooms import messages
 from explorer.rooms.redis_store import RedisRoomStore
 from explorer.rooms.server import OffStore, choose
-from explorer.rooms.store import Ended, Unavailable
+from explorer.rooms.store import BadName, Ended, Full, NotFound, RoomError, Unavailable
 from tests.redis_server import free_port, redis_server
 from tests.test_room_gallery import student_session
 
@@ -80,6 +81,51 @@ def test_a_teacher_on_one_replica_sees_students_who_joined_on_the_other(replicas
     one.close(new.teacher_token)
     with pytest.raises(Ended, match="closed"):
         two.join(new.code, "Bo")
+
+
+def race(calls) -> list:
+    """Each call at once, on its own thread; what each returned or raised (a RoomError)."""
+    start, out = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(i, call):
+        start.wait()
+        try:
+            out[i] = call()
+        except RoomError as err:
+            out[i] = err
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def test_two_replicas_racing_never_overfill_a_class_or_share_a_nickname(url):
+    clients = [redis.Redis.from_url(url) for _ in range(2)]
+    clients[0].flushdb()
+    one, two = (RedisRoomStore(c, max_students=5) for c in clients)
+    for _ in range(5):
+        new = one.create()
+        names = ["Same", "same", "SAME", "a", "b", "c", "d", "e", "f", "g"]
+        out = race([lambda s=(one, two)[i % 2], n=n: s.join(new.code, n) for i, n in enumerate(names)])
+        seated = [r.nickname for r in out if not isinstance(r, RoomError)]
+        assert len(seated) == 5 and len({n.casefold() for n in seated}) == 5, out
+        assert all(isinstance(r, (BadName, Full)) for r in out if isinstance(r, RoomError))
+        assert sorted(s.nickname for s in two.teacher(new.teacher_token).students) == sorted(seated)
+        tokens = race([lambda s=s: s.recover(new.recovery_code) for s in (one, two, one, two)])
+        assert sum(_opens(one, t) for t in tokens) == 1 and not _opens(two, new.teacher_token)
+    for c in clients:
+        c.close()
+
+
+def _opens(store, token) -> bool:
+    try:
+        store.teacher(token)
+        return True
+    except NotFound:
+        return False
 
 
 @pytest.mark.parametrize("kind", ["memory", "redis"])
