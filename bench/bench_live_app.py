@@ -183,7 +183,7 @@ def main() -> None:
         drawn = frame.evaluate("(n) => __live.drawn.slice(-n)", int(sum(fps)))
         gaps = sorted(b - a for a, b in zip(drawn, drawn[1:])) or [float("nan")]
         sampler = sampling.json_value()
-        zoom = frame.evaluate("() => document.getElementById('chart-boundary')._fullLayout.xaxis.range")
+        zoom = frame.evaluate("() => BPPlotly.axis(document.getElementById('chart-boundary'), 'xaxis').range")
         pauses = []
         for _ in range(args.pauses):
             pauses.append(pause_once(page, frame))

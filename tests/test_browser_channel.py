@@ -56,7 +56,7 @@ def epoch(frame) -> int:
     return int(re.sub(r"\D", "", frame.locator(".epoch-counter .epoch").inner_text()))
 
 
-RANGES = "[LiveCore.cells.boundary._fullLayout.xaxis.range, LiveCore.cells.boundary._fullLayout.yaxis.range]"
+RANGES = "[BPPlotly.axis(LiveCore.cells.boundary, 'xaxis').range, BPPlotly.axis(LiveCore.cells.boundary, 'yaxis').range]"
 
 # Where the surface canvas is, against where plotly would draw the figure's (hidden) layout image
 # on the axes as they are: its clip box on the plot area, the canvas on the image's rectangle (px).
@@ -202,8 +202,8 @@ def test_draw_reports_clicks_in_data_coordinates(server):
             frame.wait_for_function(settled, timeout=20_000)
             page.wait_for_timeout(500)
         setups = frame.evaluate("__live.setups")
-        xa = frame.evaluate("(() => { const a = LiveCore.cells.boundary._fullLayout.xaxis, b = LiveCore.cells.boundary._fullLayout.yaxis;"
-                            " return [a._offset, a._length, b._offset, b._length, a.range, b.range]; })()")
+        xa = frame.evaluate("(() => { const d = LiveCore.cells.boundary, a = BPPlotly.axis(d, 'xaxis'),"
+                            " b = BPPlotly.axis(d, 'yaxis'); return [a.offset, a.length, b.offset, b.length, a.range, b.range]; })()")
         box = frame.locator("#chart-boundary").bounding_box()
         # the plane's point (1.0, -1.0), through the axes' own ranges
         (x0, x1), (y0, y1) = xa[4], xa[5]

@@ -489,8 +489,8 @@ def test_new_weights_draws_a_seed_and_reset_replays_it(server):
 
 
 # Plot coordinates (x1, x2) -> a position inside the boundary chart's div, from Plotly's axes.
-TO_PIXELS = """([x, y]) => { const L = LiveCore.cells.boundary._fullLayout;
-  return {x: L.xaxis._offset + L.xaxis.l2p(x), y: L.yaxis._offset + L.yaxis.l2p(y)}; }"""
+TO_PIXELS = """([x, y]) => { const d = LiveCore.cells.boundary;
+  return {x: BPPlotly.axis(d, 'xaxis').toPx(x), y: BPPlotly.axis(d, 'yaxis').toPx(y)}; }"""
 
 
 def click_plane(frame, x1: float, x2: float):

@@ -173,7 +173,7 @@ def test_zoom_survives_live_updates(server):
         button(page, "play").click()
         start = live_stats(frame)["renders"]
         frame.wait_for_function(f"() => __live.renders >= {start + 5}", timeout=30_000)
-        x = frame.evaluate("document.getElementById('chart-boundary')._fullLayout.xaxis.range")
+        x = frame.evaluate("BPPlotly.axis(document.getElementById('chart-boundary'), 'xaxis').range")
         assert x == pytest.approx([-1, 1])
         button(page, "pause").click()
         no_error_boxes(page)

@@ -72,7 +72,7 @@ def test_the_fallback_is_the_same_client_fed_through_streamlit():
         assert b["renders"] > a["renders"] + 3 and b["extra"]["epoch"] > a["extra"]["epoch"], (a, b)  # trains, redraws
         assert shown_epoch(frame) >= a["extra"]["epoch"] and frame.evaluate(SURFACE) != surface
         assert frame.locator("#top button.primary").inner_text() == "Pause"
-        assert frame.evaluate("LiveCore.cells.boundary._fullLayout.xaxis.range") == [-1, 1]
+        assert frame.evaluate("BPPlotly.axis(LiveCore.cells.boundary, 'xaxis').range") == [-1, 1]
         page.screenshot(path=str(ARTIFACTS / "fallback_running.png"), full_page=True)
 
         frame.locator("#top button.primary").click()                                 # Pause
@@ -95,7 +95,7 @@ def test_the_fallback_is_the_same_client_fed_through_streamlit():
         frame.wait_for_function("() => __live.extra.running && __live.extra.epoch > 0", timeout=30_000)
         page.keyboard.press("Space")                                                 # Pause
         frame.wait_for_function("() => __live.extra.running === false", timeout=30_000)
-        assert frame.evaluate("LiveCore.cells.boundary._fullLayout.xaxis.range") == [-1, 1]
+        assert frame.evaluate("BPPlotly.axis(LiveCore.cells.boundary, 'xaxis').range") == [-1, 1]
         assert not detached, f"iframe re-created {len(detached)} times"
         final = frame.evaluate(STATE)
         assert final["errors"] == 0 and final["channel"] == "fallback" and not errors, (final, errors)
