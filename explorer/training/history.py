@@ -83,6 +83,27 @@ class LiveHistory(History):
             lst[:] = [lst[i] for i in keep]
         self._new = [r for r in self._new if kept(int(r[0]), self.per_octave)]
 
+    @classmethod
+    def restored(cls, rows, n_layers: int, has_test: bool, metric: str, budget: int, per_octave: int) -> "LiveHistory":
+        """A history holding ``rows`` (n, 5 + 2L), each laid out as ``row`` gives it (the test
+        columns NaN without a test set), as a history that recorded them would hold them: the
+        last row is the latest epoch (provisional if the keep-rule would not keep it). The
+        caller checks the numbers (``run_checkpoint``); ``rows`` is copied."""
+        h = cls(budget, per_octave)
+        h.metric = metric
+        for r in rows:
+            r = [float(v) for v in r]
+            h.epochs.append(int(r[0]))
+            h.cost.append(r[1])
+            h.accuracy.append(r[2])
+            if has_test:
+                h.test_cost.append(r[3])
+                h.test_accuracy.append(r[4])
+            h.grad_norm.append(r[5:5 + n_layers])
+            h.delta_mean.append(r[5 + n_layers:5 + 2 * n_layers])
+        h._provisional = bool(h.epochs) and not kept(h.epochs[-1], per_octave)
+        return h
+
     def to_json(self) -> dict:
         """The whole history for the setup message (see ``wire``)."""
         return {"epoch": list(self.epochs), "cost": list(self.cost), "score": list(self.accuracy),
