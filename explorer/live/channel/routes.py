@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from explorer.live.channel import registry, wire
 from explorer.live.channel.guard import log_limited
+from explorer.live.channel.run_keeper import KEEPER
 from explorer.live.channel.scheduler import SCHEDULER
 from explorer.live.channel.session import INBOX_MAX
 
@@ -105,7 +106,8 @@ class Connection:
 
 
 async def _hello(websocket: WebSocket):
-    """The session named by the first message, or None after closing the socket with a code."""
+    """(the session named by the first message, the browser's secret or None), or None after
+    closing the socket with a code."""
     try:
         first = await asyncio.wait_for(websocket.receive(), wire.HELLO_TIMEOUT_S)
     except asyncio.TimeoutError:
@@ -127,7 +129,7 @@ async def _hello(websocket: WebSocket):
     if session is None:
         await websocket.close(wire.CLOSE_BAD_TOKEN)
         return None
-    return session
+    return session, msg["secret"]
 
 
 def origin_allowed(origin: str | None, host: str | None) -> bool:
@@ -157,11 +159,14 @@ async def _serve(websocket: WebSocket) -> None:
     if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host")):
         await websocket.close(wire.CLOSE_BAD_ORIGIN)
         return
-    session = await _hello(websocket)
-    if session is None:
+    hello = await _hello(websocket)
+    if hello is None:
         return
+    session, secret = hello
+    # The run kept under the browser's secret, read in a worker thread (a shared store is a round trip).
+    checkpoint = await asyncio.to_thread(KEEPER.load, secret) if secret is not None else None
     conn = Connection(websocket, asyncio.get_running_loop())
-    if not session.connect(conn):
+    if not session.connect(conn, secret, checkpoint):
         await websocket.close(wire.CLOSE_IN_USE)
         return
     SCHEDULER.ensure_started()

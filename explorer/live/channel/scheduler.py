@@ -39,6 +39,8 @@ learner at once, round robin:
 * **Auto-pause** when the tab is hidden, after 15 minutes without input, or the
   socket closed (at once).
 * **Memory back** after learners left, while nobody plays (``memory.Janitor``).
+* **Checkpoints** of every run whose page sent a browser secret: at least every 5 s while it
+  plays and when it stops (``run_keeper``: taken here, written by the keeper's own thread).
 """
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ import time
 from explorer.live.channel import registry
 from explorer.live.channel.guard import log_limited, per_session
 from explorer.live.channel.memory import Janitor
+from explorer.live.channel.run_keeper import KEEPER
 from explorer.live.channel.session import IDLE_PAUSE_S, LiveSession
 
 SLICE_S = 0.004            # training per max-speed run per round, at most
@@ -159,6 +162,7 @@ class Scheduler:
             if s not in playing:
                 self._push(s, interval)
             self._idle_checks(s)
+            self.busy_s += KEEPER.tick(s)        # its run's checkpoint, when one is due (run_keeper)
         # Control work that waits for its learner's budget: come back when the budget allows.
         waiting, more = [], False
         for s in sessions:
@@ -244,6 +248,7 @@ class Scheduler:
                 continue
             if kind == "connected":                      # a new socket (routes): it needs a setup
                 s.setup_needed, s.hidden, s.fallback = True, False, False
+                KEEPER.connected(s, msg.get("secret"), msg.get("checkpoint"))   # a reload finds its run
                 continue
             if kind == "visible":
                 s.hidden = msg["hidden"]

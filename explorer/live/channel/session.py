@@ -51,6 +51,7 @@ class LiveSession:
 
     def __init__(self, speed: float | str = DEFAULT_SPEED):
         self.token = secrets.token_urlsafe(32)
+        self.offer = secrets.token_urlsafe(32)   # a browser secret, for a browser that keeps none (run_keeper)
         self.run = None                  # explorer.training.run.Run, set by attach
         self.running = False             # training: assigned by the verbs below only
         self.play_waiting = False        # Play pressed with nothing to train yet: starts once there is
@@ -177,13 +178,14 @@ class LiveSession:
         self.last_input = time.monotonic()
 
     # ---- socket side (event loop) -------------------------------------------------
-    def connect(self, conn) -> bool:
+    def connect(self, conn, secret: str | None = None, checkpoint=None) -> bool:
         """Bind the socket; False if another socket already holds this token. The scheduler
-        applies what a new socket means (a setup, the tab shown) from the queued message."""
+        applies what a new socket means (a setup, the tab shown; with the browser's ``secret``, the
+        run kept under it: ``checkpoint``, see ``run_keeper``) from the queued message."""
         if self.conn is not None and not self.conn.closed:
             return False
         self.inbox.clear()
-        self.inbox.append({"type": "connected"})
+        self.inbox.append({"type": "connected", "secret": secret, "checkpoint": checkpoint})
         self.conn = conn
         return True
 

@@ -8,7 +8,9 @@ binary frames are little-endian.
 Client → server (text JSON, at most ``MAX_CLIENT_BYTES`` = 1024 bytes each; binary
 client frames are refused):
 
-    {"type": "hello", "token": "<the token the page gave the component>"}   first, once
+    {"type": "hello", "token": "<the token the page gave the component>"[,   first, once
+     "secret": "<the browser's secret: 43 of A-Z a-z 0-9 - _>"]}   (the live view's: its run is
+                                          kept under it, run_keeper; anything else refuses the hello)
     {"type": "ack", "seq": 17}            frame 17 is on screen: the server may send the next
                                           (a whole seq, 0 ≤ seq < 2**32)
     {"type": "play"} | {"type": "pause"} | {"type": "reset"}
@@ -170,6 +172,8 @@ from typing import Any
 
 import numpy as np
 
+from explorer.training.run_store_base import check_secret
+
 WIRE_VERSION = 1
 MAX_CLIENT_BYTES = 1024
 HELLO_TIMEOUT_S = 10.0
@@ -280,7 +284,13 @@ def parse_client(text: Any) -> dict:
     if kind == "hello":
         if not isinstance(msg.get("token"), str) or not 0 < len(msg["token"]) <= 200:
             raise BadMessage("hello needs a token string")
-        return {"type": kind, "token": msg["token"]}
+        secret = msg.get("secret")
+        if secret is not None:
+            try:
+                check_secret(secret)
+            except ValueError as err:
+                raise BadMessage(f"hello's secret: {err}") from None
+        return {"type": kind, "token": msg["token"], "secret": secret}
     if kind == "ack":
         seq = msg.get("seq")
         if not _whole(seq) or not 0 <= seq <= MAX_SEQ:

@@ -1,0 +1,179 @@
+"""Each learner's run kept in the run store, and found again when their page comes back.
+
+**Which key.** A learner's browser keeps one secret (``localStorage``, offered by the server
+as ``secrets.token_urlsafe(32)`` to a browser that has none: ``static/keeper.js``) and sends it
+in its live socket's hello (``wire.parse_client`` checks its form). Runs are kept under that
+secret, in or out of a class; a session whose socket brought none (the fallback through
+Streamlit, a Compare grid, a projector) is never kept. Never the balancer's cookie, which names
+a replica, not a learner.
+
+**Saving** (the scheduler thread calls ``tick`` for every session once a round). A run whose
+state changed since its last checkpoint is saved
+
+- while it plays, when its last checkpoint is ``SAVE_EVERY_S`` old (4.5 s: rounds come a few ms
+  apart, so a playing run is saved at least every 5 s and a lost replica costs at most ~5 s);
+- at once when it stops or starts playing (Pause, a closed socket, divergence, a task's limit);
+- otherwise (Step, Reset, new points, a rebuilt network) at most every ``PAUSED_EVERY_S``.
+
+Taking a checkpoint (copies of its arrays, under the run's lock) is the scheduler's and counts
+in its duty cycle; encoding it and writing it is this module's one writer thread's, which keeps
+only each learner's latest, so a slow or absent store never stalls training.
+
+**Resuming.** ``routes`` reads the hello's secret's checkpoint in a worker thread (``load``:
+off the event loop and off the training thread) and hands it over with the ``connected``
+message; the scheduler calls ``connected``. On a session's first socket, a fresh run (epoch 0)
+whose setup is the checkpoint's (its link, its points, its shapes: ``run_checkpoint.fits``)
+takes it, paused, and the page says "Resumed at epoch N". A later socket of the same session
+(a dropped connection) keeps the session's own run, which is newer. A changed link starts fresh.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+
+from explorer.live.channel.guard import log_limited
+from explorer.training import run_checkpoint
+from explorer.training.run import Run
+from explorer.training.run_checkpoint import Checkpoint
+from explorer.training.run_store import RUNS
+from explorer.training.run_store_base import RunStore, RunStoreError
+
+SAVE_EVERY_S = 4.5
+PAUSED_EVERY_S = 1.0
+RESUMED = "Resumed at epoch {epoch:,}: press Play to go on."
+
+
+class _Kept:
+    """What the keeper knows of one session: its browser secret and its last checkpoint's moment."""
+
+    def __init__(self, secret: str):
+        self.secret = secret
+        self.state = None               # (run id, run version, running) at the last checkpoint
+        self.at = 0.0                   # monotonic time of the last checkpoint
+        self.memo: dict = {}            # the run's link and points' digest (run_checkpoint.capture)
+
+
+class Keeper:
+    """Checkpoints every kept learner's run (see the module docstring)."""
+
+    def __init__(self, store: RunStore = RUNS):
+        self.store = store
+        self._kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # session -> _Kept (scheduler thread)
+        self._pending: dict[str, Checkpoint | None] = {}    # secret -> latest checkpoint (None: forget it)
+        self._cond = threading.Condition()                   # guards _pending, _writing and _thread
+        self._writing = False
+        self._thread: threading.Thread | None = None
+        # figures (tests, the benchmark): checkpoints taken, written, their cost
+        self.taken = self.written = self.failed = self.resumed = 0
+        self.take_s = self.write_s = 0.0
+        self.last_bytes = 0
+
+    # ---- the scheduler thread -------------------------------------------------------------
+    def connected(self, s, secret: str | None, ck: Checkpoint | None) -> None:
+        """A socket of session ``s`` said hello with ``secret`` and the store held ``ck`` for it."""
+        if secret is None:
+            return
+        kept = self._kept.get(s)
+        first = kept is None
+        if first:
+            kept = self._kept[s] = _Kept(secret)
+        kept.secret = secret
+        run = s.run
+        if not first or not isinstance(run, Run):
+            return
+        try:
+            with run.lock:
+                if ck is not None and ck.epoch > 0 and run.epoch == 0 and run_checkpoint.fits(ck, run) is None:
+                    run_checkpoint.restore(run, ck)
+                    s.pause(RESUMED.format(epoch=ck.epoch))
+                    self.resumed += 1
+                kept.state, kept.at = (id(run), run.version, bool(s.running)), time.monotonic()
+        except Exception as err:  # noqa: BLE001 - a checkpoint that fits but fails: start fresh, say it once
+            log_limited("run-resume", "run keeper: a checkpoint could not be restored; the run starts fresh", err)
+            with run.lock:
+                run.reset()
+
+    def tick(self, s) -> float:
+        """Take ``s``'s checkpoint if one is due; returns the seconds it took (0.0 if none)."""
+        kept = self._kept.get(s)
+        run = s.run
+        if kept is None or not isinstance(run, Run):
+            return 0.0
+        state = (id(run), run.version, bool(s.running))
+        if state == kept.state:
+            return 0.0
+        now = time.monotonic()
+        flipped = kept.state is None or kept.state[2] != state[2]
+        if not flipped and now - kept.at < (SAVE_EVERY_S if state[2] else PAUSED_EVERY_S):
+            return 0.0
+        t0 = time.perf_counter()
+        try:
+            with run.lock:
+                state = (id(run), run.version, bool(s.running))
+                ck = run_checkpoint.capture(run, state[2], kept.memo)
+        except Exception as err:  # noqa: BLE001 - a checkpoint that cannot be taken: training goes on
+            log_limited("run-capture", "run keeper: a run's checkpoint could not be taken", err)
+            ck = None
+        kept.state, kept.at = state, now
+        self._submit(kept.secret, ck)
+        dt = time.perf_counter() - t0
+        self.taken += 1
+        self.take_s += dt
+        return dt
+
+    def _submit(self, secret: str, ck: Checkpoint | None) -> None:
+        with self._cond:
+            self._pending[secret] = ck
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="run-keeper", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    # ---- the writer thread ------------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._pending)
+                batch, self._pending, self._writing = self._pending, {}, True
+            try:
+                for secret, ck in batch.items():
+                    self._write(secret, ck)
+            finally:
+                with self._cond:
+                    self._writing = False
+                    self._cond.notify_all()
+
+    def _write(self, secret: str, ck: Checkpoint | None) -> None:
+        t0 = time.perf_counter()
+        try:
+            if ck is None:
+                self.store.forget(secret)        # a run a reload could not rebuild: no older run comes back
+                return
+            self.last_bytes = self.store.save(secret, run_checkpoint.to_dict(ck))
+            self.written += 1
+            self.write_s += time.perf_counter() - t0
+        except (RunStoreError, ValueError) as err:   # the store is down, or the run too large to keep
+            self.failed += 1
+            log_limited("run-save", "run keeper: a run could not be saved", err)
+        except Exception as err:  # noqa: BLE001 - a bug must not stop everyone's checkpoints
+            self.failed += 1
+            log_limited("run-save-bug", "run keeper: saving a run failed", err)
+
+    def flush(self, timeout_s: float = 5.0) -> bool:
+        """Wait until every checkpoint submitted so far is written (tests); False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._pending and not self._writing, timeout_s)
+
+    # ---- a socket's worker thread ---------------------------------------------------------------
+    def load(self, secret: str) -> Checkpoint | None:
+        """The checkpoint kept for ``secret``, checked; None if there is none or it does not read."""
+        try:
+            doc = self.store.load(secret)
+            return None if doc is None else run_checkpoint.from_dict(doc)
+        except (RunStoreError, ValueError) as err:
+            log_limited("run-load", "run keeper: a kept run could not be read; the page starts fresh", err)
+            return None
+
+
+KEEPER = Keeper()

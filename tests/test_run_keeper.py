@@ -1,0 +1,171 @@
+"""The live channel's run keeper: the scheduler saves a playing run at least every 5 s (and when it
+stops), under the browser secret its socket brought; a new session of that browser resumes it.
+A fake socket stands for the browser (it acks every frame); the store is the real in-process one."""
+from __future__ import annotations
+
+import gc
+import json
+import secrets
+import time
+
+import numpy as np
+import pytest
+
+from explorer.choices.config import Config
+from explorer.live.channel import wire
+from explorer.live.channel.run_keeper import KEEPER, RESUMED, SAVE_EVERY_S
+from explorer.live.channel.scheduler import SCHEDULER
+from explorer.live.channel.session import LiveSession
+from explorer.live.setup_message import View
+from explorer.training.run import Run, build_data
+from explorer.training.run_store_memory import MemoryRunStore
+
+WAIT_S = 60
+
+
+class RecordingStore(MemoryRunStore):
+    """The in-process store, noting when each save landed and what it held."""
+
+    def __init__(self):
+        super().__init__()
+        self.saves: list[tuple[float, str, int, bool]] = []     # (monotonic time, secret, epoch, running)
+
+    def save(self, secret, checkpoint):
+        n = super().save(secret, checkpoint)
+        self.saves.append((time.monotonic(), secret, checkpoint["epoch"], checkpoint["running"]))
+        return n
+
+
+class FakeSocket:
+    closed = False
+
+    def __init__(self, session: LiveSession):
+        self.session = session
+        self.texts: list[dict] = []
+
+    def send(self, data):
+        if isinstance(data, bytes):
+            frame = wire.decode_frame(data, len(self.session.run.net.layers))
+            self.session.inbox.append({"type": "ack", "seq": frame["seq"]})
+            SCHEDULER.wake()
+        else:
+            self.texts.append(json.loads(data))
+
+    def setups(self):
+        return [m for m in self.texts if m["type"] == "setup"]
+
+
+def wait_for(predicate, what: str):
+    deadline = time.monotonic() + WAIT_S
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {WAIT_S} s for {what}")
+        time.sleep(0.01)
+
+
+@pytest.fixture(autouse=True)
+def store(monkeypatch):
+    gc.collect()
+    s = RecordingStore()
+    monkeypatch.setattr(KEEPER, "store", s)
+    yield s
+    KEEPER.flush()
+    gc.collect()
+
+
+def page(secret: str | None, cfg: Config | None = None, speed="1"):
+    """A page of this browser: a session, its run, its socket saying hello with ``secret``
+    (and the checkpoint the store keeps for it, as ``routes`` reads it)."""
+    cfg = cfg or Config()
+    run = Run(cfg, build_data(cfg.data))
+    s = LiveSession()
+    s.attach(run, View(), speed)
+    sock = FakeSocket(s)
+    assert s.connect(sock, secret, KEEPER.load(secret) if secret else None)
+    SCHEDULER.ensure_started()
+    SCHEDULER.wake()
+    wait_for(lambda: sock.setups(), "the setup")
+    return s, sock, run
+
+
+def send(s: LiveSession, **msg):
+    s.inbox.append(msg)
+    SCHEDULER.wake()
+
+
+def test_a_playing_run_is_saved_at_least_every_5_s_and_when_it_stops(store):
+    secret = secrets.token_urlsafe(32)
+    s, sock, run = page(secret)
+    t0 = time.monotonic()
+    send(s, type="play")
+    wait_for(lambda: len(store.saves) >= 3, "three checkpoints while playing")
+    playing = [t for t, _, _, running in store.saves if running]
+    gaps = np.diff([t0] + playing)
+    # the first right at Play (it started playing), then one every SAVE_EVERY_S: never more than 5 s apart
+    assert gaps[0] < 1.0 and all(SAVE_EVERY_S - 0.05 <= g <= 5.0 for g in gaps[1:]), gaps
+    assert [e for _, _, e, _ in store.saves] == sorted(e for _, _, e, _ in store.saves)
+    n = len(store.saves)
+    send(s, type="pause")
+    wait_for(lambda: len(store.saves) > n, "the checkpoint at Pause")
+    t, who, epoch, running = store.saves[-1]
+    assert who == secret and not running and epoch == run.epoch
+    assert t - playing[-1] < SAVE_EVERY_S
+    assert KEEPER.take_s / KEEPER.taken < 0.01          # a checkpoint takes far less than a slice's budget
+
+
+def test_a_new_page_of_the_same_browser_resumes_the_run_paused_with_a_notice(store):
+    secret = secrets.token_urlsafe(32)
+    s, sock, run = page(secret)
+    send(s, type="play")
+    wait_for(lambda: run.epoch >= 60, "60 epochs")
+    send(s, type="pause")
+    wait_for(lambda: store.saves and not store.saves[-1][3], "the checkpoint at Pause")
+    KEEPER.flush()
+    weights = [p.copy() for p in run.net.parameters()]
+    rows = run.trainer.history.rows()
+    s.disconnect(sock)                                   # the tab reloads: a new session, a new socket
+    s2, sock2, run2 = page(secret)
+    setup = sock2.setups()[-1]
+    assert setup["epoch"] == run.epoch and run2.epoch == run.epoch and not setup["running"]
+    assert setup["notice"] == RESUMED.format(epoch=run.epoch)
+    assert all(np.array_equal(a, b) for a, b in zip(weights, run2.net.parameters()))
+    assert len(setup["history"]["epoch"]) == len(rows) and setup["history"]["epoch"][-1] == run.epoch
+    # It trains on from there; another browser's page (another secret) starts fresh.
+    send(s2, type="play")
+    wait_for(lambda: run2.epoch >= run.epoch + 5, "training on")
+    send(s2, type="pause")
+    _, _, run3 = page(secrets.token_urlsafe(32))
+    assert run3.epoch == 0
+
+
+def test_another_setup_starts_fresh_and_a_socket_without_a_secret_is_never_saved(store):
+    secret = secrets.token_urlsafe(32)
+    s, sock, run = page(secret)
+    send(s, type="step", unit="epoch")
+    wait_for(lambda: store.saves, "the checkpoint after Step")
+    other = Config(train=Config().train.__class__(learning_rate=0.5))
+    _, sock2, run2 = page(secret, other)                # the same browser, another link
+    assert run2.epoch == 0 and sock2.setups()[-1]["notice"] is None
+    n = len(store.saves)
+    s3, _, run3 = page(None)                             # the fallback, or a grid: no secret
+    send(s3, type="play")
+    wait_for(lambda: run3.epoch >= 30, "training")
+    send(s3, type="pause")
+    KEEPER.flush()
+    assert all(who == secret for _, who, _, _ in store.saves[n:])
+
+
+def test_a_reconnect_of_the_same_session_keeps_its_newer_run(store):
+    secret = secrets.token_urlsafe(32)
+    s, sock, run = page(secret)
+    send(s, type="play")
+    wait_for(lambda: run.epoch >= 40, "40 epochs")
+    send(s, type="reset")                                # back to epoch 0, then the socket drops
+    wait_for(lambda: run.epoch == 0 and not s.running, "the reset")
+    s.disconnect(sock)
+    sock2 = FakeSocket(s)
+    assert s.connect(sock2, secret, KEEPER.load(secret))
+    SCHEDULER.wake()
+    wait_for(lambda: sock2.setups(), "the setup")
+    assert run.epoch == 0 and sock2.setups()[-1]["notice"] is None
+
