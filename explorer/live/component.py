@@ -45,6 +45,8 @@ def live_channel(
     key: str = "charts",
     draw: bool = False,
     on_change: Any = None,
+    secret: str | None = None,
+    seat: dict[str, str] | None = None,
 ) -> dict[str, Any] | None:
     """The live view fed by its own WebSocket (``explorer.live.channel``; ``wire`` is the format).
 
@@ -57,10 +59,22 @@ def live_channel(
     socket cannot open (the only state that reaches Python on its own: each value costs a
     page run), and after a click ``"click": [x1, x2], "seq": n`` with the channel's state
     then (``"open" | "failed" | "closed"``); or None before either.
+    ``secret``: a browser secret offered to a browser that keeps none (``static/channel.js``'s
+    BPKeeper keeps it in localStorage and the socket's hello carries it: the run is kept under
+    it, ``channel.run_keeper``); ``seat``: ``{"code", "secret"}`` of a class seat for the browser
+    to keep, so that a reload of the join link recognises the student (``live_keeper``).
     """
     return _component(token=token, ws_path=ws_path, height=int(height), columns=int(columns),
                       spans=spans or {}, speeds=list(speeds), controls=bool(controls), fallback=False,
-                      draw=bool(draw), key=key, default=None, tab_index=-1, on_change=on_change)
+                      draw=bool(draw), secret=secret, seat=seat, key=key, default=None, tab_index=-1,
+                      on_change=on_change)
+
+
+def live_keeper(code: str, key: str = "seat_keeper") -> dict[str, Any] | None:
+    """The join page's keeper: draws nothing; reports ``{"code": code, "seat": secret}`` once when
+    this browser keeps a seat of class ``code`` (``live_channel``'s ``seat``), else nothing (no
+    page run). The page checks the secret with the room store like any other."""
+    return _component(keeper=True, code=code, height=0, key=key, default=None, tab_index=-1)
 
 
 def live_fallback(
@@ -122,4 +136,4 @@ def live_gallery(token: str, ws_path: str, height: int = 700, key: str = "galler
     _component(gallery=True, token=token, ws_path=ws_path, height=int(height), key=key, default=None, tab_index=-1)
 
 
-__all__ = ["STATIC_DIR", "live_channel", "live_fallback", "live_gallery", "live_grid", "live_pins"]
+__all__ = ["STATIC_DIR", "live_channel", "live_fallback", "live_gallery", "live_grid", "live_keeper", "live_pins"]

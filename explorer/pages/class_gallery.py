@@ -15,7 +15,7 @@ from explorer.live.channel.room_seats import SEATS
 from explorer.live.channel.routes import PATH
 from explorer.live.channel.scheduler import SCHEDULER
 from explorer.live.component import live_gallery
-from explorer.pages.live_view import live_session
+from explorer.pages.live_view import SEAT, live_session
 from explorer.rooms.store import RoomError
 
 GALLERY = "class_gallery"     # session key: the projector page's GallerySession
@@ -33,9 +33,12 @@ def projector_gallery(key: str) -> None:
 
 
 def seat(role) -> None:
-    """A student's page: their live session shows in the class's gallery (their own secret binds it)."""
+    """A student's page: their live session shows in the class's gallery (their own secret binds it),
+    and their browser keeps the seat (``live_view.SEAT``) so that a reload of the join link finds it."""
     if role is None or role.kind != "student":
+        st.session_state.pop(SEAT, None)
         return
+    st.session_state[SEAT] = {"code": role.view.code, "secret": role.token}
     try:
         SEATS.bind(role.view.code, role.token, live_session())
     except RoomError:

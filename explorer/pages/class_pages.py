@@ -4,8 +4,9 @@ the projector's and the join form (issue 18).
 The link's class keys (rows of the settings table, kept in session state like every
 setting) decide: ``projector=KEY`` shows the projector page; ``class=new`` starts a class
 and ``class=TOKEN`` is its teacher's explorer; ``join=CODE`` asks a nickname, and
-``join=CODE&me=SECRET`` is that student's explorer. ``route()`` runs first in the page
-script; it returns the session's ``Role`` (or stops the script after drawing a page that
+``join=CODE&me=SECRET`` is that student's explorer, and so is ``join=CODE`` alone in a browser
+that keeps a seat of that class (the live view's component kept it; the join page's
+``live_keeper`` reports it). ``route()`` runs first in the page script; it returns the session's ``Role`` (or stops the script after drawing a page that
 is not the explorer). Every key is checked by the room store (``explorer.rooms.server``):
 a wrong or ended one gets the store's sentence and the explorer opens without it (so the
 link's other settings, and their notices, still show).
@@ -17,14 +18,17 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from explorer.choices import room_links
 from explorer.choices.room_links import NEW_CLASS
 from explorer.figures.qr import qr_png
+from explorer.live.component import live_keeper
 from explorer.pages import class_gallery
 from explorer.rooms import keys, nicknames
 from explorer.rooms.server import STORE
 from explorer.rooms.store import ClassView, RoomError, Seat
 
 CREATED = "class_created"     # session key: the NewClass whose keys are shown to its teacher once
+KEEPER, KEEPER_TRIED = "seat_keeper", "seat_kept_tried"   # the join page's keeper's value; the seat it gave
 PROJECTOR_CSS = """
 <style>
 header[data-testid="stHeader"] {display: none;}
@@ -95,6 +99,8 @@ def route() -> Role | None:
             ss["class"] = ""
             return None
     if ss.get("join"):
+        if not ss.get("me"):
+            _seat_kept_here(ss["join"])
         if ss.get("me"):
             try:
                 seat, view = STORE.student(ss["join"], ss["me"])
@@ -109,6 +115,21 @@ def route() -> Role | None:
         except RoomError as err:
             _lost(err, "join")
     return None
+
+
+def _seat_kept_here(code: str) -> None:
+    """The seat this browser keeps for class ``code`` (the join page's keeper reported it): tried
+    once as the link's ``me`` would be, so a reload of the join link recognises the student."""
+    ss = st.session_state
+    found = ss.get(KEEPER)
+    if not isinstance(found, dict) or found.get("code") != code:
+        return
+    try:
+        secret = room_links.plain_token(found.get("seat", ""))
+    except ValueError:
+        return
+    if ss.get(KEEPER_TRIED) != secret:
+        ss[KEEPER_TRIED] = ss["me"] = secret
 
 
 def _lost(err: RoomError, key: str) -> None:
@@ -139,6 +160,7 @@ def join_page(code: str) -> None:
     if st.session_state.get("join_error"):
         st.error(st.session_state["join_error"])
     st.caption("Your teacher sees your nickname and your network; nobody sees your other tabs or files.")
+    live_keeper(code, key=KEEPER)        # a seat this browser keeps for the class: the next run takes it
 
 
 def projector_page(key: str) -> None:

@@ -30,6 +30,7 @@ from explorer.training.run import Run
 
 WIRE = "fallback_wire"             # session key of the fallback's wire state (fallback_feed)
 CHARTS = "charts"                  # the live component's widget key
+SEAT = "class_seat"                # session key: {"code", "secret"} of a student's seat, for the browser to keep
 FALLBACK_NOTE = ("The live connection could not be opened (a proxy may block WebSockets), so the charts "
                  "update a few times a second through Streamlit instead.")
 
@@ -63,7 +64,8 @@ def live_panel(view: View, columns: int) -> None:
     live.fallback = False
     state = live_channel(live.token, PATH, height=view.height, columns=columns, spans=chart_spans(columns),
                          speeds=(), controls=True, key=CHARTS,   # Speed: the sidebar's setting (in the URL)
-                         draw=draw_toolbar.drawing_on(), on_change=_on_charts_change)
+                         draw=draw_toolbar.drawing_on(), on_change=_on_charts_change,
+                         secret=live.offer, seat=ss.get(SEAT))   # kept by the browser (run_keeper)
     if isinstance(state, dict) and state.get("channel") == "failed":
         ss["live_fallback"] = True
         st.rerun()

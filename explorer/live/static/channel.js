@@ -8,8 +8,49 @@
 //   var ch = BPChannel.open({route: "/live/ws", token: "...", onSetup, onStatus, onFrame,
 //                            onState, onError[, decode: (ArrayBuffer) => frame]});
 //   ch.ack(seq); ch.control({type: "play"}); ch.close();
+//
+// BPKeeper: what this browser keeps in localStorage (explorer/live/channel/run_keeper.py). Its
+// browser secret: the live view's page offers one (args.secret: secrets.token_urlsafe(32)), kept
+// if the browser holds none; the live socket's hello carries it, and the server keeps the run
+// under it, so a reload finds the run again. It is never in a link. And a class seat's secret
+// per class code (args.seat), which the join page's keeper (args.keeper) reports so a reload of
+// the join link recognises the student. live.js hands every render's args to BPKeeper.note.
 (function (root) {
   "use strict";
+
+  var SECRET_KEY = "bpx.secret", SEAT_KEY = "bpx.seat.";
+  var SECRET_FORM = /^[A-Za-z0-9_-]{43}$/, SEAT_FORM = /^[A-Za-z0-9_-]{16,64}$/, CODE_FORM = /^[2-9A-Z]{8}$/;
+  var offer = null, reported = false;
+  function stored(key) { try { return root.localStorage.getItem(key); } catch (err) { return null; } }
+  function store(key, value) { try { root.localStorage.setItem(key, value); } catch (err) { /* not kept */ } }
+  var Keeper = {
+    note: function (a) {
+      if (typeof a.secret === "string" && SECRET_FORM.test(a.secret)) offer = a.secret;
+      var seat = a.seat;
+      if (seat && CODE_FORM.test(seat.code) && SEAT_FORM.test(seat.secret)) store(SEAT_KEY + seat.code, seat.secret);
+    },
+    // The browser's secret (kept, else the page's offer, kept from now on); null when no page offered
+    // one (a grid's or a projector's socket keeps no run).
+    secret: function () {
+      if (!offer) return null;
+      var kept = stored(SECRET_KEY);
+      if (kept && SECRET_FORM.test(kept)) return kept;
+      store(SECRET_KEY, offer);
+      return offer;
+    },
+    seat: function (code) {
+      var s = CODE_FORM.test(code) ? stored(SEAT_KEY + code) : null;
+      return s && SEAT_FORM.test(s) ? s : null;
+    },
+    // The join page's keeper: the seat kept for args.code goes to the page once, as the component
+    // value {code, seat}; with none it says nothing (no page run). It draws nothing.
+    render: function (a) {
+      root.LiveCore.send("streamlit:setFrameHeight", { height: 0 });
+      var seat = Keeper.seat(a.code);
+      if (seat && !reported) { reported = true; root.LiveCore.sendValue({ code: a.code, seat: seat }); }
+    }
+  };
+  root.BPKeeper = Keeper;
 
   var HEADER_BYTES = 38;      // wire.HEADER "<IIBBHffffIIH", packed
   var FLAG_RUNNING = 1, FLAG_TEST = 2, FLAG_WEIGHTS = 4;
@@ -77,7 +118,9 @@
       var opened = false;
       ws.onopen = function () {
         opened = true;
-        ws.send(JSON.stringify({ type: "hello", token: opts.token }));
+        var secret = Keeper.secret(), hello = { type: "hello", token: opts.token };
+        if (secret) hello.secret = secret;
+        ws.send(JSON.stringify(hello));
         sendVisibility();
       };
       ws.onmessage = function (ev) {

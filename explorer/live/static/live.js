@@ -227,9 +227,14 @@
     live.messages++;
     // explorer.live.live_channel's args (token, ws_path) or live_fallback's (messages)
     // (args.grid: the Compare view's grid, gridview.js; args.pins: pinned runs, pinsview.js; args.gallery:
-    // a class's projector gallery, gallery.js; else the live view)
+    // a class's projector gallery, gallery.js; args.keeper: the join page's seat keeper, channel.js;
+    // else the live view)
     var a = data.args || {};
-    try { (a.grid ? window.BPGridView : a.pins ? window.BPPinsView : a.gallery ? window.BPGallery : window.BPView).render(a); } catch (err) { live.errors++; live.lastError = String(err); console.error(err); }
+    try {
+      window.BPKeeper.note(a);                 // the browser's secret and a class seat, kept (channel.js)
+      (a.grid ? window.BPGridView : a.pins ? window.BPPinsView : a.gallery ? window.BPGallery
+        : a.keeper ? window.BPKeeper : window.BPView).render(a);
+    } catch (err) { live.errors++; live.lastError = String(err); console.error(err); }
   });
 
   // For view.js, which draws the grid of plots.
