@@ -198,6 +198,10 @@ ROWS = [
     Setting("hist", "view", "histograms", False, flag, lambda v: "1" if v else "0", "toggle", "Histograms",
             "Per layer: the weights W and the activations a over the training points, with the saturated "
             "(tanh, sigmoid) and dead (ReLU) shares"),
+    # computed on request by the server, below the charts (explorer/pages/landscape_panel.py)
+    Setting("landscape", "view", "landscape", False, flag, lambda v: "1" if v else "0", "toggle", "Loss landscape",
+            "The loss on the line from the starting weights to now, and on a plane around now with the training "
+            "path, computed when you ask"),
     Setting("recommended", "view", "recommended", True, flag, lambda v: "1" if v else "0", "checkbox",
             "Use each dataset's recommended network"),
     # a class (``explorer.rooms``), kept in the link like every key: the teacher's key (or ``new``), a

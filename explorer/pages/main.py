@@ -16,7 +16,7 @@ from explorer.pages import exports
 
 from explorer.pages import chrome
 
-from explorer.pages import compare, compare_nav, pins_panel
+from explorer.pages import compare, compare_nav, landscape_panel, pins_panel
 
 from explorer.pages import widget_state
 from explorer.pages import class_panel
@@ -80,6 +80,8 @@ def main() -> None:
         live_panel(View(discretize=v.discretize, show_test=v.show_test, log_loss=v.log_loss, big=big,
                         grad_key=v.grad_key, height=height, metrics=v.metrics, histograms=v.histograms),
                    columns=columns)
+        if v.landscape:
+            landscape_panel.landscape_panel(run, big)      # computed on request, below the charts
     elif page_name == "compare":
         with chrome.friendly_errors("showing the grid"):
             compare.compare_view(cfg, big)

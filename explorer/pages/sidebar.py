@@ -226,8 +226,8 @@ def chart_options(view: Group, container: Any = None) -> None:
     c = container if container is not None else st
     with c.popover("Chart options", icon=":material/tune:", key=CHART_OPTIONS,
                    help="Discretise the output, show the test points, a log-scale loss, which gradient to plot, "
-                        "metrics and histograms"):
-        for key in ("discretize", "show_test", "log_loss", "grad_key", "metrics", "hist"):
+                        "metrics, histograms and the loss landscape"):
+        for key in ("discretize", "show_test", "log_loss", "grad_key", "metrics", "hist", "landscape"):
             view.show(key, **mounted_default(key))
 
 
