@@ -169,6 +169,17 @@ class Trainer:
         return self._watch.best_epoch
 
     @property
+    def best_val_cost(self) -> float | None:
+        """The lowest validation loss so far, at ``best_epoch`` (None without validation rows)."""
+        return None if self._watch.best_epoch is None else self._watch.best_loss
+
+    @property
+    def t_now(self) -> float:
+        """Where the next update starts, in epochs: completed epochs plus the share of this
+        epoch's examples already used (the schedule's t; ``eta_now`` is η there)."""
+        return self.epoch + self._pos / self.X.shape[0]
+
+    @property
     def eta_now(self) -> float:
         """η of the next update: the base learning rate times the schedule's factor there."""
         N = self.X.shape[0]

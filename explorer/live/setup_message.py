@@ -103,7 +103,7 @@ def setup_figures(run: Run, view: View) -> dict[str, dict]:
                                     d.y_test, view.show_test, view.big, tag_points=bool(panels(view))),
         "network": network,
         "curves": curves_figure(h.metric, len(run.net.layers), len(d.F_test) > 0, view.log_loss, view.big,
-                                key=view.grad_key),
+                                key=view.grad_key, eta=not run.eta_plan.is_constant, val=has_validation(run)),
     }
     hidden = [l for l, layer in enumerate(run.net.layers[:-1]) if layer.size == 2]
     if hidden:       # ConvNetJS's view for the first hidden layer of exactly 2 units
@@ -111,10 +111,36 @@ def setup_figures(run: Run, view: View) -> dict[str, dict]:
     return figs
 
 
+def has_validation(run: Run) -> bool:
+    """Does the run hold validation rows (the Validation share, carved from the training points)?"""
+    return run.data.F_val is not None and len(run.data.F_val) > 0
+
+
+def schedule_part(run: Run) -> dict | None:
+    """The setup's ``schedule``: the run's η plan (``explorer.training.eta_plan``), from which the
+    browser draws every update's η (``static/schedules.js``); None while every factor is 1."""
+    plan = run.eta_plan
+    return None if plan.is_constant else {"plan": plan.to_json()}
+
+
+def stop_part(run: Run) -> dict | None:
+    """Where the run stands with its stopping rule, for the setup and every status:
+    ``{"best_epoch", "best_cost", "stopped"}``: the epoch of the lowest validation loss so far and
+    that loss (null without validation rows or before the first epoch), and whether the rule
+    ended the run (``message`` then says why, in one line). None when neither applies."""
+    tr = run.trainer
+    best = getattr(tr, "best_epoch", None)
+    stopped = run.stopped_by is not None
+    if best is None and not stopped:
+        return None
+    return {"best_epoch": best, "best_cost": None if best is None else float(tr.best_val_cost), "stopped": stopped}
+
+
 def setup_parts(run: Run, view: View) -> dict:
     """What the setup message carries besides the model and the history (see ``wire``):
     the figures' static parts, colours, labels, number formats and painting rules (and the
-    instruments' part when one is on: ``instruments_setup``)."""
+    instruments' part when one is on: ``instruments_setup``; the η plan with a learning-rate
+    schedule: ``schedule_part``; the best epoch and whether the run stopped: ``stop_part``)."""
     parts = {
         "figures": setup_figures(run, view),
         "colors": colors(),
@@ -128,4 +154,7 @@ def setup_parts(run: Run, view: View) -> dict:
     instruments = instruments_setup(run, view, column_labels(run)[1:])
     if instruments:
         parts["instruments"] = instruments
+    for key, part in (("schedule", schedule_part(run)), ("stop", stop_part(run))):
+        if part is not None:          # (absent with a constant η and no stopping: the setup as before)
+            parts[key] = part
     return parts

@@ -18,6 +18,7 @@ from core.stopping import TrainingStopped
 from core.features import train_test_split
 from core.pipeline import InputPipeline
 from core.snapshots import WeightSnapshots
+from explorer.training.eta_plan import EtaPlan
 from explorer.training.history import LiveHistory
 from explorer.choices.config import Config, DataConfig, TrainConfig
 from explorer.choices.instruments import schedule_of, stopping_of
@@ -103,6 +104,10 @@ class Untrained:
     def eta_now(self) -> float:
         return self.learning_rate
 
+    @property
+    def t_now(self) -> float:
+        return float(self.epoch)
+
     def step(self) -> bool:
         raise TrainingDiverged("There are no training points yet: click on the plane to add some.")
 
@@ -140,6 +145,8 @@ class Run:
         # The live view keeps a bounded history (a fixed budget of epochs, log-spaced):
         # memory stays flat however long a learner trains.
         self.trainer = self._trainer(cfg, data, LiveHistory())
+        tr = self.trainer       # what η each update uses, for the curve under the loss (eta_plan)
+        self.eta_plan = EtaPlan(tr.learning_rate, tr.batch_size, len(data.y_train), tr.schedule)
         self.message: str | None = None    # divergence advice, shown until the next reset
         self.stopped_by: TrainingStopped | None = None   # why the stopping rule ended the run (in message)
         self.version += 1
@@ -178,6 +185,7 @@ class Run:
             self.cfg, self.data = cfg, data
             self.trainer = self._trainer(cfg, data, old.history)
             self.trainer.epoch = old.epoch
+            self._note_eta()
             self.message = None
             self.version += 1
 
@@ -193,6 +201,12 @@ class Run:
             if self.stopped_by is not None and getattr(tr, "stopped", None) is None:   # a new rule: go on
                 self.message = self.stopped_by = None
             self.cfg = replace(self.cfg, train=t)
+            self._note_eta()
+
+    def _note_eta(self) -> None:
+        """The trainer's η, batch and schedule from its next update on, in the η plan."""
+        tr = self.trainer
+        self.eta_plan.note(tr.t_now, tr.learning_rate, tr.batch_size, len(self.data.y_train), tr.schedule)
 
     # ---- training ----------------------------------------------------------------
     def train_for(self, budget_s: float) -> int:

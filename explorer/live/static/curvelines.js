@@ -92,12 +92,17 @@
     return traces.map(function (t) { return Object.assign({}, t, { x: [], y: [] }); });
   }
 
+  // plotly's dash patterns, in units of max(width, 3) px
+  var DASHES = { dot: [1, 1], dash: [3, 3] };
+
   // Stroke every trace onto ctx (CSS pixels), each clipped to its subplot of the drawn plot div:
-  // plotly's line colour, width and "dot" dash (plotly: dashes of max(width, 3) px).
+  // plotly's line colour, width and "dot" or "dash" pattern; a marker trace (the current η, the
+  // best epoch) as filled circles or diamonds of its size, with its text above.
   function stroke(ctx, div, traces) {
     traces.forEach(function (t) {
       var xa = root.BPPlotly.axis(div, axisKey(t.xaxis, "x")), ya = root.BPPlotly.axis(div, axisKey(t.yaxis, "y"));
       if (!xa || !ya) return;
+      if (/markers/.test(t.mode || "")) { markers(ctx, xa, ya, t); return; }
       var xlog = xa.type === "log", ylog = ya.type === "log", line = t.line || {};
       var w = line.width || 2, n = Math.min(t.x.length, t.y.length), open = false;
       ctx.save();
@@ -116,10 +121,46 @@
       ctx.strokeStyle = line.color;
       ctx.lineWidth = w;
       ctx.lineJoin = "round";
-      ctx.setLineDash(line.dash === "dot" ? [Math.max(w, 3), Math.max(w, 3)] : []);
+      var d = DASHES[line.dash], u = Math.max(w, 3);
+      ctx.setLineDash(d ? [d[0] * u, d[1] * u] : []);
       ctx.stroke();
       ctx.restore();
     });
+  }
+
+  function markers(ctx, xa, ya, t) {
+    var m = t.marker || {}, r = (m.size || 6) / 2, n = Math.min(t.x.length, t.y.length);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(xa.offset - r, ya.offset - r, xa.length + 2 * r, ya.length + 2 * r);
+    ctx.clip();
+    for (var i = 0; i < n; i++) {
+      var x = t.x[i], y = t.y[i];
+      if (xa.type === "log") x = x > 0 ? Math.log10(x) : NaN;
+      if (ya.type === "log") y = y > 0 ? Math.log10(y) : NaN;
+      if (x !== x || y !== y) continue;
+      var px = xa.toPx(x), py = ya.toPx(y);
+      ctx.beginPath();
+      if (m.symbol === "diamond") {
+        ctx.moveTo(px, py - r); ctx.lineTo(px + r, py); ctx.lineTo(px, py + r); ctx.lineTo(px - r, py); ctx.closePath();
+      } else {
+        ctx.arc(px, py, r, 0, 2 * Math.PI);
+      }
+      ctx.fillStyle = m.color;
+      ctx.fill();
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = "white";
+      ctx.stroke();
+      if (t.text && t.text[i]) {
+        var font = t.textfont || {};
+        ctx.font = (font.size || 12) + "px " + (font.family || "sans-serif");
+        ctx.fillStyle = font.color || m.color;
+        ctx.textAlign = "center";
+        ctx.textBaseline = "bottom";
+        ctx.fillText(t.text[i], px, py - r - 2);
+      }
+    }
+    ctx.restore();
   }
 
   root.BPCurveLines = { wanted: wanted, covers: covers, range: range, emptied: emptied, stroke: stroke,
