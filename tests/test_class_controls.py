@@ -30,7 +30,7 @@ def test_the_teacher_drives_the_class_through_the_store():
     assert {"class_pause_all", "class_names"} <= keys_of(at)
     at.button(key="class_pause_all").click().run()
     at.button(key="class_names").click().run()
-    assert STORE.teacher(token).controls.pause == 1 and STORE.teacher(token).controls.names_hidden
+    assert STORE.teacher(token).controls.paused and STORE.teacher(token).controls.names_hidden
     assert at.button(key="class_names").label == "Reveal names"
     at.selectbox(key="class_focus").select(bo.student_id).run()
     assert STORE.teacher(token).controls.focus == bo.student_id

@@ -1,7 +1,7 @@
 """The projector's gallery, below the browser: the teacher's controls in the store (only the
 teacher's token sets them), the goal's ranking, the results CSV (safe in a spreadsheet), the
 feed, students' sessions publishing at most twice a second and the teacher's "pause
-everyone" (the one documented exception), and the projector's socket session: what it sends,
+everyone" (the one documented exception: held until the teacher lets everyone go on), and the projector's socket session: what it sends,
 with hidden names never leaving the server, within its byte budget."""
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import time
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ from explorer.choices.config import Config
 from explorer.live.channel import gallery_wire
 from explorer.live.channel.gallery_session import FRAME_EVERY_S, GallerySession
 from explorer.live.channel.room_feed import MemoryRoomFeed, Thumb
-from explorer.live.channel.room_seats import PAUSED_NOTICE, Seats, setup_link
+from explorer.live.channel.room_seats import PAUSED_NOTICE, RELEASED_NOTICE, Seats, setup_link
 from explorer.live.channel.session import LiveSession
 from explorer.live.setup_message import View
 from explorer.rooms import goals
@@ -49,18 +50,18 @@ def student_session(run=None) -> LiveSession:
 def test_only_the_teacher_sets_the_controls_and_focus_must_be_a_student():
     store, new, (a, b) = a_class()
     assert store.projector(new.projector_key).controls.names_hidden is False
-    c = store.control(new.teacher_token, names_hidden=True, focus=b.student_id, pause=True)
-    assert (c.names_hidden, c.focus, c.pause) == (True, b.student_id, 1)
+    c = store.control(new.teacher_token, names_hidden=True, focus=b.student_id, paused=True)
+    assert (c.names_hidden, c.focus, c.paused) == (True, b.student_id, True)
     view = store.projector(new.projector_key)
     assert view.controls == c and store.student(new.code, a.secret)[1].controls == c
     for key in (new.projector_key, new.code, a.secret, new.recovery_code):
         with pytest.raises(NotFound):
-            store.control(key, pause=True)
+            store.control(key, paused=True)
     with pytest.raises(NotFound):
         store.control(new.teacher_token, focus="nobody")
     store.remove(new.teacher_token, b.student_id)              # the focused student goes: back to the gallery
     assert store.teacher(new.teacher_token).controls.focus == ""
-    assert store.control(new.teacher_token, names_hidden=False).pause == 1
+    assert store.control(new.teacher_token, names_hidden=False).paused is True
 
 
 def test_the_goal_ranks_the_leaderboard():
@@ -140,27 +141,51 @@ def test_the_setup_link_never_carries_a_class_key():
     assert "me=" not in link and "join=" not in link and "class=" not in link
 
 
-def test_pause_everyone_pauses_each_student_once_with_a_notice_and_a_removed_student_goes():
-    store, new, (a, b) = a_class()
+def test_pause_everyone_holds_each_student_paused_until_the_teacher_lets_them_go_on():
+    store, new, (a, b, c) = a_class(3)
     feed = MemoryRoomFeed()
     seats = Seats(feed, store)
-    sa, sb = student_session(), student_session()
-    seats.bind(new.code, a.secret, sa)
-    seats.bind(new.code, b.secret, sb)
-    for s in (sa, sb):
+    sa, sb, sc = student_session(), student_session(), student_session()
+    for seat, s in ((a, sa), (b, sb), (c, sc)):
+        seats.bind(new.code, seat.secret, s)
+    for s in (sa, sb):                                           # c stays paused throughout
         with s.run.lock:
             s.play()
     seats.tick()
-    store.control(new.teacher_token, pause=True)
+    store.control(new.teacher_token, paused=True)
     seats.tick()
-    assert not sa.running and not sb.running and sa.notice == PAUSED_NOTICE
+    assert not sa.running and not sb.running and sa.notice == sb.notice == PAUSED_NOTICE and sc.notice is None
     with sa.run.lock:
-        sa.play()                                                # the student goes on: the pause was once
+        sa.play()                                                # a Play while held: the seats' thread undoes it
+    t0 = time.monotonic()
+    while sa.running and time.monotonic() - t0 < 5:
+        time.sleep(0.005)
+    held_for = time.monotonic() - t0
+    assert not sa.running and sa.notice == PAUSED_NOTICE, held_for
+    assert held_for < 1.0, f"a Play during the hold ran {held_for:.3f} s"
+    store.control(new.teacher_token, paused=False)               # the teacher lets everyone go on
     seats.tick()
-    assert sa.running
+    assert sa.notice == sb.notice == RELEASED_NOTICE and not sa.running and sc.notice is None
+    with sa.run.lock:
+        sa.play()
+    seats.tick()
+    assert sa.running                                            # no hold any more: Play trains
     store.remove(new.teacher_token, b.student_id)
     seats.tick()
-    assert seats.count() == 1 and [t.student_id for t in feed.read(new.code, 0)[1]] == [a.student_id]
+    assert seats.count() == 2 and sorted(t.student_id for t in feed.read(new.code, 0)[1]) == sorted(
+        [a.student_id, c.student_id])
+
+
+def test_a_student_who_joins_or_reloads_during_the_hold_is_held_too():
+    store, new, (a,) = a_class(1)
+    seats = Seats(MemoryRoomFeed(), store)
+    store.control(new.teacher_token, paused=True)
+    s = student_session()
+    with s.run.lock:
+        s.play()                                                 # (a Play carried over a reload)
+    seats.bind(new.code, a.secret, s)
+    seats.tick()
+    assert not s.running and s.notice == PAUSED_NOTICE
 
 
 class Recorder:

@@ -244,19 +244,36 @@ def test_only_the_teacher_sets_the_controls_and_focus_must_be_a_student(store):
     new = store.create()
     a, b = store.join(new.code, "Ada"), store.join(new.code, "Bo")
     assert store.projector(new.projector_key).controls.names_hidden is False
-    c = store.control(new.teacher_token, names_hidden=True, focus=b.student_id, pause=True)
-    assert (c.names_hidden, c.focus, c.pause) == (True, b.student_id, 1)
+    assert store.teacher(new.teacher_token).controls == type(store.teacher(new.teacher_token).controls)()
+    c = store.control(new.teacher_token, names_hidden=True, focus=b.student_id, paused=True)
+    assert (c.names_hidden, c.focus, c.paused, c.locked) == (True, b.student_id, True, False)
     assert store.projector(new.projector_key).controls == c == store.student(new.code, a.secret)[1].controls
     for key in (new.projector_key, new.code, a.secret, new.recovery_code):
         with pytest.raises(NotFound):
-            store.control(key, pause=True)
+            store.control(key, paused=True)
+        with pytest.raises(NotFound):
+            store.control(key, locked=True)
     with pytest.raises(NotFound):
         store.control(new.teacher_token, focus="nobody")
     assert store.control(new.teacher_token, focus="").focus == ""             # back to the gallery
     store.control(new.teacher_token, focus=b.student_id)
     store.remove(new.teacher_token, b.student_id)              # the focused student goes: back to the gallery
     assert store.teacher(new.teacher_token).controls.focus == ""
-    assert store.control(new.teacher_token, names_hidden=False) == type(c)(False, "", 1)
+    assert store.control(new.teacher_token, names_hidden=False) == type(c)(False, "", True, False)
+
+
+def test_the_teacher_holds_everyone_paused_and_locks_the_task_until_they_undo_it(store):
+    """Each control stays as set until the teacher sets it again; None leaves it as it is."""
+    new = store.create()
+    a = store.join(new.code, "Ada")
+    c = store.control(new.teacher_token, paused=True, locked=True)
+    assert (c.paused, c.locked, c.names_hidden, c.focus) == (True, True, False, "")
+    assert store.control(new.teacher_token, names_hidden=True) == type(c)(True, "", True, True)
+    assert store.student(new.code, a.secret)[1].controls.paused                # every key reads it
+    c = store.control(new.teacher_token, paused=False)
+    assert (c.paused, c.locked) == (False, True)
+    assert store.control(new.teacher_token, locked=False) == type(c)(True, "", False, False)
+    assert store.projector(new.projector_key).controls == type(c)(True, "", False, False)
 
 
 def test_a_roster_read_again_follows_every_change(store):

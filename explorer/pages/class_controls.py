@@ -1,11 +1,13 @@
-"""The teacher's controls over the whole class, on the teacher's page: pause everyone, hide or
-reveal names on the projector, "Show this one" (one student large on the projector), close the
-class, and the results as CSV.
+"""The teacher's controls over the whole class, on the teacher's page: pause everyone (held
+until *Let everyone go on*), hide or reveal names on the projector, "Show this one" (one
+student's network full screen on the projector), lock the task (every student's settings stay
+as they are until *Unlock the task*), close the class, and the results as CSV.
 
 Each goes through the room store with the teacher's token (``RoomStore.control`` and ``close``
 check it); a student's page never draws any of them (``class_panel.panel``). "Pause everyone"
 is the one documented exception to "one session never drives another's state": see
-``explorer.live.channel.room_seats``, which carries it out.
+``explorer.live.channel.room_seats``, which carries it out. The lock acts on each student's own
+page (``class_task.enforce``), which reads it with the student's own secret.
 """
 from __future__ import annotations
 
@@ -31,8 +33,14 @@ def _control(**change) -> None:
     except RoomError as err:
         ss[ERROR] = str(err)
         return
-    if change.get("pause"):
-        st.toast("Everyone's training is paused: each student presses Play to go on.", icon="⏸️")
+    for key, on, words, icon in (("paused", True, "Everyone's training is paused until you let them go on.", "⏸️"),
+                                 ("paused", False, "Everyone may go on: each student presses Play.", "▶️"),
+                                 ("locked", True, "The task is locked: every student's settings stay as they are.",
+                                  "🔒"),
+                                 ("locked", False, "The task is unlocked: students may change what it leaves free.",
+                                  "🔓")):
+        if change.get(key) is on:
+            st.toast(words, icon=icon)
 
 
 def _focus() -> None:
@@ -72,20 +80,27 @@ def controls(role: Role) -> None:
     view = role.view
     c = view.controls
     st.markdown("**On the projector and for everyone**")
-    c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")
-    c1.button("Pause everyone", key="class_pause_all", on_click=_control, kwargs={"pause": True},
-              icon=":material/pause:", width="stretch", help="Every student's training pauses; each presses Play to go on")
-    c2.button("Reveal names" if c.names_hidden else "Hide names", key="class_names", width="stretch",
+    c1, c2, c3, c4, c5 = st.columns(5, vertical_alignment="bottom")
+    c1.button("Let everyone go on" if c.paused else "Pause everyone", key="class_pause_all", on_click=_control,
+              kwargs={"paused": not c.paused}, icon=":material/play_arrow:" if c.paused else ":material/pause:",
+              width="stretch", help="Let each student press Play again" if c.paused else
+              "Every student's training pauses, and stays paused until you let them go on")
+    c2.button("Unlock the task" if c.locked else "Lock the task", key="class_lock", on_click=_control,
+              kwargs={"locked": not c.locked}, icon=":material/lock_open:" if c.locked else ":material/lock:",
+              width="stretch", help="Students may change again what the task leaves free" if c.locked else
+              "Every student's settings stay as they are now, the free ones too (they can still Play, Step "
+              "and Reset)")
+    c3.button("Reveal names" if c.names_hidden else "Hide names", key="class_names", width="stretch",
               on_click=_control, kwargs={"names_hidden": not c.names_hidden},
               icon=":material/visibility:" if c.names_hidden else ":material/visibility_off:",
               help="The projector shows Student 1, 2, … instead of nicknames (they never reach it)")
     ids = [""] + [s.student_id for s in view.students]
     names = {s.student_id: s.nickname for s in view.students}
     st.session_state["class_focus"] = c.focus if c.focus in names else ""
-    c3.selectbox("Show this one", ids, key="class_focus", on_change=_focus,
+    c4.selectbox("Show this one", ids, key="class_focus", on_change=_focus,
                  format_func=lambda sid: names.get(sid, "The whole gallery"),
-                 help="One student's network large on the projector, with its setup")
-    with c4.popover("Close the class", icon=":material/lock:", width="stretch", disabled=view.closed):
+                 help="One student's network full screen on the projector: boundary, network, curves, setup")
+    with c5.popover("Close the class", icon=":material/block:", width="stretch", disabled=view.closed):
         st.markdown("No one can join any more; the gallery and the results stay.")
         st.button("Close it", key="class_close", on_click=_close, type="primary")
     rows = result_rows(view)

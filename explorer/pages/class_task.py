@@ -7,6 +7,14 @@ upload or a model file made of them, so one check covers every path. What it put
 written into the widgets' keys (and dropped from the values pending for a rerun, which
 would bring it back) with a sentence. A new task the teacher pushes waits as a notice until
 the student takes it; until then the task they took stays in force.
+
+When the teacher locks the task (``Controls.locked``, read with the student's own secret on
+each run), every setting a task sets stays at the value the student had when the lock reached
+their page (``task.freeze``: the free ones too; the pace stays free), drawn disabled, and no
+model file opens; Play, Pause, Step and Reset stay theirs. A new task the teacher pushes may
+still be taken (it is the teacher's setup): the lock then holds that one. Unlocked, the task's
+own freedoms come back. A page learns of the lock on its next script run (the next thing the
+student does): that change is put back with a sentence.
 """
 from __future__ import annotations
 
@@ -19,11 +27,12 @@ from explorer.pages.exports import IMPORTED
 from explorer.pages.sidebar import LOCKED
 from explorer.rooms.server import STORE
 from explorer.rooms.store import RoomError
-from explorer.rooms.task import GOALS, MAX_EPOCHS, MAX_UNITS, TASK_KEYS, Task
+from explorer.rooms.task import GOALS, MAX_EPOCHS, MAX_UNITS, TASK_KEYS, Task, freeze
 
 TAKEN = "class_task_taken"     # session key: (version, the task's dict) the student works on
 LAST_OK = "class_task_ok"      # session key: the last Config the task allowed
 NOTES = "class_task_notes"     # session key: this run's sentences about what was put back
+FROZEN = "class_task_frozen"   # session key: (the Config the teacher's lock holds, the model file kept then)
 
 
 def _taken(role: Role) -> tuple[int, Task] | None:
@@ -40,6 +49,7 @@ def _take(version: int, task: dict) -> None:
     ss.pop("run", None)
     ss.pop(IMPORTED, None)
     ss.pop(LAST_OK, None)
+    ss.pop(FROZEN, None)            # a lock holds the new task's setup from the next run on
 
 
 def enforce(role: Role | None) -> None:
@@ -48,6 +58,7 @@ def enforce(role: Role | None) -> None:
     ss[NOTES] = []
     if role is None or role.kind != "student":
         ss.pop(LOCKED, None)
+        ss.pop(FROZEN, None)
         return
     if role.view.task is not None and ss.get(TAKEN) is None:
         try:                                   # the first task is the student's at once: its setup, unless
@@ -58,17 +69,33 @@ def enforce(role: Role | None) -> None:
         except ValueError as err:
             ss[NOTES] = [f"The class's task cannot be used: {err}."]
             return
-    taken = _taken(role)
-    if taken is None:
+    taken, locked = _taken(role), role.view.controls.locked
+    if not locked:
+        ss.pop(FROZEN, None)
+    if taken is None and not locked:
         ss.pop(LOCKED, None)
+        ss[LAST_OK] = widget_state.config_from_state()     # (what a lock would hold, if one comes)
         return
-    task = taken[1]
-    ss[LOCKED] = task.locked
     cfg = widget_state.config_from_state()
-    fixed, notes = task.enforce(cfg, ss.get(LAST_OK))
-    if ss.get(IMPORTED) is not None and task.refuses_weights:
-        ss.pop(IMPORTED)
-        notes.append("A model file's weights cannot be opened in this task: they were trained elsewhere.")
+    fixed, notes = cfg, []
+    if taken is not None:
+        task = taken[1]
+        fixed, notes = task.enforce(cfg, ss.get(LAST_OK))
+        if ss.get(IMPORTED) is not None and task.refuses_weights:
+            ss.pop(IMPORTED)
+            notes.append("A model file's weights cannot be opened in this task: they were trained elsewhere.")
+    ss[LOCKED] = TASK_KEYS if locked else taken[1].locked
+    if locked:                              # the teacher's lock: everything stays as it was when it came
+        if ss.get(FROZEN) is None:
+            ss[FROZEN] = (ss.get(LAST_OK) or fixed, ss.get(IMPORTED))
+        at, imported = ss[FROZEN]
+        fixed, more = freeze(fixed, at)
+        notes += more
+        if ss.get(IMPORTED) is not imported:
+            ss.pop(IMPORTED, None)
+            if imported is not None:
+                ss[IMPORTED] = imported
+            notes.append("Your teacher locked the task: a model file cannot be opened now.")
     if fixed != cfg:
         pending = ss.get(widget_state.PENDING, {})
         for key, value in widget_state.widget_state(fixed).items():
@@ -87,9 +114,11 @@ def epoch_limit(role: Role | None) -> int | None:
 def student_task(role: Role) -> None:
     """The task the student works on, what was put back this run, and a newer task waiting."""
     ss = st.session_state
-    taken = _taken(role)
+    taken, locked = _taken(role), role.view.controls.locked
     if taken is not None:
-        st.markdown(f"**Task:** {taken[1].text()}")
+        st.markdown(f"**Task:** {taken[1].text(locked)}")
+    elif locked:
+        st.markdown("**Locked by your teacher:** every setting stays as it is.")
     for note in ss.get(NOTES, []):
         st.warning(note, icon="🔒")
     view = role.view

@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from explorer.rooms import keys, nicknames
 from explorer.rooms.buckets import Bucket
@@ -237,7 +237,7 @@ class MemoryRoomStore(RoomStore):
             sid = self._seat(room, student_id).id
             del room.seats[sid]
             if room.controls.focus == sid:
-                room.controls = Controls(room.controls.names_hidden, "", room.controls.pause)
+                room.controls = replace(room.controls, focus="")
 
     @staticmethod
     def _seat(room: _Room, student_id: str) -> _Seat:
@@ -254,14 +254,16 @@ class MemoryRoomStore(RoomStore):
             return room.task_version
 
     def control(self, token: str, names_hidden: bool | None = None, focus: str | None = None,
-                pause: bool = False) -> Controls:
+                paused: bool | None = None, locked: bool | None = None) -> Controls:
         with self._lock:
             room = self._teacher_room(token, self._now())
             c = room.controls
             if focus:
                 focus = self._seat(room, focus).id
             room.controls = Controls(c.names_hidden if names_hidden is None else bool(names_hidden),
-                                     c.focus if focus is None else focus, c.pause + bool(pause))
+                                     c.focus if focus is None else focus,
+                                     c.paused if paused is None else bool(paused),
+                                     c.locked if locked is None else bool(locked))
             return room.controls
 
     def close(self, token: str) -> None:

@@ -12,7 +12,7 @@ Keys, for class CODE (``P:room:CODE`` and its three hashes share its TTL, refres
 
     P:room:CODE           hash: code, teacher, recovery, pdig (digests), pkey (the projector key, shown
                           again to the teacher), active, task (JSON or ""), tv, closed, hidden,
-                          focus, pause, jt/ja (the join bucket), n (seats given), rev (roster version)
+                          focus, paused, locked, jt/ja (the join bucket), n (seats given), rev (roster version)
     P:room:CODE:seats     hash: student_id -> {"o": order, "n": nickname, "s": secret digest, "f": folded}
     P:room:CODE:names     hash: folded nickname -> student_id (one nickname a class)
     P:room:CODE:secrets   hash: secret digest -> student_id
@@ -100,7 +100,7 @@ local code = ARGV[5]
 if not redis.call('SET', P .. ':ended:' .. code, 'expired', 'NX') then return {'again'} end
 local k = rk(code)
 redis.call('HSET', k, 'code', code, 'teacher', ARGV[6], 'recovery', ARGV[7], 'pkey', ARGV[8], 'pdig', ARGV[9],
-           'task', ARGV[10], 'tv', ARGV[11], 'closed', 0, 'hidden', 0, 'focus', '', 'pause', 0,
+           'task', ARGV[10], 'tv', ARGV[11], 'closed', 0, 'hidden', 0, 'focus', '', 'paused', 0, 'locked', 0,
            'jt', tonumber(ARGV[13]), 'ja', now, 'n', 0)
 roster_changed(k)
 redis.call('SET', P .. ':teacher:' .. ARGV[6], code)
@@ -203,16 +203,18 @@ return {'ok'}
 redis.call('HSET', k, 'task', ARGV[6])
 return {'ok', redis.call('HINCRBY', k, 'tv', 1)}
 """,
-    # ARGV: teacher digest, hidden ("" keeps it, "0", "1"), "1" to set focus, focus, "1" to pause
+    # ARGV: teacher digest, hidden ("" keeps it, "0", "1"), "1" to set focus, focus, paused and locked
+    # (each "" keeps it, "0", "1")
     "control": _TEACHER + r"""
 if ARGV[7] == '1' and ARGV[8] ~= '' and redis.call('HEXISTS', k .. ':seats', ARGV[8]) == 0 then
   return {'noseat'}
 end
 if ARGV[6] ~= '' then redis.call('HSET', k, 'hidden', ARGV[6]) end
 if ARGV[7] == '1' then redis.call('HSET', k, 'focus', ARGV[8]) end
-if ARGV[9] == '1' then redis.call('HINCRBY', k, 'pause', 1) end
-local c = redis.call('HMGET', k, 'hidden', 'focus', 'pause')
-return {'ok', c[1], c[2], c[3]}
+if ARGV[9] ~= '' then redis.call('HSET', k, 'paused', ARGV[9]) end
+if ARGV[10] ~= '' then redis.call('HSET', k, 'locked', ARGV[10]) end
+local c = redis.call('HMGET', k, 'hidden', 'focus', 'paused', 'locked')
+return {'ok', c[1], c[2], c[3] or '0', c[4] or '0'}
 """,
     # ARGV: teacher digest
     "close": _TEACHER + "redis.call('HSET', k, 'closed', 1)\nreturn {'ok'}",

@@ -119,7 +119,7 @@ class RedisRoomStore(RoomStore):
                 self._rosters.move_to_end(lookup)
                 while len(self._rosters) > ROSTERS_KEPT:
                     self._rosters.popitem(last=False)
-        controls = Controls(room["hidden"] == "1", room["focus"], int(room["pause"]))
+        controls = Controls(room["hidden"] == "1", room["focus"], room.get("paused") == "1", room.get("locked") == "1")
         return ClassView(room["code"], json.loads(room["task"]) if room["task"] else None,
                          int(room["tv"]), roster, room["closed"] == "1", room["pkey"] if teacher else "", controls)
 
@@ -241,11 +241,12 @@ class RedisRoomStore(RoomStore):
         return int(self._ok("push_task", self._teacher(token), text, missing=NO_TEACHER)[1])
 
     def control(self, token: str, names_hidden: bool | None = None, focus: str | None = None,
-                pause: bool = False) -> Controls:
-        hidden = "" if names_hidden is None else ("1" if names_hidden else "0")
-        out = self._ok("control", self._teacher(token), hidden, "0" if focus is None else "1", str(focus or ""),
-                       "1" if pause else "0", missing=NO_TEACHER)
-        return Controls(_text(out[1]) == "1", _text(out[2]), int(out[3]))
+                paused: bool | None = None, locked: bool | None = None) -> Controls:
+        def flag(v):
+            return "" if v is None else ("1" if v else "0")
+        out = self._ok("control", self._teacher(token), flag(names_hidden), "0" if focus is None else "1",
+                       str(focus or ""), flag(paused), flag(locked), missing=NO_TEACHER)
+        return Controls(_text(out[1]) == "1", _text(out[2]), _text(out[3]) == "1", _text(out[4]) == "1")
 
     def close(self, token: str) -> None:
         self._ok("close", self._teacher(token), missing=NO_TEACHER)

@@ -93,12 +93,15 @@ class Controls:
     """What the teacher's controls set for the whole class (``RoomStore.control``):
     ``names_hidden``: the projector shows "Student 1, 2, ..." instead of nicknames;
     ``focus``: the student_id the projector shows large ("" for the gallery);
-    ``pause``: how many times the teacher paused everyone (each student's page obeys a new
-    one once: ``explorer.live.channel.room_seats``)."""
+    ``paused``: everyone's training is held paused until the teacher lets them go on (each
+    student's run is paused, and paused again if they press Play: ``explorer.live.channel.room_seats``);
+    ``locked``: the task is locked: every student's settings stay as they are, the free ones too
+    (``explorer.rooms.task.freeze``); they may still play, pause, step and reset."""
 
     names_hidden: bool = False
     focus: str = ""
-    pause: int = 0
+    paused: bool = False
+    locked: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,9 +163,10 @@ class RoomStore(ABC):
 
     @abstractmethod
     def control(self, token: str, names_hidden: bool | None = None, focus: str | None = None,
-                pause: bool = False) -> Controls:
+                paused: bool | None = None, locked: bool | None = None) -> Controls:
         """The teacher's controls over everyone: hide or reveal names, show one student large
-        (``focus``: a student_id, or "" for the gallery), pause everyone. Returns the new state."""
+        (``focus``: a student_id, or "" for the gallery), hold everyone paused or let them go on,
+        lock or unlock the task. None leaves a control as it is. Returns the new state."""
 
     @abstractmethod
     def close(self, token: str) -> None:

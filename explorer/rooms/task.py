@@ -6,7 +6,9 @@ runs ``Task.enforce`` at the start of every script run, before any widget is dra
 settings the session holds: whatever changed them (a widget, a link, a lesson, drawing, a CSV
 upload, a model file) ends there, so one check covers every path. A locked setting goes back
 to the task's value, a network over the hidden-unit limit back to the last one within it,
-and each gets a sentence. The epoch limit is the run's (``Run.epoch_limit``).
+and each gets a sentence. The epoch limit is the run's (``Run.epoch_limit``). When the teacher
+locks the task (``Controls.locked``), ``freeze`` holds every setting a task sets, the free ones
+too, at the student's values of that moment, with or without a task.
 """
 from __future__ import annotations
 
@@ -109,16 +111,9 @@ class Task:
 
     def enforce(self, cfg: Config, previous: Config | None = None) -> tuple[Config, list[str]]:
         """``cfg`` as the task allows it, and a sentence for each thing put back."""
-        want, notes, groups = self.config(cfg), [], {g: getattr(cfg, g) for g in GROUPS}
-        for key in self.locked:
-            s = SETTINGS[key]
-            have, must = getattr(groups[s.group], s.field), getattr(getattr(want, s.group), s.field)
-            if have != must:
-                groups[s.group] = replace(groups[s.group], **{s.field: must})
-                shown = s.title(must) if s.title else s.fmt(must)
-                notes.append(f"{s.label} is locked by the task: it stays {shown}." if key != "pts" else
-                             "The points are the task's: drawing and uploading are locked.")
-        out = replace(cfg, **groups)
+        want = self.config(cfg)
+        out, notes = _hold(cfg, want, self.locked, "{label} is locked by the task: it stays {shown}.",
+                           "The points are the task's: drawing and uploading are locked.")
         if out.net.start is not None and self.refuses_weights:
             out = replace(out, net=replace(out.net, start=None))
             notes.append("A model file's weights cannot be opened in this task: they were trained elsewhere.")
@@ -129,16 +124,41 @@ class Task:
             out = replace(out, net=replace(out.net, hidden=back.net.hidden))
         return out, notes
 
-    def text(self) -> str:
+    def text(self, locked: bool = False) -> str:
         """The task in one paragraph, for the projector and the students."""
         cfg = self.config()
         d = cfg.data
         parts = [f"{SETTINGS['ds'].title(d.dataset)}, noise {d.noise:g}, data seed {d.seed}."]
         free = [SETTINGS[k].label for k in self.free]
-        parts.append(f"You may change: {', '.join(free)}." if free else "Every setting is fixed: watch it learn.")
+        if locked:
+            parts.append("Locked by your teacher: every setting stays as it is.")
+        else:
+            parts.append(f"You may change: {', '.join(free)}." if free else "Every setting is fixed: watch it learn.")
         if self.max_units is not None:
             parts.append(f"At most {self.max_units} hidden units in total.")
         if self.max_epochs is not None:
             parts.append(f"At most {self.max_epochs:,} epochs.")
         parts.append(f"Goal: {GOALS[self.goal]}.")
         return " ".join(parts)
+
+
+def _hold(cfg: Config, want: Config, keys, sentence: str, points: str) -> tuple[Config, list[str]]:
+    """``cfg`` with each setting of ``keys`` back at ``want``'s value, and a sentence for each put
+    back (``sentence`` with {label} and {shown}; ``points`` for the points)."""
+    notes, groups = [], {g: getattr(cfg, g) for g in GROUPS}
+    for key in keys:
+        s = SETTINGS[key]
+        have, must = getattr(groups[s.group], s.field), getattr(getattr(want, s.group), s.field)
+        if have != must:
+            groups[s.group] = replace(groups[s.group], **{s.field: must})
+            shown = s.title(must) if s.title else s.fmt(must)
+            notes.append(sentence.format(label=s.label, shown=shown) if key != "pts" else points)
+    return replace(cfg, **groups), notes
+
+
+def freeze(cfg: Config, at: Config) -> tuple[Config, list[str]]:
+    """The teacher locked the task: ``cfg`` with every setting a task sets (the free ones too, not
+    the pace) back at ``at``'s value (the student's settings when the lock reached them), and a
+    sentence for each thing put back."""
+    return _hold(cfg, at, TASK_KEYS, "Your teacher locked the task: {label} stays {shown}.",
+                 "Your teacher locked the task: drawing and uploading points are off.")

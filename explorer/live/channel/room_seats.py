@@ -11,15 +11,18 @@ process (``Seats.loop``, started on the first bind) then, every ``1 / PUBLISH_HZ
 2. publishes the student's network to the feed (``room_feed.FEED``) if it changed since the
    last time: float16 weights, epoch, scores, the setup's link text (at most ``PUBLISH_HZ``
    states a second per student, whatever their speed; a paused network publishes nothing);
-3. obeys a new "pause everyone" (``Controls.pause`` went up).
+3. holds the student paused while the teacher holds everyone paused (``Controls.paused``).
 
 **The one exception to "one session never drives another's state".** Every session's training
 verbs are its own page's and socket's (``session.LiveSession``). A class's teacher may pause
-every student of *their* class, and nothing else: the teacher's token raises the class's pause
-count in the store (``RoomStore.control``, which checks the token), and here each student's
-session, found through a binding that the student's own page made, is paused under its run's
-lock with a notice that says who paused it. The student presses Play to go on. No other verb
-and no other key reaches another session: the projector's key only reads the feed.
+every student of *their* class, and nothing else: the teacher's token sets the class's hold in
+the store (``RoomStore.control``, which checks the token), and here each student's session,
+found through a binding that the student's own page made, is paused under its run's lock with a
+notice that says who paused it. While the hold lasts a Play is undone within ``HOLD_CHECK_S``
+(the bound sessions of held classes are looked at that often, without asking the store); when
+the teacher lets everyone go on, each student held here is told so and presses Play. Step and
+Reset stay the student's. No other verb and no other key reaches another session: the
+projector's key only reads the feed.
 """
 from __future__ import annotations
 
@@ -45,7 +48,9 @@ from explorer.rooms.store import RoomError, RoomStore, Unavailable
 PUBLISH_HZ = 2.0              # states a second per student, at most (the issue: gallery ≥ 1, ≤ 2)
 IDLE_WAIT_S = 5.0             # nobody bound: look again this often
 SETUP_GROUPS = ("data", "net", "train")       # what a thumbnail's setup link carries (never a class key)
-PAUSED_NOTICE = "Your teacher paused everyone: press Play to go on when they say so."
+HOLD_CHECK_S = 0.05           # while a class is held paused, its students' Play is undone within this
+PAUSED_NOTICE = "Your teacher paused everyone: wait until they let you go on."
+RELEASED_NOTICE = "Your teacher let everyone go on: press Play."
 
 
 def setup_link(cfg) -> str:
@@ -73,10 +78,11 @@ def _last(values: list, has: bool = True) -> float:
 
 
 class _Seat:
-    def __init__(self, code: str, secret: str, sid: str, session, pause_seen: int):
+    def __init__(self, code: str, secret: str, sid: str, session):
         self.code, self.secret, self.sid = code, secret, sid
         self.ref = weakref.ref(session)
-        self.pause_seen = pause_seen
+        self.held = False               # the class holds everyone paused (as last read from the store)
+        self.stopped = False            # this hold paused the session at least once (it is told of the release)
         self.sent = None                # (run, version, running) last published
         self.data = (None, "")          # (DataBundle, its key) last published
         self.cfg = (None, "")           # (Config, its setup link)
@@ -90,6 +96,7 @@ class Seats:
         self._lock = threading.Lock()
         self._seats: dict[tuple[str, str], _Seat] = {}        # (code, student_id) -> seat
         self._wake = threading.Event()
+        self._due = True                # a bind asks for a round at once
         self._thread = None
         self.published = 0
 
@@ -100,11 +107,11 @@ class Seats:
         with self._lock:
             old = self._seats.get((view.code, seat.student_id))
             if old is None or old.ref() is not session:
-                self._seats[(view.code, seat.student_id)] = _Seat(view.code, secret, seat.student_id, session,
-                                                                  view.controls.pause)
+                self._seats[(view.code, seat.student_id)] = _Seat(view.code, secret, seat.student_id, session)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self.loop, name="room-seats", daemon=True)
                 self._thread.start()
+        self._due = True
         self._wake.set()
         return seat.student_id
 
@@ -113,15 +120,39 @@ class Seats:
             return len(self._seats)
 
     def loop(self) -> None:
+        """A round (``tick``) every ``1 / PUBLISH_HZ`` s; in between, while a class is held paused,
+        its students' runs are looked at every ``HOLD_CHECK_S`` (``hold_tick``)."""
+        next_round = 0.0
         while True:
-            t0 = time.monotonic()
+            now = time.monotonic()
             try:
-                n = self.tick()
+                if self._due or now >= next_round:
+                    self._due = False
+                    next_round = now + (self.every_s if self.tick() else IDLE_WAIT_S)
+                else:
+                    self.hold_tick()
             except Exception as err:  # noqa: BLE001 - a bug must not stop every class's gallery
                 log_limited("seats", "room seats: a round failed; retrying", err)
-                n = 1
-            self._wake.wait(max(0.0, self.every_s - (time.monotonic() - t0)) if n else IDLE_WAIT_S)
+                next_round = now + self.every_s
+            wait = next_round - time.monotonic()
+            if self.holding():
+                wait = min(wait, HOLD_CHECK_S)
+            self._wake.wait(max(0.0, wait))
             self._wake.clear()
+
+    def holding(self) -> bool:
+        """Is any bound student's class held paused (as last read)?"""
+        with self._lock:
+            return any(seat.held for seat in self._seats.values())
+
+    def hold_tick(self) -> None:
+        """Between rounds: pause again each student of a held class who pressed Play."""
+        with self._lock:
+            held = [seat for seat in self._seats.values() if seat.held]
+        for seat in held:
+            session = seat.ref()
+            if session is not None and (session.running or session.play_waiting):
+                seat.stopped = self._pause(session, PAUSED_NOTICE) or seat.stopped
 
     def tick(self) -> int:
         """One round over every bound student; returns how many are bound."""
@@ -143,26 +174,37 @@ class Seats:
                     self.feed.forget(seat.code, seat.sid)
                 continue
             try:
-                if view.controls.pause > seat.pause_seen:
-                    seat.pause_seen = view.controls.pause
-                    self._pause(session)
+                self._hold(seat, session, view.controls.paused)
                 self._publish(seat, session)
             except Exception as err:  # noqa: BLE001 - one student's trouble stays theirs
                 log_limited("seat", "room seats: one student's state could not be published", err)
         self.feed.sweep()
         return len(seats)
 
+    def _hold(self, seat: _Seat, session, paused: bool) -> None:
+        """The class's hold as just read: pause a running student; at the release, tell each student
+        this hold stopped (unless they did something since: then their page says that)."""
+        was, seat.held = seat.held, paused
+        if paused:
+            seat.stopped = self._pause(session, PAUSED_NOTICE) or seat.stopped
+        elif was and seat.stopped:
+            seat.stopped = False
+            if session.notice == PAUSED_NOTICE:
+                self._pause(session, RELEASED_NOTICE, running_too=False)
+
     @staticmethod
-    def _pause(session) -> None:
-        """The documented exception (module docstring): the teacher pauses this student's run."""
+    def _pause(session, notice: str, running_too: bool = True) -> bool:
+        """The documented exception (module docstring): the teacher pauses this student's run (or,
+        ``running_too`` False, only tells a paused one ``notice``). True if the session was told."""
         run = session.run
         if run is None:
-            return
+            return False
         with run.lock:
-            if not (session.running or session.play_waiting):
-                return
-            session.pause(PAUSED_NOTICE)
+            if (session.running or session.play_waiting) != running_too:
+                return False
+            session.pause(notice)
         session.send_json(session.status(None))
+        return True
 
     def _publish(self, seat: _Seat, session) -> None:
         run = session.run
