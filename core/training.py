@@ -32,7 +32,8 @@ class TrainingDiverged(ArithmeticError):
 
 @dataclass
 class History:
-    """One entry per completed epoch; test lists stay empty without test data.
+    """One entry per completed epoch; test lists stay empty without test data, ``val_cost`` (the
+    validation loss, without the penalties) without validation rows.
 
     ``accuracy`` holds R² for a regression output (``metric`` says which).
     ``grad_norm[e][l]`` is ‖dJ/dW^(l+1)‖ and ``delta_mean[e][l]`` is mean |δ^(l+1)|,
@@ -46,16 +47,18 @@ class History:
     test_accuracy: list = field(default_factory=list)
     grad_norm: list = field(default_factory=list)
     delta_mean: list = field(default_factory=list)
+    val_cost: list = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.cost)
 
     def record(self, epoch: int, cost: float, score: float, test_cost: float | None, test_score: float | None,
-               grad_norm: list, delta_mean: list) -> None:
+               grad_norm: list, delta_mean: list, val_cost: float | None = None) -> None:
         """Append epoch ``epoch``'s numbers (the trainer calls this once per completed epoch).
 
         A caller that trains for a long time can hand the trainer another object with
-        this method and these attributes (e.g. a bounded history that keeps some epochs).
+        this method and these attributes (e.g. a bounded history that keeps some epochs);
+        the trainer passes ``val_cost`` only when it has validation rows.
         """
         self.cost.append(cost)
         self.accuracy.append(score)
@@ -64,6 +67,8 @@ class History:
             self.test_accuracy.append(test_score)
         self.grad_norm.append(grad_norm)
         self.delta_mean.append(delta_mean)
+        if val_cost is not None:
+            self.val_cost.append(val_cost)
 
 
 class Trainer:
@@ -304,8 +309,9 @@ class Trainer:
         if self.X_val is not None:       # the validation loss, without the penalties (as the test's)
             self.val_cost = self._score_val(forward_into(net, self._buffers_val, self._X_val_aug))[0]
         k = self._n_batches
+        val = {} if self.X_val is None else {"val_cost": self.val_cost}
         h.record(self.epoch, cost, score, test_cost, test_score, [g / k for g in self._sums[0]],
-                 [d / k for d in self._sums[1]])
+                 [d / k for d in self._sums[1]], **val)
         self._sums, self._n_batches = None, 0
         stop = self._watch.after_epoch(self.epoch, cost, score, self.val_cost, self._params, h.metric)
         if stop is not None:

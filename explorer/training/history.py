@@ -36,6 +36,7 @@ class LiveHistory(History):
         self.test_accuracy: list[float] = []
         self.grad_norm: list[list[float]] = []
         self.delta_mean: list[list[float]] = []
+        self.val_cost: list[float] = []     # the validation loss (empty without validation rows)
         self._provisional = False       # the last entry is the latest epoch, not a kept one
         self._new: list[tuple] = []     # kept rows not yet taken by ``take_new``
 
@@ -48,17 +49,20 @@ class LiveHistory(History):
 
     def _lists(self):
         lists = [self.epochs, self.cost, self.accuracy, self.grad_norm, self.delta_mean]
-        return lists + [self.test_cost, self.test_accuracy] if self.test_cost else lists
+        lists += [self.test_cost, self.test_accuracy] if self.test_cost else []
+        return lists + [self.val_cost] if self.val_cost else lists
 
-    def record(self, epoch, cost, score, test_cost, test_score, grad_norm, delta_mean) -> None:
+    def record(self, epoch, cost, score, test_cost, test_score, grad_norm, delta_mean, val_cost=None) -> None:
         if self._provisional:
             for lst in self._lists():
                 lst.pop()
         self.epochs.append(int(epoch))
-        super().record(epoch, cost, score, test_cost, test_score, grad_norm, delta_mean)
+        if val_cost is not None and len(self.val_cost) < len(self.epochs) - 1:   # (a history restored without it)
+            self.val_cost.extend([NAN] * (len(self.epochs) - 1 - len(self.val_cost)))
+        super().record(epoch, cost, score, test_cost, test_score, grad_norm, delta_mean, val_cost)
         self._provisional = not kept(epoch, self.per_octave)
         if not self._provisional:
-            self._new.append(self.row(-1))
+            self._new.append(self.wire_row(-1))
             if len(self.epochs) > self.budget:
                 self._coarsen()
 
@@ -70,8 +74,13 @@ class LiveHistory(History):
     def rows(self) -> list[tuple]:
         return [self.row(i) for i in range(len(self.epochs))]
 
+    def wire_row(self, i: int) -> tuple:
+        """Entry i as a frame's point carries it: ``row(i)``, then the validation loss when the
+        run has validation rows (``val_cost``)."""
+        return self.row(i) + ((self.val_cost[i],) if self.val_cost else ())
+
     def take_new(self) -> list[tuple]:
-        """Kept rows recorded since the last call (each row is handed out once)."""
+        """Kept rows (``wire_row``'s) recorded since the last call (each row is handed out once)."""
         new, self._new = self._new, []
         return new
 
@@ -105,7 +114,10 @@ class LiveHistory(History):
         return h
 
     def to_json(self) -> dict:
-        """The whole history for the setup message (see ``wire``)."""
-        return {"epoch": list(self.epochs), "cost": list(self.cost), "score": list(self.accuracy),
-                "test_cost": list(self.test_cost), "test_score": list(self.test_accuracy),
-                "grad_norm": [list(g) for g in self.grad_norm], "delta_mean": [list(d) for d in self.delta_mean]}
+        """The whole history for the setup message (see ``wire``; ``val_cost`` only with validation rows)."""
+        h = {"epoch": list(self.epochs), "cost": list(self.cost), "score": list(self.accuracy),
+             "test_cost": list(self.test_cost), "test_score": list(self.test_accuracy),
+             "grad_norm": [list(g) for g in self.grad_norm], "delta_mean": [list(d) for d in self.delta_mean]}
+        if self.val_cost:
+            h["val_cost"] = list(self.val_cost)
+        return h

@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from explorer.live.setup_message import View, setup_parts
+from explorer.live.setup_message import View, setup_parts, stop_part
 from explorer.training.run import GRID, TILE_STRIDE
 from explorer.live.channel import registry, wire
 from explorer.live.channel.wire import parse_speed  # noqa: F401 - the one speed rule (URL, widget, socket) lives in wire
@@ -59,6 +59,7 @@ class LiveSession:
         self.page_began = 0.0            # monotonic time the page's current script run began
         self.view = None                 # explorer.live.setup_message.View
         self.data = None                 # the run's DataBundle when last attached
+        self.plan = None                 # the run's η plan and its version when last attached (eta_plan)
         self.speed = parse_speed(speed)
         self.conn = None                 # the one open socket (routes.Connection) or None
         self.fallback = False            # the page trains without a socket (it said so)
@@ -90,8 +91,9 @@ class LiveSession:
 
     def attach(self, run, view, speed=None) -> None:
         """The page's current run and view; a new one of either (or new data in the same run:
-        points drawn) makes the next message a setup. A new run starts paused, unless the
-        learner pressed Play while the page was rebuilding it or Play waited for points."""
+        points drawn; or a new η plan while a schedule is drawn) makes the next message a setup.
+        A new run starts paused, unless the learner pressed Play while the page was rebuilding
+        it or Play waited for points."""
         with run.lock:
             if run is not self.run or view != self.view or run.data is not self.data:
                 old = self.run
@@ -110,6 +112,10 @@ class LiveSession:
                     self.play()
                 self.view, self.data = view, run.data
                 self.setup_needed = True
+            # η, the batch size or the schedule changed while a schedule is drawn: the η curve's setup
+            plan = None if run.eta_plan.is_constant else (run.eta_plan, run.eta_plan.version)
+            if plan != self.plan:
+                self.plan, self.setup_needed = plan, True
             if speed is not None and speed != self.page_speed:     # the widget moved
                 self.page_speed = speed
                 self.set_speed(speed)
@@ -209,7 +215,7 @@ class LiveSession:
         run = self.run
         return {"type": "status", "running": bool(run and self.running), "speed": self.speed,
                 "epoch": run.epoch if run else 0, "message": run.message if run else None,
-                "notice": self.notice, "reply_to": reply_to}
+                "notice": self.notice, "stop": stop_part(run) if run else None, "reply_to": reply_to}
 
     def setup(self) -> str:
         """The setup message (see ``wire``) for the current run and view; call under run.lock."""

@@ -82,8 +82,9 @@ Server → client, text JSON:
                        "hover_weights": int (at most this many weights carry hover)}
         history       {"epoch": [...], "cost": [...], "score": [...], "test_cost": [...],
                        "test_score": [...], "grad_norm": [[L floats], ...],
-                       "delta_mean": [[L floats], ...]}   the bounded live history so far
-                      (test lists empty without test data)
+                       "delta_mean": [[L floats], ...][, "val_cost": [...]]}   the bounded live
+                      history so far (test lists empty without test data; val_cost, the validation
+                      loss, only with validation rows)
         per_octave    int    the history's spacing rule (see LiveHistory): epoch e is kept iff
                       e % max(1, 2**floor(log2(e / per_octave))) == 0; it halves when the
                       budget is reached; the client may drop its own points by the same rule
@@ -91,8 +92,16 @@ Server → client, text JSON:
         epoch, running, speed ("max" or a number), message (divergence advice or null), notice (why
                       training stopped when it was not the learner's click, or null: it outlives a setup)
         view          {"discretize", "show_test", "log_loss", "big", "grad_key", "height"}
+        schedule      {"plan": [{"t", "eta", "batch", "n", "schedule": {core.schedules.Schedule.to_dict}},
+                      ...]}   the run's η plan (explorer.training.eta_plan): the browser computes every
+                      update's η from it (static/schedules.js). Absent while every factor is 1; a new
+                      plan (η, batch or schedule changed while a schedule is drawn) sends a new setup
+        stop          {"best_epoch": int | null, "best_cost": float | null, "stopped": bool}   the lowest
+                      validation loss so far and its epoch, and whether the stopping rule ended the
+                      run (``message`` says why, in one line); absent when neither applies
+                      (``setup_message.stop_part``)
     {"type": "status", "running": bool, "speed": ..., "epoch": int, "message": str | null,
-     "notice": str | null, "reply_to": "<control type>" | null}
+     "notice": str | null, "stop": <as the setup's> | null, "reply_to": "<control type>" | null}
                              after every control message (within one scheduler slice: the
                              control's round trip) and when training stops by itself
                              (divergence, auto-pause; ``notice`` then says why, one line)
@@ -110,13 +119,14 @@ Server → client, binary frame (one per ack at most; the server never runs ahea
         cost, score, test_cost, test_score    f32   latest epoch's values (NaN if none yet)
         n_weights    u32   number of float32 weights that follow
         n_points     u32   number of new curve points that follow
-        point_width  u16   floats per point = 5 + 2 L
+        point_width  u16   floats per point = 5 + 2 L (6 + 2 L with validation rows)
     body
         weights      f32[n_weights]   every layer's Wb = [W | b], row-major, shape
                      (S_l, S_{l-1} + 1), layer 1 first: a^(l) = act_l(Wb_l @ [a^(l-1); 1])
         points       f32[n_points × point_width]   curve points appended since the last
                      frame, each (epoch, cost, score, test_cost, test_score,
-                     grad_norm[1..L], delta_mean[1..L]); NaN where there is no test data.
+                     grad_norm[1..L], delta_mean[1..L][, val_cost]); NaN where there is no test
+                     data; val_cost (the validation loss) only when the run has validation rows.
                      Only points the history keeps are sent, each once; the latest epoch's
                      values are also in the header (and ``latest`` points: see below)
         latest       f32[2 L]    grad_norm[1..L], delta_mean[1..L] of the latest epoch
