@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.pages.backprop.notation import NOTATIONS
-from explorer.pages.backprop.one_pass import Pass, apply_update, batch_indices, compute_pass
+from explorer.pages.backprop.one_pass import Pass, apply_update, batch_indices, compute_pass, eta_used
 from explorer.pages.backprop.steps import Step
 from explorer.pages.lessons import LESSONS, active_lesson
 from explorer.training.run import Run
@@ -91,7 +91,9 @@ def current_pass(run: Run, idx: np.ndarray, example: int) -> Pass:
     if stored is not None and stored[0] == key:
         return stored[1]
     d = run.data
-    p = compute_pass(run.net, d.F_train[idx], run.net.targets(d.y_train[idx]), tr.eta_now, tr.l1, tr.l2, example)
+    eta, schedule = eta_used(tr)          # the η this update uses: the schedule's at this point of the run
+    p = compute_pass(run.net, d.F_train[idx], run.net.targets(d.y_train[idx]), eta, tr.l1, tr.l2, example)
+    p.schedule = schedule
     ss["bp_pass"] = (key, p)
     return p
 

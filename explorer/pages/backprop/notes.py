@@ -36,7 +36,10 @@ def note(step: Step, p: Pass, notation: str, optimizer: str) -> str:
         "used here.")
     done = (" **Applied:** the network now holds the new weights and the live view continues from them."
             if p.applied else " Clicking Update applies it to the network.")
-    return f"Every weight and bias moves against its gradient, η = {p.eta:g} times as far.{where}{done}"
+    sched = "" if p.schedule is None else (
+        f" η is the learning-rate schedule's at this update: the learning rate {p.schedule[0]:g} times the "
+        f"schedule's factor {p.schedule[1]:.4g} at epoch {p.schedule[2]:.4g}.")
+    return f"Every weight and bias moves against its gradient, η = {p.eta:g} times as far.{sched}{where}{done}"
 
 
 def _output_note(p: Pass) -> str:

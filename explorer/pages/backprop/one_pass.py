@@ -48,6 +48,7 @@ class Pass:
     cost_before: float
     cost_after: float
     applied: bool = False
+    schedule: tuple | None = None  # (base η, factor f, t epochs) when a schedule made η = base·f (``eta_used``)
 
     @property
     def n(self) -> int:
@@ -99,6 +100,15 @@ def compute_pass(net, X, T, eta: float, l1: float = 0.0, l2: float = 0.0, exampl
     return Pass(X, T, float(eta), l1, l2, example, [layer.activation.name for layer in net.layers],
                 net.loss.name, fwd, bwd, generic, dsigma, jac, before, after,
                 net.loss.fn(fwd.A[-1], T) + net.penalty(l1, l2), trial.cost(X, T, l1, l2))
+
+
+def eta_used(trainer) -> tuple[float, tuple | None]:
+    """The η the trainer's next update uses (its schedule's, ``Trainer.eta_now``) and, when the
+    schedule makes it differ from the base rate, (base η, factor f = η / base, t in epochs)."""
+    eta = trainer.eta_now
+    if trainer.schedule.is_constant:
+        return eta, None
+    return eta, (trainer.learning_rate, eta / trainer.learning_rate, trainer.t_now)
 
 
 def _grads(bwd) -> list[np.ndarray]:

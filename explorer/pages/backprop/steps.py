@@ -95,5 +95,9 @@ def _update(p: Pass, tex: Tex) -> Step:
                  Shown(f"W{sup(l)} after", after[:, :-1]),
                  Shown(f"change of W{sup(l)}", after[:, :-1] - before[:, :-1])]
         biases += [tex.vector(f"b{sup(l)}", before[:, -1], " before"), tex.vector(f"b{sup(l)}", after[:, -1], " after")]
-    formulas = [UPDATE_TEX + f"{p.eta:g}", COST_CHANGE_TEX % (f"{p.cost_before:.6g}", f"{p.cost_after:.6g}")]
+    eta = f"{p.eta:g}"
+    if p.schedule is not None:          # the schedule's η at this update: the base rate times its factor
+        base, f, t = p.schedule
+        eta = rf"\eta_0\,f(t) = {base:g} \times {f:.4g} = {p.eta:.4g}\quad(t = {t:.4g})"
+    formulas = [UPDATE_TEX + eta, COST_CHANGE_TEX % (f"{p.cost_before:.6g}", f"{p.cost_after:.6g}")]
     return Step("update", None, "Update", formulas, mats + biases, None)
