@@ -169,3 +169,18 @@ def test_a_reconnect_of_the_same_session_keeps_its_newer_run(store):
     wait_for(lambda: sock2.setups(), "the setup")
     assert run.epoch == 0 and sock2.setups()[-1]["notice"] is None
 
+
+
+@pytest.mark.parametrize("secret, ok", [(None, True), ("A" * 43, True), ("a-_9" * 10 + "abc", True),
+                                        ("A" * 42, False), ("A" * 44, False), ("A" * 42 + "=", False),
+                                        (12, False), ("", False), ("é" * 43, False)])
+def test_the_hello_takes_only_a_well_formed_browser_secret(secret, ok):
+    msg = {"type": "hello", "token": "t" * 43}
+    if secret is not None:
+        msg["secret"] = secret
+    text = json.dumps(msg)
+    if ok:
+        assert wire.parse_client(text) == {"type": "hello", "token": "t" * 43, "secret": secret}
+    else:
+        with pytest.raises(wire.BadMessage, match="hello's secret"):
+            wire.parse_client(text)
