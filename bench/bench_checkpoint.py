@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from explorer.choices.config import Config, NetConfig, TrainConfig  # noqa: E402
 from explorer.training import run_checkpoint as rc  # noqa: E402
+from explorer.training.run_checkpoint_json import from_dict, to_dict  # noqa: E402
 from explorer.training.run import Run, build_data  # noqa: E402
 from explorer.training.run_store_memory import MemoryRunStore  # noqa: E402
 
@@ -47,16 +48,16 @@ def measure(name: str, cfg: Config, stores: dict, repeats: int) -> None:
     rc.capture(run, True, memo)
     taken = []
     take = median_us(lambda i: taken.append(rc.capture(run, True, memo)), repeats)
-    size = len(json.dumps(rc.to_dict(taken[0]), separators=(",", ":")))
+    size = len(json.dumps(to_dict(taken[0]), separators=(",", ":")))
     secret = secrets.token_urlsafe(32)
     print(f"{name}: {size:,} bytes; take {take:.0f} µs (the scheduler thread, under the run's lock)")
     for label, store in stores.items():
         fresh_copies = [rc.capture(run, True, memo) for _ in range(repeats)]     # rows not built yet
-        write = median_us(lambda i: store.save(secret, rc.to_dict(fresh_copies[i])), repeats)
+        write = median_us(lambda i: store.save(secret, to_dict(fresh_copies[i])), repeats)
         fresh = Run(cfg, build_data(cfg.data))
 
         def read_back(i):
-            back = rc.from_dict(store.load(secret))
+            back = from_dict(store.load(secret))
             with fresh.lock:
                 rc.restore(fresh, back)
         resume = median_us(read_back, repeats)

@@ -14,6 +14,7 @@ import pytest
 
 from explorer.choices.config import Config, DataConfig, NetConfig, TrainConfig
 from explorer.training import run_checkpoint as rc
+from explorer.training.run_checkpoint_json import from_dict, to_dict
 from explorer.training.run import Run, build_data
 from explorer.training.run_store import OffRunStore, store_for
 from explorer.training.run_store_base import RunStoreError, TooLarge, key_of
@@ -235,9 +236,9 @@ def test_a_resumed_run_trains_on_bit_for_bit_as_the_run_that_never_stopped(name)
     cfg = SETUPS[name]
     a = run_of(cfg)
     updates(a, 163)                                    # (mid-epoch with mini-batches)
-    text = json.dumps(rc.to_dict(rc.capture(a, True)), allow_nan=False)   # as a store keeps it
+    text = json.dumps(to_dict(rc.capture(a, True)), allow_nan=False)   # as a store keeps it
     b = run_of(cfg)
-    ck = rc.from_dict(json.loads(text))
+    ck = from_dict(json.loads(text))
     assert rc.fits(ck, b) is None
     rc.restore(b, ck)
     same(a, b)
@@ -271,7 +272,7 @@ def test_a_run_from_a_model_file_is_not_kept():
 def _tamper(path: str, value):
     a = run_of(SETUPS["3x16 relu, adam, batches of 10, L2, test share"])
     updates(a, 50)
-    d = json.loads(json.dumps(rc.to_dict(rc.capture(a, True))))
+    d = json.loads(json.dumps(to_dict(rc.capture(a, True))))
     *parents, last = path.split(".")
     node = d
     for p in parents:
@@ -304,7 +305,7 @@ def _nan_first(text: str) -> str:
 ])
 def test_a_malformed_checkpoint_is_refused_with_the_field_named(path, value, error):
     with pytest.raises(ValueError, match=error):
-        rc.from_dict(_tamper(path, value))
+        from_dict(_tamper(path, value))
 
 
 def test_a_checkpoint_for_another_network_shape_does_not_fit():

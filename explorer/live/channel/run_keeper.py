@@ -33,7 +33,7 @@ import time
 import weakref
 
 from explorer.live.channel.guard import log_limited
-from explorer.training import run_checkpoint
+from explorer.training import run_checkpoint, run_checkpoint_json
 from explorer.training.run import Run
 from explorer.training.run_checkpoint import Checkpoint
 from explorer.training.run_store import RUNS
@@ -150,7 +150,7 @@ class Keeper:
             if ck is None:
                 self.store.forget(secret)        # a run a reload could not rebuild: no older run comes back
                 return
-            self.last_bytes = self.store.save(secret, run_checkpoint.to_dict(ck))
+            self.last_bytes = self.store.save(secret, run_checkpoint_json.to_dict(ck))
             self.written += 1
             self.write_s += time.perf_counter() - t0
         except (RunStoreError, ValueError) as err:   # the store is down, or the run too large to keep
@@ -170,7 +170,7 @@ class Keeper:
         """The checkpoint kept for ``secret``, checked; None if there is none or it does not read."""
         try:
             doc = self.store.load(secret)
-            return None if doc is None else run_checkpoint.from_dict(doc)
+            return None if doc is None else run_checkpoint_json.from_dict(doc)
         except (RunStoreError, ValueError) as err:
             log_limited("run-load", "run keeper: a kept run could not be read; the page starts fresh", err)
             return None
