@@ -58,4 +58,7 @@ INITIALIZERS: dict[str, Initializer] = {i.name: i for i in [
     Initializer("large_gaussian", lambda n_out, n_in, rng: rng.standard_normal((n_out, n_in)) * 3.0,
                 "Gaussian × 3 (too large: exploding gradients)", r"W = 3\,\mathcal{N}(0, 1)",
                 "rng.standard_normal((n_out, n_in)) * 3.0"),
+    # (draws nothing: every unit of a layer starts as every other, the symmetry a random start breaks)
+    Initializer("zero", lambda n_out, n_in, rng: np.zeros((n_out, n_in)),
+                "Zeros (every unit alike: nothing breaks the symmetry)", r"W = 0", "np.zeros((n_out, n_in))"),
 ]}

@@ -69,6 +69,25 @@ LESSONS: dict[str, Lesson] = {
         "At η = 10 each step overshoots the minimum by more than it corrects, so the loss grows by orders of "
         "magnitude every few epochs; set η to 0.03 and the same network converges.",
         _cfg("reg_plane", 1200, 0.0, [(2, "tanh")], "xavier", "sgd", 10.0)),
+    # The effect of the initialisation (TF Playground #1, #198): one network, three starts.
+    "init_zero": Lesson(
+        "Start: all weights 0",
+        "Every weight starts at 0, so every tanh unit outputs 0 for every point: the units of a layer are "
+        "identical (the same flat tile) and no error flows back through weights of 0, so the hidden layers "
+        "never move and accuracy stays at 50%. The next two presets start the same network otherwise.",
+        _cfg("circle", 500, 0.0, [(8, "tanh")] * 3, "zero", "sgd", 0.3)),
+    "init_large": Lesson(
+        "Start: weights too large",
+        "Weights drawn with standard deviation 3 drive most tanh units to ±1 (hard two-tone tiles; the "
+        "Histograms chart option shows about 60–80% of each layer saturated): there σ′ ≈ 0, so little error gets "
+        "back and the same network crawls, about 70% after 100 epochs, short of 100% after 600.",
+        _cfg("circle", 500, 0.0, [(8, "tanh")] * 3, "large_gaussian", "sgd", 0.3)),
+    "init_xavier": Lesson(
+        "Start: Xavier",
+        "The same network from Xavier's start (standard deviation √(2/(fan_in + fan_out))): every unit begins "
+        "different and unsaturated, so the error flows back through all three layers and the ring is "
+        "separated within 50 epochs.",
+        _cfg("circle", 500, 0.0, [(8, "tanh")] * 3, "xavier", "sgd", 0.3)),
 }
 
 
