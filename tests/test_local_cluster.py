@@ -36,6 +36,7 @@ import pytest
 
 from tests.browser import free_port
 from tests.conftest import ARTIFACTS
+from tests.redis_server import require as redis_require
 from tests.test_balancer import COOKIE, LOG_LINE, get, haproxy_binary, set_cookie
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,14 +44,6 @@ OUT = ARTIFACTS / "local_cluster"
 STARTED = re.compile(r"^local-cluster: (\S+) \(pid (\d+)\) on 127\.0\.0\.1:(\d+)(?:, core (\d+))?$")
 READY_S = 240            # the command's own limit is 180 s; two replicas start at once on 2 shared cores
 FIGURES: dict = {}
-
-
-def redis_binary():
-    if shutil.which("redis-server", path=os.environ.get("PATH", "") + os.pathsep + "/usr/bin"):
-        return
-    if os.environ.get("CI"):
-        pytest.fail("CI must run the local cluster tests but redis-server is missing (.ci/run installs it)")
-    pytest.skip("redis-server is not installed (apt-get install -y redis-server); CI installs it")
 
 
 class Run:
@@ -160,7 +153,7 @@ def log_requests(path: Path, since: int) -> list:
 @pytest.fixture(scope="module")
 def cluster():
     haproxy_binary()
-    redis_binary()
+    redis_require()                      # the binary, or a skip (a failure in CI)
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
     run = Run("--replicas", "2", "--port", str(port), "--pin", "--logs", str(OUT))

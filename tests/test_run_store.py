@@ -20,7 +20,7 @@ from explorer.training.run_store import OffRunStore, store_for
 from explorer.training.run_store_base import RunStoreError, TooLarge, key_of
 from explorer.training.run_store_memory import MemoryRunStore
 from explorer.training.run_store_redis import RedisRunStore
-from tests.real_redis import redis_server
+from tests.redis_server import redis_server
 
 
 class Clock:
