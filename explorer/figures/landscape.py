@@ -35,9 +35,9 @@ def line_figure(ts, J, epoch: int, big: bool = False, height: int | None = None,
     layout = base_layout(title, big, height)
     finite = J[np.isfinite(J) & (J > 0)]
     log_y = finite.size > 0 and finite.max() / finite.min() > LOG_Y_RATIO
-    layout.update(xaxis={"title": {"text": "t  (0: the starting weights, 1: now)"}, "zeroline": False,
+    layout.update(xaxis={"title": {"text": "t  (0: the starting weights, 1: now)"}, "zeroline": False, "automargin": True,
                          "showgrid": True, "gridcolor": "#eeeeee"},
-                  yaxis={"title": {"text": "training loss J"}, "type": "log" if log_y else "linear",
+                  yaxis={"title": {"text": "training loss J"}, "type": "log" if log_y else "linear", "automargin": True,
                          "showgrid": True, "gridcolor": "#eeeeee"})
     layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": t, "x1": t, "y0": 0, "y1": 1,
                          "line": {"color": "#999999", "width": 1, "dash": "dot"}} for t in (0.0, 1.0)]
@@ -58,9 +58,9 @@ def plane_figure(alphas, betas, J, path, epochs, big: bool = False, height: int 
     font = 18 if big else 12
     layout = base_layout(title, big, height)
     layout.update(xaxis={"title": {"text": x_title}, "range": [float(alphas[0]), float(alphas[-1])],
-                         "showgrid": False, "zeroline": False},
+                         "showgrid": False, "zeroline": False, "automargin": True},
                   yaxis={"title": {"text": y_title}, "range": [float(betas[0]), float(betas[-1])],
-                         "showgrid": False, "zeroline": False})
+                         "showgrid": False, "zeroline": False, "automargin": True})
     layout["margin"] = dict(layout["margin"], r=20)
     contour = {"type": "contour", "name": "log10 J", "x": alphas.tolist(), "y": betas.tolist(), "z": Z.tolist(),
                "text": [[f"{v:.4g}" for v in row] for row in J], "colorscale": "Viridis", "ncontours": 24,

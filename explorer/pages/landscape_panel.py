@@ -22,13 +22,13 @@ from explorer.training.run import Run
 
 JOB = "landscape_job"                   # session key: (the Run it was computed for, its LandscapeJob)
 NOTE = "landscape_note"                 # session key: a refusal, shown until the next click
+SHOWN = "landscape_shown"               # session key: the job whose progress bar has been drawn
 POLL_S = 0.25                           # the progress bar's refresh while a job waits or computes
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 DEFAULT = Request()
-CAVEATS = ("A slice shows two of the network's {P:,} weight directions: the loss can bend quite "
-           "differently along all the others, so a smooth bowl here is not proof of one.",
-           "The shape of the 1-D path says nothing reliable about test accuracy: runs whose paths look "
-           "alike can generalise very differently.")
+CAVEATS = ("A slice shows 2 of the network's {P:,} weight directions: the loss may curve quite differently in "
+           "the others.",
+           "The 1-D path's shape does not predict test accuracy: alike paths can generalise very differently.")
 
 
 def landscape_panel(run: Run, big: bool) -> None:
@@ -58,7 +58,7 @@ def landscape_panel(run: Run, big: bool) -> None:
         if job is None:
             st.caption("Computed on request for the current weights: the loss on the straight line from the "
                        "starting weights to now, and on a plane around now with the training path drawn on it.")
-        elif job.busy:
+        elif job.busy or ss.get(SHOWN) is not job:       # every job's bar is seen, however fast it ran
             _progress()
         else:
             _result(job, big)
@@ -68,6 +68,9 @@ def _submit(run: Run, dirs, n, span) -> LandscapeJob | None:
     """The click: a checked request, its job in the server's line; a refusal is kept in NOTE."""
     ss = st.session_state
     ss[NOTE] = ""
+    if JOB in ss and ss[JOB][1].busy:              # one landscape a learner at a time
+        ss[NOTE] = "Your landscape is still being computed: wait for it, or cancel it first."
+        return ss[JOB][1]
     try:
         job = LandscapeJob.of(run, request(dirs, n, span, seed=run.cfg.net.seed))
         BOARD.submit(job)
@@ -85,15 +88,18 @@ def _progress() -> None:
     if entry is None:
         return
     job = entry[1]
-    if not job.busy:
+    if not job.busy and st.session_state.get(SHOWN) is job:
         st.rerun()                              # the charts are drawn by the page, once
+    st.session_state[SHOWN] = job
     place = BOARD.position(job)
-    if place:
+    if not job.busy:
+        st.progress(1.0, text="Computed: drawing the charts…")
+    elif place:
         st.progress(0.0, text=f"Waiting: {place} in line (this server computes {MAX_RUNNING} landscapes at once)…")
     else:
         st.progress(job.done / job.total, text=f"Computing the landscape: {job.done} of {job.total} "
                                                 f"(the line, then {job.request.n} rows of the plane)…")
-    st.button("Cancel", key="land_cancel", on_click=BOARD.cancel, args=(job,))
+    st.button("Cancel", key="land_cancel", on_click=BOARD.cancel, args=(job,), disabled=not job.busy)
 
 
 def _result(job: LandscapeJob, big: bool) -> None:
@@ -101,14 +107,14 @@ def _result(job: LandscapeJob, big: bool) -> None:
         st.info(job.error or "The landscape was cancelled.")
         return
     r, d = job.result, DIRECTIONS[job.request.directions]
-    height = max(300, min(460, viewport()["height"] - 260))
+    height = max(280, min(460, viewport()["height"] - (370 if big else 260)))   # presentation: all on one screen
     left, right = st.columns([2, 3])
     left.plotly_chart(go.Figure(line_figure(r.ts, r.J_line, r.epoch, big, height)), key="land_line",
-                      config=PLOT_CONFIG)
+                      config=PLOT_CONFIG, theme=None)
     right.plotly_chart(go.Figure(plane_figure(r.alphas, r.betas, r.J_plane, r.path, r.epochs, big, height,
-                                              title=f"Loss around now ({d.label})", x_title=d.axes[0],
+                                              title="Loss on a plane around now", x_title=d.axes[0],
                                               y_title=d.axes[1])),
-                       key="land_plane", config=PLOT_CONFIG)
+                       key="land_plane", config=PLOT_CONFIG, theme=None)
     n = job.request.n
     st.caption(f"Training loss J at epoch {r.epoch:,}: {n} × {n} points and the line's {len(LINE_TS)}, computed "
                f"in {r.seconds:.2f} s. The plane holds {100 * r.held:.1f} % of the path's spread about now; the path is "

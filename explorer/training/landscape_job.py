@@ -51,7 +51,8 @@ DIRECTIONS = {
                                           "(Li et al. 2018): the path lies (mostly) in it",
                       ("α: the path's 1st principal direction", "β: its 2nd principal direction")),
     "random": Directions("Random, filter-normalised", "Two random directions, each unit's row scaled to that "
-                                                      "unit's weights (Li et al. 2018); they miss the path",
+                                                      "unit's weights (Li et al. 2018); in a large network they "
+                                                      "miss the path",
                          ("α: random direction 1 (filter-normalised)", "β: random direction 2")),
 }
 
