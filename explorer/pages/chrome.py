@@ -165,9 +165,9 @@ PRESENT_COLUMNS, LAPTOP_COLUMNS = 7, 17
 # Grid columns of a wide row and the columns each chart spans. Presentation: the projector's
 # row as it was tuned (the curves, two panels side by side, get the most). Outside it the
 # boundary comes first: at 1366 × 768 with the sidebar open its cell is about 400 px wide,
-# its square plot over 320 px.
-WIDE_SPANS = {PRESENT_COLUMNS: {"boundary": 2, "network": 2, "curves": 3, "hidden": 2},
-              LAPTOP_COLUMNS: {"boundary": 7, "network": 4, "curves": 6, "hidden": 4}}
+# its square plot over 320 px. The instruments (chart options) share the row below.
+WIDE_SPANS = {PRESENT_COLUMNS: {"boundary": 2, "network": 2, "curves": 3, "hidden": 2, "metrics": 4, "histograms": 3},
+              LAPTOP_COLUMNS: {"boundary": 7, "network": 4, "curves": 6, "hidden": 4, "metrics": 8, "histograms": 9}}
 
 
 def chart_spans(columns: int) -> dict[str, int]:
