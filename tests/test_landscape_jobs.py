@@ -97,11 +97,17 @@ def test_a_run_that_cannot_give_a_landscape_says_why():
         LandscapeJob.of(run, request("pca", 41, 1.0))
     assert finish(LandscapeJob.of(run, request("random", 11, 1.0))).J_plane.shape == (11, 11)
     cfg = Config()
+    wide = replace(cfg, net=replace(cfg.net, hidden=((50, "tanh"),) * 3))
+    run = Run(wide, build_data(wide.data))
+    run.step_epoch()
+    with pytest.raises(ValueError, match=r"6\.3 billion multiply-adds, more than the 1 billion .*choose a smaller grid"):
+        LandscapeJob.of(run, request("pca", MAX_N, 1.0))
+    assert LandscapeJob.of(run, request("pca", 21, 1.0)).total == 22
     big = replace(cfg, net=replace(cfg.net, hidden=((50, "tanh"),) * 8), data=replace(cfg.data, n_samples=2000))
     heavy = Run(big, build_data(big.data))
     heavy.step_epoch()
-    with pytest.raises(ValueError, match="choose a smaller grid"):
-        LandscapeJob.of(heavy, request("pca", MAX_N, 1.0))
+    with pytest.raises(ValueError, match="even the smallest grid is too much here: fewer points or a smaller network"):
+        LandscapeJob.of(heavy, request("pca", 11, 1.0))
 
 
 def test_a_cancelled_job_stops_and_says_so():
@@ -142,6 +148,15 @@ def test_the_board_caps_running_jobs_and_refuses_past_its_line():
     assert board.counts() == (0, 0)
 
 
+def test_running_jobs_keep_to_the_boards_share_of_the_clock():
+    board = LandscapeBoard(running=1, waiting=1, share=0.25)
+    job = LandscapeJob.of(trained(20), request("pca", 21, 1.0))
+    board.submit(job)
+    wait_for(lambda: job.state == "done", "the job")
+    assert job.finished - job.started >= 0.95 * job.worked / 0.25     # it waited 3× what each row took
+    assert job.result.seconds >= 0.95 * job.worked / 0.25
+
+
 def test_the_figures_mark_start_and_now_and_draw_the_path():
     res = finish(LandscapeJob.of(trained(40), request("pca", 11, 1.0)))
     line = line_figure(res.ts, res.J_line, res.epoch)
@@ -169,4 +184,4 @@ def test_the_page_refuses_a_heavy_request_with_the_sentence():
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     warnings = [w.value for w in at.warning]
-    assert any("billion multiply-adds" in w and "choose a smaller grid" in w for w in warnings), warnings
+    assert any("billion multiply-adds" in w and "fewer points or a smaller network" in w for w in warnings), warnings

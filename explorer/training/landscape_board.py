@@ -7,10 +7,13 @@ learners ask. A request while ``MAX_WAITING`` jobs already wait is refused with 
 (``Refused``); a waiting job knows its place in line (``position``). The board holds a job only
 while it waits or runs; the job itself, and its result, live in its learner's session.
 
-The workers are not the live channel's training thread: numpy releases the GIL inside its matrix
-products and element-wise passes, and the scheduler's duty cycle leaves the GIL free 40 % of
-the time. ``bench/bench_landscape_fairness.py`` measures what a learner training at "max" keeps
-while another computes landscapes without pause (README, "Loss landscape").
+The workers are not the live channel's training thread, and they share its GIL: numpy releases
+it inside large matrix products, but a landscape of a small network is mostly small numpy calls,
+as training is. So the workers keep a duty cycle of their own: after each unit of work (a row of
+the plane) a job waits until all running landscapes together have used at most ``SHARE`` of the
+wall clock (with k running, each waits k / SHARE − 1 times what its row took). A learner playing
+meanwhile keeps the rest. ``bench/bench_landscape_fairness.py`` measures what a learner training at
+"max" keeps while another computes landscapes without pause (README, "Loss landscape").
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from explorer.training.landscape_job import LandscapeJob
 
 MAX_RUNNING = 2        # landscapes computed at once on this server
 MAX_WAITING = 10       # ... and waiting for a worker; a request past these is refused
+SHARE = 0.25           # of the wall clock, for all running landscapes together (1.0: no pacing)
 SERVER_ERROR = "The server hit an error computing this landscape; it has been logged. Try again."
 log = logging.getLogger(__name__)
 
@@ -31,8 +35,9 @@ class Refused(ValueError):
 
 
 class LandscapeBoard:
-    def __init__(self, running: int = MAX_RUNNING, waiting: int = MAX_WAITING, start: bool = True):
-        self.running, self.waiting = running, waiting
+    def __init__(self, running: int = MAX_RUNNING, waiting: int = MAX_WAITING, start: bool = True,
+                 share: float = SHARE):
+        self.running, self.waiting, self.share = running, waiting, share
         self._cv = threading.Condition()
         self._line: deque[LandscapeJob] = deque()
         self._now: set[LandscapeJob] = set()
@@ -45,7 +50,7 @@ class LandscapeBoard:
             if len(self._line) >= self.waiting:
                 raise Refused(f"{len(self._line)} landscapes are already waiting for this server's {self.running} "
                               f"workers, the most it keeps in line: try again in a few seconds.")
-            job.state = "waiting"
+            job.state, job.pace = "waiting", (lambda seconds: self._pace(job, seconds))
             self._line.append(job)
             self._cv.notify()
         if self._start:
@@ -81,6 +86,13 @@ class LandscapeBoard:
                 t = threading.Thread(target=self._work, name=f"landscape-{len(self._workers) + 1}", daemon=True)
                 self._workers.append(t)
                 t.start()
+
+    def _pace(self, job: LandscapeJob, seconds: float) -> None:
+        """After ``job`` worked ``seconds``: wait so that the running jobs together keep to ``share``."""
+        if self.share < 1.0:
+            with self._cv:
+                k = max(1, len(self._now))
+            job.wait(seconds * (k / self.share - 1.0))
 
     def _work(self) -> None:
         while True:

@@ -33,10 +33,10 @@ MIN_SPAN, MAX_SPAN = SPANS[0], SPANS[-1]
 LINE_TS = np.arange(-15, 46) / 30       # t from −0.5 to 1.5: t = 0 (index 15) and t = 1 (index 45) exactly
 REACH = 1.25                            # PCA: the plane reaches 1.25 × the trajectory's farthest point
 # A job's work, in multiply-adds of the batched forward passes (grid points × examples × Σ weights):
-# at most this much (41 × 41 on the default network is 9.1 million: 0.05–0.15 s here); and a job
-# that still runs after MAX_SECONDS stops with a sentence (a loaded server is slower than the estimate).
-MAX_WORK = 2e9
-MAX_SECONDS = 30.0
+# at most this much (41 × 41 on the default network is 9.1 million: 0.05–0.15 s of work here); and a
+# job that has worked MAX_SECONDS stops with a sentence (a loaded server is slower than the estimate).
+MAX_WORK = 1e9
+MAX_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,8 @@ class LandscapeJob:
         self.total, self.done = 1 + req.n, 0
         self.state, self.error, self.result = "waiting", "", None
         self.started = self.finished = None               # perf_counter of the start and the end
+        self.worked = 0.0                                 # seconds spent computing (the rest: paced)
+        self.pace = None                                  # pace(seconds) after each unit: the board's share
         self._cancel = threading.Event()
 
     @classmethod
@@ -129,9 +131,11 @@ class LandscapeJob:
             job = cls(req, net, d.F_train.copy(), d.y_train.copy(), float(tr.l1), float(tr.l2), frames, run.epoch)
         work = req.n ** 2 * len(job.T) * sum(p.size for p in frames[-1][1])
         if work > MAX_WORK:
+            fix = ("choose a smaller grid" if work * (MIN_N / req.n) ** 2 <= MAX_WORK else
+                   "even the smallest grid is too much here: fewer points or a smaller network would fit")
             raise ValueError(f"{req.n} × {req.n} points on this network and {len(job.T):,} training points is "
                              f"{work / 1e9:.1f} billion multiply-adds, more than the {MAX_WORK / 1e9:g} billion a "
-                             "landscape may take: choose a smaller grid.")
+                             f"landscape may take: {fix}.")
         now = flatten(frames[-1][1])
         if req.directions == "pca" and not any(np.any(flatten(p) != now) for _, p in frames[:-1]):
             raise ValueError("The trajectory's directions need a path: train for a few epochs first "
@@ -144,6 +148,10 @@ class LandscapeJob:
     # ---- the work ------------------------------------------------------------------
     def cancel(self) -> None:
         self._cancel.set()
+
+    def wait(self, seconds: float) -> None:
+        """Let the others have the CPU for ``seconds`` (the board's pace); a cancel ends it at once."""
+        self._cancel.wait(seconds)
 
     @property
     def cancelled(self) -> bool:
@@ -170,8 +178,8 @@ class LandscapeJob:
         net, X, T, l1, l2 = self.net, self.X, self.T, self.l1, self.l2
         start, now = self.frames[0][1], self.frames[-1][1]
         ts, J_line = line_slice(net, X, T, start, now, LINE_TS, l1, l2)
-        self.done = 1
         d1, d2, path, held = self._directions(now)
+        self._unit_done(t0, 1)
         k = req.n // 2
         unit = np.arange(-k, k + 1) / k                   # exact 0 at the centre
         reach_a, reach_b = self._reach(path)
@@ -180,14 +188,23 @@ class LandscapeJob:
         for i, beta in enumerate(betas):
             if self.cancelled:
                 return None
-            if time.perf_counter() - t0 > MAX_SECONDS:
-                raise ValueError(f"it took longer than {MAX_SECONDS:g} s (the server is busy); "
+            if self.worked > MAX_SECONDS:
+                raise ValueError(f"it needed more than {MAX_SECONDS:g} s of the server's time (it is busy); "
                                  "try a smaller grid, or again later")
+            t = time.perf_counter()
             J[i] = plane_slice(net, X, T, now, d1, d2, alphas, [beta], l1, l2)[0]
-            self.done = 2 + i
+            self._unit_done(t, 2 + i)
         return Landscape(req, self.epoch, ts, J_line, alphas, betas, J, path,
                          np.array([e for e, _ in self.frames]), held, int(flatten(now).size),
                          time.perf_counter() - t0)
+
+    def _unit_done(self, since: float, done: int) -> None:
+        """One more unit finished, begun at ``since``: count it, then keep to the board's pace."""
+        dt = time.perf_counter() - since
+        self.worked += dt
+        self.done = done
+        if self.pace is not None:
+            self.pace(dt)
 
     def _directions(self, now):
         """(d1, d2, the path's (α, β) (k, 2), the share of its spread the plane holds)."""
