@@ -74,9 +74,13 @@ def curves_figure(metric: str, n_layers: int, has_test: bool, log_y: bool = Fals
                         layer=l, floor=LOG_FLOOR), xaxis="x3") for l in range(n_layers)]
     # Two short lines: one long line was cut off in a chart a third of the screen wide.
     parts = f"Loss (top), η, {name} (bottom)" if eta else f"Loss (top), {name} (bottom)"
-    lines = "train solid, validation dashed, test dotted" if val else "train solid, test dotted"
-    layout = base_layout(f"{parts} by epoch (log)<br>{lines}; right: {label} per layer (log)", big, height)
-    layout["margin"].update(b=30, t=76 if big else 56)
+    right = f"right: {label} per layer (log)"
+    # With validation the key takes a line of its own (one line was cut off a third of a laptop wide).
+    lines = [f"train solid, test dotted; {right}"] if not val else ["train solid, validation dashed, test dotted", right]
+    layout = base_layout("<br>".join([f"{parts} by epoch (log)", *lines]), big, height)
+    layout["margin"].update(b=30, t=(76 if big else 56) + (30 if big else 20) * (len(lines) - 1))
+    if len(lines) > 1:   # three lines hang from the top (plotly centres a title in the margin by default)
+        layout["title"].update(y=1, yref="container", yanchor="top", pad={"t": 6})
     layout.update(
         # Epochs on a log scale: the first epochs, where most of the learning shows, keep their
         # width however long training runs (a linear axis squeezed them into the first pixels).
@@ -94,5 +98,5 @@ def curves_figure(metric: str, n_layers: int, has_test: bool, log_y: bool = Fals
         if "textfont" in t:
             t["textfont"] = dict(layout["font"], color=t["textfont"]["color"])
     if eta:          # η's own strip under the loss, on the loss's epoch axis; from 0, two or three ticks
-        layout["yaxis4"] = {"domain": [0.40, 0.55], "rangemode": "tozero", "nticks": 3, "anchor": "x"}
+        layout["yaxis4"] = {"domain": [0.40, 0.55], "rangemode": "tozero", "nticks": 2 if big else 3, "anchor": "x"}
     return {"data": data, "layout": layout}

@@ -95,7 +95,8 @@
   }
 
   // The status line from S's latest values, and the notice: channelLine (the channel's state),
-  // else the run's message (divergence advice), else the server's notice.
+  // else the run's message (divergence advice, or the one line that says why the stopping rule
+  // ended the run), else the server's notice.
   function status(S, channelLine) {
     if (!els.status || !S) return;
     var h = S.latest, F = S.formats, metric = S.labels.metric;
@@ -114,7 +115,8 @@
       html += "<br><span class='grads'>" + S.labels.grad + " now: " + parts.join(" ") + "</span>";
     }
     if (html !== S.statusHtml) { els.status.innerHTML = html; S.statusHtml = html; }
-    var notice = channelLine || (S.message ? "Training paused. " + S.message : (S.notice || ""));
+    var stopped = S.stop && S.stop.stopped;
+    var notice = channelLine || (S.message ? (stopped ? "" : "Training paused. ") + S.message : (S.notice || ""));
     if (els.notice.textContent !== notice) els.notice.textContent = notice;
     if (els.play) {
       els.play.textContent = S.running ? "Pause" : "Play";

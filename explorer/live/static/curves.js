@@ -88,7 +88,10 @@
     best: function (S) {                // the lowest validation loss so far (drawn once training pauses)
       var b = S.stop;
       if (!b || b.best_epoch === null || b.best_epoch === undefined || S.running) return { x: [], y: [] };
-      return { x: [b.best_epoch], y: [b.best_cost], text: ["best: epoch " + b.best_epoch] };
+      // its label leans away from the nearer end of the (log) epoch axis, so it is never cut off
+      var end = root.BPCurveLines.nice125(Math.max(S.epoch, 2)), right = Math.log(b.best_epoch) > Math.log(end) / 2;
+      return { x: [b.best_epoch], y: [b.best_cost], text: ["best: epoch " + b.best_epoch],
+               textposition: right ? "top left" : "top right" };
     }
   };
   var ETA_POINTS = 600;                 // at most, over the whole epoch axis (a point every pixel or two)
