@@ -13,7 +13,7 @@ import pytest
 
 from explorer.choices.config import Config
 from explorer.live.channel import wire
-from explorer.live.channel.run_keeper import KEEPER, RESUMED, SAVE_EVERY_S
+from explorer.live.channel.run_keeper import KEEPER, NOT_KEPT, RESUMED, SAVE_EVERY_S, failover_notice
 from explorer.live.channel.scheduler import SCHEDULER
 from explorer.live.channel.session import LiveSession
 from explorer.live.setup_message import View
@@ -73,15 +73,16 @@ def store(monkeypatch):
     gc.collect()
 
 
-def page(secret: str | None, cfg: Config | None = None, speed="1"):
+def page(secret: str | None, cfg: Config | None = None, speed="1", seen: dict | None = None):
     """A page of this browser: a session, its run, its socket saying hello with ``secret``
-    (and the checkpoint the store keeps for it, as ``routes`` reads it)."""
+    (and the checkpoint the store keeps for it, as ``routes`` reads it; ``seen``: what the page
+    last drew from a server that went away)."""
     cfg = cfg or Config()
     run = Run(cfg, build_data(cfg.data))
     s = LiveSession()
     s.attach(run, View(), speed)
     sock = FakeSocket(s)
-    assert s.connect(sock, secret, KEEPER.load(secret) if secret else None)
+    assert s.connect(sock, secret, KEEPER.load(secret) if secret else None, seen)
     SCHEDULER.ensure_started()
     SCHEDULER.wake()
     wait_for(lambda: sock.setups(), "the setup")
@@ -170,7 +171,6 @@ def test_a_reconnect_of_the_same_session_keeps_its_newer_run(store):
     assert run.epoch == 0 and sock2.setups()[-1]["notice"] is None
 
 
-
 @pytest.mark.parametrize("secret, ok", [(None, True), ("A" * 43, True), ("a-_9" * 10 + "abc", True),
                                         ("A" * 42, False), ("A" * 44, False), ("A" * 42 + "=", False),
                                         (12, False), ("", False), ("é" * 43, False)])
@@ -180,7 +180,72 @@ def test_the_hello_takes_only_a_well_formed_browser_secret(secret, ok):
         msg["secret"] = secret
     text = json.dumps(msg)
     if ok:
-        assert wire.parse_client(text) == {"type": "hello", "token": "t" * 43, "secret": secret}
+        assert wire.parse_client(text) == {"type": "hello", "token": "t" * 43, "secret": secret, "seen": None}
     else:
         with pytest.raises(wire.BadMessage, match="hello's secret"):
+            wire.parse_client(text)
+
+
+def test_a_page_whose_server_went_away_resumes_as_it_was_and_says_how_many_epochs_were_lost(store):
+    secret = secrets.token_urlsafe(32)
+    s, sock, run = page(secret)
+    send(s, type="play")
+    wait_for(lambda: [e for _, _, e, running in store.saves if running and e >= 20], "a checkpoint while playing")
+    KEEPER.flush()
+    saved = KEEPER.load(secret)
+    wait_for(lambda: run.epoch >= saved.epoch + 30, "30 epochs past it")
+    with run.lock:                                       # the server dies: its last checkpoint is all there is
+        drawn = run.epoch
+        KEEPER.flush()
+        last = store.load(secret)
+    s.disconnect(sock)
+    wait_for(lambda: not s.running, "the socket's run to stop")
+    KEEPER.flush()
+    store.save(secret, last)                             # (a dead server saves nothing more)
+    saved = KEEPER.load(secret)
+    # The page runs again on another server, whose socket says what the page last drew: it plays on.
+    s2, sock2, run2 = page(secret, seen={"epoch": drawn, "running": True})
+    setup = sock2.setups()[-1]
+    assert saved.epoch <= setup["epoch"] <= saved.epoch + 5 and setup["running"]   # (it may train before the setup)
+    assert setup["notice"] == f"The server restarted: resumed at epoch {saved.epoch:,}, " \
+                              f"the last ~{drawn - saved.epoch:,} epochs were lost."
+    wait_for(lambda: run2.epoch >= drawn + 5, "training on past where the page was")
+    send(s2, type="pause")
+    # Paused when the server went away: it stays paused, and says so.
+    wait_for(lambda: store.saves and not store.saves[-1][3], "the checkpoint at Pause")
+    KEEPER.flush()
+    s2.disconnect(sock2)
+    _, sock3, run3 = page(secret, seen={"epoch": run2.epoch, "running": False})
+    assert run3.epoch == run2.epoch and not sock3.setups()[-1]["running"]
+    assert sock3.setups()[-1]["notice"] == f"The server restarted: resumed at epoch {run2.epoch:,}, nothing was " \
+                                           "lost. Press Play to go on."
+
+
+def test_a_page_whose_run_was_not_kept_is_told_so(store):
+    _, sock, run = page(secrets.token_urlsafe(32), seen={"epoch": 120, "running": True})
+    setup = sock.setups()[-1]
+    assert run.epoch == 0 and not setup["running"] and setup["notice"] == NOT_KEPT
+
+
+@pytest.mark.parametrize("seen, lost", [({"epoch": 100, "running": True}, "nothing was lost."),
+                                        ({"epoch": 99, "running": True}, "nothing was lost."),
+                                        ({"epoch": 101, "running": True}, "the last epoch was lost."),
+                                        ({"epoch": 1190, "running": True}, "the last ~1,090 epochs were lost."),
+                                        ({"epoch": 101, "running": False},
+                                         "the last epoch was lost. Press Play to go on.")])
+def test_the_failover_notice_counts_the_epochs_the_page_drew_past_the_checkpoint(seen, lost):
+    assert failover_notice(100, seen) == "The server restarted: resumed at epoch 100, " + lost
+
+
+@pytest.mark.parametrize("seen, ok", [({"epoch": 0, "running": False}, True), ({"epoch": 2**32 - 1, "running": True}, True),
+                                      ({"epoch": -1, "running": True}, False), ({"epoch": 2**32, "running": True}, False),
+                                      ({"epoch": 1.5, "running": True}, False), ({"epoch": True, "running": True}, False),
+                                      ({"epoch": 3, "running": 1}, False), ({"epoch": 3}, False),
+                                      ({"epoch": 3, "running": True, "x": 1}, False), ([3, True], False), ("3", False)])
+def test_the_hello_takes_only_a_well_formed_seen(seen, ok):
+    text = json.dumps({"type": "hello", "token": "t" * 43, "secret": "A" * 43, "seen": seen})
+    if ok:
+        assert wire.parse_client(text)["seen"] == seen
+    else:
+        with pytest.raises(wire.BadMessage, match="hello's seen"):
             wire.parse_client(text)

@@ -106,8 +106,8 @@ class Connection:
 
 
 async def _hello(websocket: WebSocket):
-    """(the session named by the first message, the browser's secret or None), or None after
-    closing the socket with a code."""
+    """(the session named by the first message, the browser's secret or None, what the page last
+    drew from an earlier server or None: ``wire``'s hello), or None after closing the socket with a code."""
     try:
         first = await asyncio.wait_for(websocket.receive(), wire.HELLO_TIMEOUT_S)
     except asyncio.TimeoutError:
@@ -129,7 +129,7 @@ async def _hello(websocket: WebSocket):
     if session is None:
         await websocket.close(wire.CLOSE_BAD_TOKEN)
         return None
-    return session, msg["secret"]
+    return session, msg["secret"], msg["seen"]
 
 
 def origin_allowed(origin: str | None, host: str | None) -> bool:
@@ -162,11 +162,11 @@ async def _serve(websocket: WebSocket) -> None:
     hello = await _hello(websocket)
     if hello is None:
         return
-    session, secret = hello
+    session, secret, seen = hello
     # The run kept under the browser's secret, read in a worker thread (a shared store is a round trip).
     checkpoint = await asyncio.to_thread(KEEPER.load, secret) if secret is not None else None
     conn = Connection(websocket, asyncio.get_running_loop())
-    if not session.connect(conn, secret, checkpoint):
+    if not session.connect(conn, secret, checkpoint, seen):
         await websocket.close(wire.CLOSE_IN_USE)
         return
     SCHEDULER.ensure_started()

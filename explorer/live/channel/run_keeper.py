@@ -25,6 +25,15 @@ message; the scheduler calls ``connected``. On a session's first socket, a fresh
 whose setup is the checkpoint's (its link, its points, its shapes: ``run_checkpoint.fits``)
 takes it, paused, and the page says "Resumed at epoch N". A later socket of the same session
 (a dropped connection) keeps the session's own run, which is newer. A changed link starts fresh.
+
+**After a failover.** When the replica that held a page's session dies (or the server restarts),
+Streamlit's page reconnects through the balancer to a live replica and runs again there, which
+gives the live component a new token; its socket's hello then also says what the page last drew
+from the old one (``seen``: epoch, playing or not: ``wire``). The run resumes from its checkpoint
+as it was: playing if it was (the learner never pressed Pause; a reload, the learner's own act,
+resumes paused, since nothing tells whether they meant to stop), with a notice of how many epochs
+were lost (the page's last epoch minus the checkpoint's: at most ~5 s of training). Those epochs
+are not trained differently when replayed: the checkpoint holds the shuffling generator's state.
 """
 from __future__ import annotations
 
@@ -42,6 +51,18 @@ from explorer.training.run_store_base import RunStore, RunStoreError
 SAVE_EVERY_S = 4.5
 PAUSED_EVERY_S = 1.0
 RESUMED = "Resumed at epoch {epoch:,}: press Play to go on."
+FAILED_OVER = "The server restarted: resumed at epoch {epoch:,}, {lost}."
+NOT_KEPT = "The server restarted and this run was not kept: it starts again at epoch 0."
+PRESS_PLAY = " Press Play to go on."
+
+
+def failover_notice(epoch: int, seen: dict) -> str:
+    """The notice of a run resumed at checkpoint ``epoch`` on a page that last drew ``seen``
+    ({"epoch", "running"}: ``wire``'s hello) from a server that went away."""
+    lost = max(0, seen["epoch"] - epoch)    # (a page a frame behind its checkpoint lost nothing)
+    text = FAILED_OVER.format(epoch=epoch, lost="nothing was lost" if lost == 0 else
+                              "the last epoch was lost" if lost == 1 else f"the last ~{lost:,} epochs were lost")
+    return text if seen["running"] else text + PRESS_PLAY
 
 
 class _Kept:
@@ -70,8 +91,9 @@ class Keeper:
         self.last_bytes = 0
 
     # ---- the scheduler thread -------------------------------------------------------------
-    def connected(self, s, secret: str | None, ck: Checkpoint | None) -> None:
-        """A socket of session ``s`` said hello with ``secret`` and the store held ``ck`` for it."""
+    def connected(self, s, secret: str | None, ck: Checkpoint | None, seen: dict | None = None) -> None:
+        """A socket of session ``s`` said hello with ``secret`` and the store held ``ck`` for it;
+        ``seen``: what the page last drew from a server that went away (see the module docstring)."""
         if secret is None:
             return
         kept = self._kept.get(s)
@@ -86,8 +108,15 @@ class Keeper:
             with run.lock:
                 if ck is not None and ck.epoch > 0 and run.epoch == 0 and run_checkpoint.fits(ck, run) is None:
                     run_checkpoint.restore(run, ck)
-                    s.pause(RESUMED.format(epoch=ck.epoch))
+                    if seen is None:
+                        s.pause(RESUMED.format(epoch=ck.epoch))
+                    elif seen["running"]:
+                        s.play(failover_notice(ck.epoch, seen))
+                    else:
+                        s.pause(failover_notice(ck.epoch, seen))
                     self.resumed += 1
+                elif seen is not None and seen["epoch"] > 0 and run.epoch == 0:
+                    s.pause(NOT_KEPT)
                 kept.state, kept.at = (id(run), run.version, bool(s.running)), time.monotonic()
         except Exception as err:  # noqa: BLE001 - a checkpoint that fits but fails: start fresh, say it once
             log_limited("run-resume", "run keeper: a checkpoint could not be restored; the run starts fresh", err)

@@ -248,7 +248,8 @@ class Scheduler:
                 continue
             if kind == "connected":                      # a new socket (routes): it needs a setup
                 s.setup_needed, s.hidden, s.fallback = True, False, False
-                KEEPER.connected(s, msg.get("secret"), msg.get("checkpoint"))   # a reload finds its run
+                # a reload, or a page whose server went away, finds its run (run_keeper)
+                KEEPER.connected(s, msg.get("secret"), msg.get("checkpoint"), msg.get("seen"))
                 continue
             if kind == "visible":
                 s.hidden = msg["hidden"]

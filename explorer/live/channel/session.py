@@ -122,12 +122,13 @@ class LiveSession:
             self.last_input = time.monotonic()
 
     # ---- the training verbs (the caller holds run.lock) -----------------------------
-    def play(self) -> None:
-        """Train on. A diverged run stays paused (its message says to Reset or change a
-        setting); with no training point yet the Play waits for the first ones."""
+    def play(self, notice: str | None = None) -> None:
+        """Train on (``notice``: why, when it was not the learner's click). A diverged run stays
+        paused (its message says to Reset or change a setting); with no training point yet the
+        Play waits for the first ones."""
         run = self.run
         self.played_at = time.monotonic()
-        self.notice = None
+        self.notice = notice
         if run is None or run.message is not None:
             return
         self.play_waiting = not run.trainable
@@ -184,14 +185,15 @@ class LiveSession:
         self.last_input = time.monotonic()
 
     # ---- socket side (event loop) -------------------------------------------------
-    def connect(self, conn, secret: str | None = None, checkpoint=None) -> bool:
+    def connect(self, conn, secret: str | None = None, checkpoint=None, seen: dict | None = None) -> bool:
         """Bind the socket; False if another socket already holds this token. The scheduler
         applies what a new socket means (a setup, the tab shown; with the browser's ``secret``, the
-        run kept under it: ``checkpoint``, see ``run_keeper``) from the queued message."""
+        run kept under it: ``checkpoint``, resumed as the page last ``seen`` it, see ``run_keeper``)
+        from the queued message."""
         if self.conn is not None and not self.conn.closed:
             return False
         self.inbox.clear()
-        self.inbox.append({"type": "connected", "secret": secret, "checkpoint": checkpoint})
+        self.inbox.append({"type": "connected", "secret": secret, "checkpoint": checkpoint, "seen": seen})
         self.conn = conn
         return True
 

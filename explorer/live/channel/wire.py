@@ -9,8 +9,14 @@ Client → server (text JSON, at most ``MAX_CLIENT_BYTES`` = 1024 bytes each; bi
 client frames are refused):
 
     {"type": "hello", "token": "<the token the page gave the component>"[,   first, once
-     "secret": "<the browser's secret: 43 of A-Z a-z 0-9 - _>"]}   (the live view's: its run is
+     "secret": "<the browser's secret: 43 of A-Z a-z 0-9 - _>"][,   (the live view's: its run is
                                           kept under it, run_keeper; anything else refuses the hello)
+     "seen": {"epoch": 1234, "running": true}]}   what this page last drew from a socket of
+                                          another token: the server that knew the page went
+                                          away (a replica died, or restarted) and the page's new
+                                          run gave a new token. The run resumes as it was, playing
+                                          or not, and its notice says how many epochs were lost
+                                          (run_keeper); epoch a whole number 0 .. 2**32 - 1
     {"type": "ack", "seq": 17}            frame 17 is on screen: the server may send the next
                                           (a whole seq, 0 ≤ seq < 2**32)
     {"type": "play"} | {"type": "pause"} | {"type": "reset"}
@@ -300,7 +306,7 @@ def parse_client(text: Any) -> dict:
                 check_secret(secret)
             except ValueError as err:
                 raise BadMessage(f"hello's secret: {err}") from None
-        return {"type": kind, "token": msg["token"], "secret": secret}
+        return {"type": kind, "token": msg["token"], "secret": secret, "seen": _seen(msg.get("seen"))}
     if kind == "ack":
         seq = msg.get("seq")
         if not _whole(seq) or not 0 <= seq <= MAX_SEQ:
@@ -322,6 +328,17 @@ def parse_client(text: Any) -> dict:
             raise BadMessage("visible needs hidden: true or false")
         return {"type": kind, "hidden": msg["hidden"]}
     raise BadMessage(f"unknown type {kind[:40]!r}; expected one of hello, {', '.join(CONTROLS)}")
+
+
+def _seen(seen) -> dict | None:
+    """A hello's ``seen`` (see the module docstring), checked; BadMessage otherwise."""
+    if seen is None:
+        return None
+    if (not isinstance(seen, dict) or set(seen) != {"epoch", "running"} or not _whole(seen["epoch"])
+            or not 0 <= seen["epoch"] <= MAX_SEQ or not isinstance(seen["running"], bool)):
+        raise BadMessage(f"hello's seen needs epoch (a whole number from 0 to {MAX_SEQ}) and running "
+                         f"(true or false), and nothing else")
+    return {"epoch": int(seen["epoch"]), "running": seen["running"]}
 
 
 def _whole(v) -> bool:
