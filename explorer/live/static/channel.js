@@ -15,12 +15,19 @@
 // under it, so a reload finds the run again. It is never in a link. And a class seat's secret
 // per class code (args.seat), which the join page's keeper (args.keeper) reports so a reload of
 // the join link recognises the student. live.js hands every render's args to BPKeeper.note.
+//
+// After a failover: what this page last drew from the live view's socket (its epoch, playing or
+// not) is kept in memory (never stored: a reload starts without it). When the page's server went
+// away (a replica died, or it restarted), Streamlit's page reconnects to a live server and runs
+// again, the view gets a new token, and the hello on it says "seen": the run resumes as it was,
+// playing or not, and its notice says how many epochs were lost (run_keeper.py).
 (function (root) {
   "use strict";
 
   var SECRET_KEY = "bpx.secret", SEAT_KEY = "bpx.seat.";
   var SECRET_FORM = /^[A-Za-z0-9_-]{43}$/, SEAT_FORM = /^[A-Za-z0-9_-]{16,64}$/, CODE_FORM = /^[2-9A-Z]{8}$/;
   var offer = null, reported = false;
+  var seen = null;          // {token, epoch, running}: the live view's last setup, status or frame
   function stored(key) { try { return root.localStorage.getItem(key); } catch (err) { return null; } }
   function store(key, value) { try { root.localStorage.setItem(key, value); } catch (err) { /* not kept */ } }
   var Keeper = {
@@ -93,6 +100,10 @@
 
   function open(opts) {
     var ws = null, attempts = 0, everOpen = false, closed = false, timer = null, state = "connecting";
+    var keeps = !opts.decode;       // the live view's run (other views decode their own frames)
+    function note(epoch, running) {
+      if (keeps && typeof epoch === "number") seen = { token: opts.token, epoch: epoch, running: !!running };
+    }
     var url = opts.url || ((location.protocol === "https:" ? "wss://" : "ws://") + location.host + opts.route);
 
     function setState(s, info) {
@@ -120,6 +131,9 @@
         opened = true;
         var secret = Keeper.secret(), hello = { type: "hello", token: opts.token };
         if (secret) hello.secret = secret;
+        if (secret && keeps && seen && seen.token !== opts.token) {    // its server went away: as it was
+          hello.seen = { epoch: seen.epoch, running: seen.running };
+        }
         ws.send(JSON.stringify(hello));
         sendVisibility();
       };
@@ -130,11 +144,14 @@
             // "open" once the server accepted the token and sent its setup (a socket that
             // closes before that counts as a failed attempt)
             if (msg.type === "setup") { everOpen = true; attempts = 0; setState("open"); }
+            if (msg.type === "setup" || msg.type === "status") note(msg.epoch, msg.running);
             if (msg.type === "setup" && opts.onSetup) opts.onSetup(msg);
             else if (msg.type === "status" && opts.onStatus) opts.onStatus(msg);
             else if (msg.type === "error" && opts.onError) opts.onError(msg.text);
           } else if (opts.onFrame) {
-            opts.onFrame((opts.decode || decodeFrame)(ev.data));    // decode: another view's frames (gridwire.js)
+            var f = (opts.decode || decodeFrame)(ev.data);     // decode: another view's frames (gridwire.js)
+            note(f.epoch, f.running);
+            opts.onFrame(f);
           }
         } catch (err) {
           if (opts.onError) opts.onError(String(err && err.stack || err));

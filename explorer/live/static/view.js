@@ -64,7 +64,8 @@
   // never opened is the page's to announce: it falls back and says so).
   var STATE_LINES = {
     reconnecting: "The live connection dropped; reconnecting…",
-    expired: "The live connection ended: the server no longer knows this page (it may have restarted). Reload the page to go on.",
+    // (the page's server went away: Streamlit's page runs again on a live one, which gives a new token)
+    expired: "The server no longer knows this page (it restarted, or another took over): reconnecting… Reload the page if this stays.",
     in_use: "This live view is already open in another tab of this session; close that tab, or reload this one.",
     flooded: "The live connection was closed: this page sent too many messages at once. Reload the page to go on."
   };
