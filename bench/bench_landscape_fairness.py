@@ -82,13 +82,23 @@ def main() -> None:
     BOARD.share = args.share
     print(f"calibration: {calibration():,.0f} epochs/s (default lesson, headless); load {os.getloadavg()[0]:.1f}; "
           f"board share {BOARD.share:g}, {args.jobs} job(s) at once")
+    b = Landscapes(args.n, args.jobs)
+    alone = []
+    for _ in range(11):                              # B alone first: what a learner waits for, paced
+        job = LandscapeJob.of(b.run, b.req)
+        BOARD.submit(job)
+        while job.busy:
+            time.sleep(0.002)
+        alone.append((job.worked, job.result.seconds))
+    print(f"B alone, {args.n} × {args.n} on the default network (300 epochs trained), 11 jobs: work median "
+          f"{statistics.median(w for w, _ in alone):.3f} s, wall median {statistics.median(s for _, s in alone):.3f} s "
+          f"(max {max(s for _, s in alone):.3f})")
     cfg = Config()
     a_run = Run(cfg, build_data(cfg.data))
     a = LiveSession()
     a.attach(a_run, View(), "max")
     assert a.connect(AckingSocket(a))
     SCHEDULER.ensure_started()
-    b = Landscapes(args.n, args.jobs)
     a.inbox.append({"type": "play"})
     SCHEDULER.wake()
     time.sleep(2.0)                                  # warm-up, dropped

@@ -95,7 +95,8 @@ def _progress() -> None:
     if not job.busy:
         st.progress(1.0, text="Computed: drawing the charts…")
     elif place:
-        st.progress(0.0, text=f"Waiting: {place} in line (this server computes {MAX_RUNNING} landscapes at once)…")
+        st.progress(0.0, text=f"Waiting for the server: number {place} in line (it computes {MAX_RUNNING} "
+                              "landscapes at once)…")
     else:
         st.progress(job.done / job.total, text=f"Computing the landscape: {job.done} of {job.total} "
                                                 f"(the line, then {job.request.n} rows of the plane)…")
@@ -104,7 +105,7 @@ def _progress() -> None:
 
 def _result(job: LandscapeJob, big: bool) -> None:
     if job.state != "done":
-        st.info(job.error or "The landscape was cancelled.")
+        (st.warning if job.state == "failed" else st.caption)(job.error or "The landscape was cancelled.")
         return
     r, d = job.result, DIRECTIONS[job.request.directions]
     height = max(280, min(460, viewport()["height"] - (370 if big else 260)))   # presentation: all on one screen
@@ -117,6 +118,6 @@ def _result(job: LandscapeJob, big: bool) -> None:
                        key="land_plane", config=PLOT_CONFIG, theme=None)
     n = job.request.n
     st.caption(f"Training loss J at epoch {r.epoch:,}: {n} × {n} points and the line's {len(LINE_TS)}, computed "
-               f"in {r.seconds:.2f} s. The plane holds {100 * r.held:.1f} % of the path's spread about now; the path is "
+               f"in {r.seconds:.2f} s ({job.worked:.2f} s of the server's time). The plane holds {100 * r.held:.1f} % of the path's spread about now; the path is "
                f"{len(r.path)} saved weights, spaced as the GIF's.")
     st.markdown("\n".join(f"- {c.format(P=r.n_weights)}" for c in CAVEATS))
