@@ -258,3 +258,22 @@ def test_thirty_students_at_two_updates_a_second_cost_a_projector_a_few_kilobyte
     data = g.frame()
     assert isinstance(data, bytes) and len(data) <= gallery_wire.WEIGHT_BUDGET + 2000
     assert len(g.pending) > 0                                    # the rest follow in the next frames
+
+
+def test_the_class_chart_and_show_this_one_cost_no_byte_per_update():
+    """The browser keeps each student's line from the records it already gets: a frame is still its
+    header, the leaderboard, one record and the weights per student updated; the setup lists the
+    students' ids (the lines' keys) and, per shape, which layers' outputs are in (0, 1)."""
+    store, new, seat_list, feed, g = gallery(30)
+    msg = json.loads(g.setup())
+    assert msg["ids"] == [s.student_id for s in seat_list] and len(msg["ids"]) == len(msg["students"])
+    assert msg["shapes"][0]["squash"] == [False, True]                 # tanh, then a sigmoid's (0, 1)
+    assert msg["paint"]["grid"] == 100 and msg["paint"]["edges"]["bins"] > 0
+    for i in range(3):
+        feed.publish(new.code, thumb(seat_list[i].student_id, epoch=100 + i, score=0.9))
+    g.last_frame_t = 0.0
+    frame = g.frame()
+    n_weights = 3 * 17
+    assert len(frame) == gallery_wire.HEADER.size + 2 * 30 + 3 * gallery_wire.RECORD.size + 2 * n_weights
+    f = gallery_wire.decode(frame, g.sizes_of)
+    assert sorted(r[2] for r in f["records"]) == [100, 101, 102]    # each record: its epoch and scores

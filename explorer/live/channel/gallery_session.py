@@ -12,6 +12,12 @@ a second each). A frame goes out at most every ``FRAME_EVERY_S``, once the last 
 the states published since (``gallery_wire``). A new student, nickname, network shape or data
 set, hidden or revealed names, "Show this one", a new task or the class closing make a new setup.
 When the teacher hides names, nicknames never leave the server: the setup says "Student 1", ...
+
+The class chart (everyone's score against epoch) and "Show this one"'s curves are drawn in the
+browser from the states the frames already carry (epoch, scores, loss per record): the browser
+keeps each student's line under the student_id the setup lists (``ids``: not a secret), so the
+chart costs no byte per update. For "Show this one"'s network the setup also carries the painting
+rules (edges, the tiles' grid) and, per network shape, which layers' outputs are in (0, 1).
 """
 from __future__ import annotations
 
@@ -21,8 +27,10 @@ import math
 import threading
 import time
 
+from core import ACTIVATIONS
 from explorer.figures.boundary import SURFACE_STRENGTH
 from explorer.figures.curves import METRIC_LABELS
+from explorer.figures.network_diagram import EDGE_STYLE
 from explorer.live.channel import gallery_wire
 from explorer.live.channel.room_feed import FEED, RoomFeed, Thumb
 from explorer.live.channel.session import LiveSession
@@ -31,6 +39,7 @@ from explorer.rooms import goals, keys
 from explorer.rooms.server import STORE
 from explorer.rooms.store import RoomError, RoomStore
 from explorer.rooms.task import GOALS
+from explorer.training.run import GRID, TILE_STRIDE
 
 FRAME_EVERY_S = 0.5           # frames a second, at most 2: each student's thumbnail ≤ 2 updates a second
 CHECK_EVERY_S = 1.0           # the class (names, controls, task) is re-read this often
@@ -117,8 +126,9 @@ class GallerySession(LiveSession):
         self.setup_needed, self.sent = False, None
         msg = {"type": "setup", "kind": "gallery", "seq": self.seq, "epoch": 0, "running": False,
                "speed": self.speed, "message": gone, "notice": None, "colors": colors(),
-               "paint": {"surface_strength": SURFACE_STRENGTH[True]}, "students": [], "shapes": [], "data": [],
-               "thumbs": [], "order": [], "focus": -1}
+               "paint": {"surface_strength": SURFACE_STRENGTH[True], "edges": EDGE_STYLE, "grid": GRID,
+                         "tile_stride": TILE_STRIDE},
+               "students": [], "ids": [], "shapes": [], "data": [], "thumbs": [], "order": [], "focus": -1}
         if view is None:
             self.code, self.index = "", {}
             return json.dumps(msg, separators=(",", ":"))
@@ -137,6 +147,7 @@ class GallerySession(LiveSession):
             "code": keys.show_code(view.code), "closed": view.closed, "task": task.get("text"),
             "goal": self.goal, "goal_text": GOALS[self.goal], "qualify": goals.QUALIFY, "names_hidden": hidden,
             "students": [f"Student {i + 1}" if hidden else s.nickname for i, s in enumerate(view.students)],
+            "ids": [s.student_id for s in view.students],    # (not secrets: what the browser keeps lines under)
             "metric_labels": METRIC_LABELS,
             "thumbs": [dict(_finite(self._record(t)), weights=base64.b64encode(t.weights).decode("ascii"))
                        for t in self.latest.values()],
@@ -157,8 +168,9 @@ class GallerySession(LiveSession):
         self.shapes[key] = len(msg["shapes"])
         n = len(t.weights) // 2
         self.sizes_of.append(n)
+        squash = [bool(getattr(ACTIVATIONS.get(a), "classifier", False)) for a in t.activations]
         msg["shapes"].append({"sizes": list(t.sizes), "activations": list(t.activations),
-                              "data": data_index[t.data], "n_weights": n})
+                              "data": data_index[t.data], "n_weights": n, "squash": squash})
 
     def _record(self, t: Thumb) -> dict:
         return {"student": self.index[t.student_id], "shape": self.shapes[(t.sizes, t.activations, t.data)],
