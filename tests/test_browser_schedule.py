@@ -197,3 +197,24 @@ def test_the_initialisation_lesson_loads(server):
         assert not any(w[:n_hidden]) and frame.evaluate("BPView.state().latest[1]") == 0.5
         page.screenshot(path=str(ARTIFACTS / "schedule_lesson_init_zero.png"))
         assert frame.evaluate("__live.errors") == 0
+
+
+def test_a_rising_loss_is_re_ranged_every_10_percent_not_every_frame():
+    """A validation loss that keeps rising (overfitting) redraws plotly's axes only when its line
+    leaves them (then with 10 % headroom), not at each new maximum: curvelines.js's ranging."""
+    from pathlib import Path
+    js = (Path(__file__).resolve().parents[1] / "explorer" / "live" / "static" / "curvelines.js").read_text()
+    with browser_page(300, 200) as page:
+        page.set_content("<!doctype html><html><body></body></html>")
+        page.add_script_tag(content=js)
+        redraws = page.evaluate("""() => {
+          const layout = {yaxis: {}}, mine = {}, n = [];
+          let count = 0;
+          for (let i = 0; i <= 200; i++) {          // a loss rising from 0.69 to 0.97, one frame an epoch
+            const top = 0.69 + 0.0014 * i;
+            if (BPCurveLines.range(layout, [{x: [1, 2], y: [0.5, top], yaxis: 'y', xaxis: 'x'}], mine)) count++;
+            n.push(layout.yaxis.range[1]);
+          }
+          return {count: count, top: n[n.length - 1]};
+        }""")
+    assert redraws["count"] <= 5 and redraws["top"] >= 0.97, redraws          # (was one a frame: 200)

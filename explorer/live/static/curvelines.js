@@ -66,7 +66,11 @@
   function covers(range, need, key, log) {
     if (!range) return false;
     var eps = 1e-9;
-    if (need[0] < range[0] - eps || need[1] > range[1] + eps) return false;
+    // A linear value axis from 0 holds its lines while their top (need[1] / 1.1) is on it: a loss
+    // that keeps rising (a validation loss, once the network overfits) is re-ranged every 10 %,
+    // not at each new maximum (a plotly redraw each frame).
+    var top = !log && key.charAt(0) === "y" && range[0] === 0 && need[0] === 0 ? 1.1 * range[1] : range[1];
+    if (need[0] < range[0] - eps || need[1] > top + eps) return false;
     if (key.charAt(0) === "x") return need[1] >= range[1] - (log ? 0.4 : 0) - eps && need[0] <= range[0] + eps;
     if (!log && range[0] === 0) return need[1] >= 0.5 * range[1];
     return true;
