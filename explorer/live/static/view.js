@@ -162,14 +162,16 @@
     S.hoverTemplates = S.figures.network.data;
     S.curveTemplates = S.figures.curves.data;
     root.BPCurves.history(S, msg.history, msg.per_octave);
-    if (old) { if (old.overlay) old.overlay.remove(); root.BPCurvesView.drop(old); }
+    if (old) { if (old.overlay) old.overlay.remove(); root.BPCurvesView.drop(old); root.BPInstruments.drop(old); }
     // The first picture, from the setup's weights, in the figures before they are drawn.
     S.acts = fwd.run(S.weights);
     S.hidden = root.BPHidden.setup(S, C.decode);
+    S.inst = root.BPInstruments.setup(S, msg, C.decode);       // metrics, histograms (chart options)
     root.BPPictures.firstPicture(S, env);
     buildTop();
     layout();
     S.ready = Promise.all(S.names.map(drawStatic));
+    root.BPInstruments.draw(S, env);
     applyDraw();
     drawStatus();
     frame = { seq: msg.seq | 0, setup: true };              // the network's canvas once drawn
@@ -188,7 +190,7 @@
     var columns = Math.max(1, args.columns | 0 || 1);
     var height = Math.max(80, (args.height | 0) || (S.view && S.view.height) || 320);
     var spans = args.spans && Object.keys(args.spans).length ? args.spans : { curves: columns };
-    C.layoutGrid(S.names, columns, height, spans);
+    C.layoutGrid(S.names.concat(root.BPInstruments.names(S)), columns, height, spans);
   }
 
   // Redraw one figure through live.js's drawFigure: the cell's current size, and every layout
@@ -263,6 +265,7 @@
         react("network");
       }
       if (S.hidden) S.dirtyHidden = S.dirtyCurves = true;     // (redrawn with the curves)
+      if (S.inst) root.BPInstruments.frame(S, env);          // (at most every BPInstruments.everyMs)
     }
     root.BPPictures.syncHover(S, env);
     drawStatus();
