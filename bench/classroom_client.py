@@ -2,6 +2,11 @@
 socket (``/_stcore/stream``) plus the live channel (``/live/ws``) it opens with the page's
 token. It counts frames, bytes and control round trips, and acks each frame as soon as it
 has decoded it. Used by ``bench_classroom.py``, ``classroom_grid.py`` and ``bench_flood.py``.
+
+Like a browser it keeps its cookies (``cookies``: name -> value, sent on both sockets and taken
+from their handshakes' Set-Cookie, so a balancer's cookie keeps it on one replica), and with
+``keep_run`` its browser secret (the page's offer, kept as ``localStorage`` keeps it), which its
+hello sends so that the server keeps its run (``run_keeper``).
 """
 from __future__ import annotations
 
@@ -21,11 +26,13 @@ CONTROL_TIMEOUT_S = 5.0
 class StreamlitSession:
     """One Streamlit session over ``/_stcore/stream``, as the browser's front end opens it."""
 
-    def __init__(self, base: str, query: str = ""):
+    def __init__(self, base: str, query: str = "", cookies: dict | None = None):
         self.base, self.query = base, query.lstrip("?")
+        self.cookies = {} if cookies is None else cookies   # name -> value, as a browser keeps them
         self.ws = None
         self.elements: dict[str, object] = {}     # widget / component id -> its proto element
         self.token: str | None = None
+        self.offer: str | None = None             # the browser secret the live view's page offers
         self.widget_values: dict[str, tuple] = {}
         self.finished = asyncio.Event()
         self.errors: list[str] = []
@@ -33,8 +40,8 @@ class StreamlitSession:
 
     async def open(self) -> None:
         url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
-        self.ws = await websockets.connect(url, subprotocols=["streamlit"], max_size=None, origin=self.base,
-                                           open_timeout=30, ping_interval=None)
+        self.ws = await connect(url, self.cookies, subprotocols=["streamlit"], max_size=None, origin=self.base,
+                                open_timeout=30, ping_interval=None)
         self._reader = asyncio.create_task(self._read())
         await self.rerun()
 
@@ -86,6 +93,8 @@ class StreamlitSession:
             args = json.loads(el.component_instance.json_args or "{}")
             if args.get("token"):
                 self.token = args["token"]
+            if args.get("secret"):
+                self.offer = args["secret"]
         elif what == "exception":
             self.errors.append(f"exception: {el.exception.message}")
 
@@ -106,12 +115,26 @@ class StreamlitSession:
             self._reader.cancel()
 
 
-class Learner:
-    """A Streamlit session plus its live channel; counts frames, bytes and control round trips."""
+async def connect(url: str, cookies: dict, **kwargs):
+    """A WebSocket to ``url`` sending ``cookies`` (name -> value), which takes the handshake's
+    Set-Cookie into ``cookies``, as a browser does."""
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else None
+    ws = await websockets.connect(url, additional_headers=headers, **kwargs)
+    for value in ws.response.headers.get_all("Set-Cookie"):
+        name, _, rest = value.partition("=")
+        cookies[name.strip()] = rest.split(";", 1)[0].strip()
+    return ws
 
-    def __init__(self, base: str, query: str = "", speed="1"):
-        self.session = StreamlitSession(base, query)
-        self.base, self.speed = base, speed
+
+class Learner:
+    """A Streamlit session plus its live channel; counts frames, bytes and control round trips.
+    ``keep_run``: its hello sends the browser secret (``secret``, the first page's offer)."""
+
+    def __init__(self, base: str, query: str = "", speed="1", cookies: dict | None = None, keep_run: bool = False):
+        self.cookies = {} if cookies is None else cookies
+        self.session = StreamlitSession(base, query, self.cookies)
+        self.base, self.speed, self.keep_run = base, speed, keep_run
+        self.secret: str | None = None
         self.live = None
         self.frames = 0
         self.bytes = 0
@@ -130,10 +153,19 @@ class Learner:
         await self.session.open()
         if not self.session.token:
             raise RuntimeError("the page sent no live token")
+        await self.open_live()
+
+    async def open_live(self, **hello) -> None:
+        """The live socket, with the page's token (and the browser secret: ``keep_run``), saying
+        hello with ``hello``'s fields too."""
+        if self.keep_run:
+            self.secret = self.secret or self.session.offer
+            if self.secret:
+                hello["secret"] = self.secret
         url = self.base.replace("http", "ws", 1) + "/live/ws"
-        self.live = await websockets.connect(url, max_size=None, origin=self.base, open_timeout=30,
-                                             ping_interval=None)
-        await self.live.send(json.dumps({"type": "hello", "token": self.session.token}))
+        self.live = await connect(url, self.cookies, max_size=None, origin=self.base, open_timeout=30,
+                                  ping_interval=None)
+        await self.live.send(json.dumps({"type": "hello", "token": self.session.token, **hello}))
         self._reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -144,9 +176,11 @@ class Learner:
                     frame = wire.decode_frame(data, self.n_layers)
                     self.frames += 1
                     self.last = frame
+                    self.on_live(frame)
                     await self.live.send(json.dumps({"type": "ack", "seq": frame["seq"]}))
                     continue
                 msg = json.loads(data)
+                self.on_live(msg)
                 if msg["type"] == "setup":
                     self.setups += 1
                     self.n_layers = len(msg["sizes"])
@@ -156,8 +190,15 @@ class Learner:
                 elif msg["type"] == "error":
                     self.errors.append(msg["text"])
         except websockets.ConnectionClosed as err:
-            if err.rcvd is None or err.rcvd.code not in (1000, 1001):
-                self.errors.append(f"live socket closed: {err}")
+            self.on_closed(err)
+
+    def on_live(self, msg: dict) -> None:
+        """Every message of the live socket (a decoded frame, or a text message's dict), for a subclass."""
+
+    def on_closed(self, err: websockets.ConnectionClosed) -> None:
+        """The live socket closed: an error unless the server said goodbye (1000, 1001)."""
+        if err.rcvd is None or err.rcvd.code not in (1000, 1001):
+            self.errors.append(f"live socket closed: {err}")
 
     async def control(self, msg: dict) -> None:
         """Send a control and wait for its status reply (the round trip is recorded)."""

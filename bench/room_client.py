@@ -12,7 +12,7 @@ import time
 
 import websockets
 
-from bench.classroom_client import Learner, StreamlitSession
+from bench.classroom_client import Learner, StreamlitSession, connect
 from explorer.live.channel import gallery_wire
 
 JOIN_WAIT_S = 120.0                 # a student retries a join refused by the class's rate limit this long
@@ -23,8 +23,8 @@ class PageSession(StreamlitSession):
     """A Streamlit session that also keeps the page's texts and link buttons' addresses (the
     teacher's links), the query string the page last wrote, and the join form's submit button."""
 
-    def __init__(self, base: str, query: str = ""):
-        super().__init__(base, query)
+    def __init__(self, base: str, query: str = "", cookies: dict | None = None):
+        super().__init__(base, query, cookies)
         self.texts: list[str] = []
         self.page_query = ""
         self.submit = None
@@ -54,9 +54,9 @@ class PageSession(StreamlitSession):
         raise KeyError(f"nothing on the page matches {pattern!r}")
 
 
-async def start_class(base: str) -> tuple[PageSession, str, str]:
+async def start_class(base: str, cookies: dict | None = None) -> tuple[PageSession, str, str]:
     """A teacher page with a new class: (its session, the join code, the projector key)."""
-    teacher = PageSession(base, "class=new")
+    teacher = PageSession(base, "class=new", cookies)
     await teacher.open()
     return teacher, teacher.find(r"\?join=([0-9A-Z]{8})"), teacher.find(r"\?projector=([A-Za-z0-9_-]{16,64})")
 
@@ -64,9 +64,10 @@ async def start_class(base: str) -> tuple[PageSession, str, str]:
 class Student(Learner):
     """A student: the join page, a nickname through the join form, then the explorer's live channel."""
 
-    def __init__(self, base: str, code: str, nickname: str, speed="1"):
-        super().__init__(base, f"join={code}", speed)
-        self.session = PageSession(base, f"join={code}")
+    def __init__(self, base: str, code: str, nickname: str, speed="1", cookies: dict | None = None,
+                 keep_run: bool = False):
+        super().__init__(base, f"join={code}", speed, cookies, keep_run)
+        self.session = PageSession(base, f"join={code}", self.cookies)
         self.nickname = nickname
         self.join_waits = 0
 
@@ -84,18 +85,15 @@ class Student(Learner):
             await asyncio.sleep(2.0)
         if not s.token:
             raise RuntimeError(f"{self.nickname}: the join gave no live page ({s.errors or s.texts[-3:]})")
-        url = self.base.replace("http", "ws", 1) + "/live/ws"
-        self.live = await websockets.connect(url, max_size=None, origin=self.base, open_timeout=30, ping_interval=None)
-        await self.live.send(json.dumps({"type": "hello", "token": s.token}))
-        self._reader = asyncio.create_task(self._read())
+        await self.open_live()
 
 
 class Projector:
     """The projector page and its gallery socket: counts setups, frames, bytes and each student's
     updates (records), and acks every frame once decoded."""
 
-    def __init__(self, base: str, key: str):
-        self.base, self.session = base, PageSession(base, f"projector={key}")
+    def __init__(self, base: str, key: str, cookies: dict | None = None):
+        self.base, self.session = base, PageSession(base, f"projector={key}", cookies)
         self.ws = None
         self.setups = self.frames = self.bytes = 0
         self.updates: dict[int, int] = {}          # student index -> records received
@@ -108,7 +106,8 @@ class Projector:
     async def open(self) -> None:
         await self.session.open()
         url = self.base.replace("http", "ws", 1) + "/live/ws"
-        self.ws = await websockets.connect(url, max_size=None, origin=self.base, open_timeout=30, ping_interval=None)
+        self.ws = await connect(url, self.session.cookies, max_size=None, origin=self.base, open_timeout=30,
+                                ping_interval=None)
         await self.ws.send(json.dumps({"type": "hello", "token": self.session.token}))
         self._reader = asyncio.create_task(self._read())
 

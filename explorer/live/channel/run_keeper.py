@@ -52,7 +52,8 @@ SAVE_EVERY_S = 4.5
 PAUSED_EVERY_S = 1.0
 RESUMED = "Resumed at epoch {epoch:,}: press Play to go on."
 FAILED_OVER = "The server restarted: resumed at epoch {epoch:,}, {lost}."
-NOT_KEPT = "The server restarted and this run was not kept: it starts again at epoch 0."
+# (no checkpoint, or one of other points: an uploaded CSV or over 200 drawn points are not in the link)
+NOT_KEPT = "The server restarted and this run could not be resumed here: it starts again at epoch 0."
 PRESS_PLAY = " Press Play to go on."
 
 
