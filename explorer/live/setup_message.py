@@ -127,9 +127,12 @@ def stop_part(run: Run) -> dict | None:
     """Where the run stands with its stopping rule, for the setup and every status:
     ``{"best_epoch", "best_cost", "stopped"}``: the epoch of the lowest validation loss so far and
     that loss (null without validation rows or before the first epoch), and whether the rule
-    ended the run (``message`` then says why, in one line). None when neither applies."""
+    ended the run (``message`` then says why, in one line). None when neither applies (also for
+    a run without a stopping rule: a Compare grid's, whose session shares the status)."""
+    if not isinstance(run, Run):
+        return None
     tr = run.trainer
-    best = getattr(tr, "best_epoch", None)
+    best = getattr(tr, "best_epoch", None)       # (None too while a drawn set has no training point)
     stopped = run.stopped_by is not None
     if best is None and not stopped:
         return None
