@@ -63,7 +63,7 @@ def browser_page(width: int = 1400, height: int = 1000):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": width, "height": height})
+        page = watch(browser.new_context(viewport={"width": width, "height": height})).new_page()
         try:
             yield page
         finally:
@@ -77,7 +77,7 @@ def browser_context(width: int = 1400, height: int = 1000):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            yield browser.new_context(viewport={"width": width, "height": height})
+            yield watch(browser.new_context(viewport={"width": width, "height": height}))
         finally:
             browser.close()
 
@@ -120,36 +120,56 @@ def wait_idle(page, timeout_ms: int = 60_000):
     page.wait_for_function(IDLE, timeout=timeout_ms)
 
 
-# Counts the script runs the page starts from now on: each time the marker turns "running".
-WATCH_RUNS = """() => {
-  window.__runsSeen = 0;
-  if (window.__runWatch) return;
-  const state = () => { const a = document.querySelector('[data-test-script-state]');
-                        return a && a.getAttribute('data-test-script-state'); };
-  let last = state();
-  window.__runWatch = new MutationObserver(() => {
-    const now = state();
-    if (now === 'running' && last !== 'running') window.__runsSeen++;
-    last = now;
-  });
-  window.__runWatch.observe(document.body, {attributes: true, childList: true, subtree: true,
-                                            attributeFilter: ['data-test-script-state']});
-}"""
-RAN_AND_IDLE = "() => window.__runsSeen > 0 && (" + IDLE + ")()"
+# In every page the tests open (an init script, before Streamlit's own): counts the messages
+# of Streamlit's socket (/_stcore/stream) and notes when the last one came. A click that reruns
+# the script gets at least one (the new run's start) however quickly React draws it.
+STREAM_WATCH = """(() => {
+  if (window !== window.top) return;
+  const S = window.__stream = {n: 0, last: 0};
+  const WS = window.WebSocket;
+  window.WebSocket = function (...a) {
+    const ws = new WS(...a);
+    if (String(a[0]).includes('/_stcore/stream'))
+      ws.addEventListener('message', () => { S.n++; S.last = performance.now(); });
+    return ws;
+  };
+  window.WebSocket.prototype = WS.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+})();"""
+QUIET_MS = 750           # no message of Streamlit's for this long, and the page idle: the run is drawn
+
+
+def watch(context):
+    """Install STREAM_WATCH in every page of a Playwright browser context; returns the context."""
+    context.add_init_script(STREAM_WATCH)
+    return context
+
+
+def new_page(browser, width: int = 1400, height: int = 1000, mobile: bool = False):
+    """A page in a context of its own (its own cookies and storage, as another person's browser)."""
+    ctx = watch(browser.new_context(viewport={"width": width, "height": height}, is_mobile=mobile,
+                                    has_touch=mobile))
+    return ctx.new_page()
 
 
 @contextlib.contextmanager
 def rerun_of(page, timeout_ms: int = 90_000):
-    """Around an action that reruns the script (a click on a Streamlit widget): wait until
-    that run has started and the page is idle again. ``wait_idle`` alone can pass before the
-    click's own run has begun, and the next click then races it (streamlit#218)::
+    """Around an action that reruns the script (a click on a Streamlit widget): wait until the
+    server has answered it and the run it started is drawn (the page idle, Streamlit's socket
+    quiet for QUIET_MS). ``wait_idle`` alone can pass before the click's own run has begun,
+    and the next click then races it (streamlit#218); the page's "running" marker alone can be
+    missed, as React may draw a short run's start and end as one::
 
         with rerun_of(page):
             page.get_by_role("button", name="Pin this run").click()
     """
-    page.evaluate(WATCH_RUNS)
+    before = page.evaluate("window.__stream ? window.__stream.n : -1")
+    if before < 0:
+        raise RuntimeError("rerun_of needs a page opened by tests.browser (browser_page, new_page, watch)")
     yield
-    page.wait_for_function(RAN_AND_IDLE, timeout=timeout_ms)
+    page.wait_for_function(f"() => window.__stream.n > {before}", timeout=timeout_ms)
+    page.wait_for_function(f"() => ({IDLE})() && performance.now() - window.__stream.last > {QUIET_MS}",
+                           timeout=timeout_ms, polling=100)
 
 
 def live_stats(frame) -> dict:

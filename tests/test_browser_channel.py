@@ -94,9 +94,9 @@ def test_trains_over_the_socket(server):
         frame.locator("#top button.primary").click()            # Play (in the component)
         frame.wait_for_function("__live.extra.running && __live.extra.epoch > 0", timeout=30_000)
         a = frame.evaluate(STATE)
-        page.wait_for_timeout(3000)
+        # frames arrive (how fast is bench_live_app's to say: here only that 20 more do come)...
+        frame.wait_for_function(f"__live.frames >= {a['frames'] + 20}", timeout=60_000)
         b = frame.evaluate(STATE)
-        assert b["frames"] - a["frames"] >= 20, (a, b)           # frames arrive...
         assert b["acks"] - a["acks"] >= b["renders"] - a["renders"] - 1   # ...and each drawn one is acked
         assert b["extra"].get("epoch", -1) > a["extra"].get("epoch", -1)   # (no status yet: -1)
         assert b["curves"] > a["curves"]                          # the curves follow

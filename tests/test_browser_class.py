@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, rerun_of, wait_idle, wait_live
+from tests.browser import ARGS, CHROMIUM, new_page, rerun_of, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -28,8 +28,7 @@ def chromium():
 
 
 def open_page(chromium, url: str, width: int, height: int, mobile: bool = False):
-    ctx = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile)
-    page = ctx.new_page()
+    page = new_page(chromium, width, height, mobile)
     page.goto(url)
     return page
 
@@ -61,8 +60,7 @@ def test_create_join_two_students_and_the_projector_shows_them(server, chromium)
     with rerun_of(teacher):
         teacher.get_by_role("button", name="I saved it").click()
     teacher.get_by_text("Save your teacher link now").wait_for(state="detached", timeout=60_000)
-    with rerun_of(teacher):
-        teacher.get_by_role("button", name="Set the task from my setup").click()  # learning rate and layers free
+    teacher.get_by_role("button", name="Set the task from my setup").click()  # opens the form (no run)
     teacher.get_by_role("button", name="Send the task").wait_for(timeout=30_000)  # the form is open
     with rerun_of(teacher):
         teacher.get_by_role("button", name="Send the task").click()
