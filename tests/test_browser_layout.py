@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -126,9 +127,19 @@ def estimate_holds(m, big: bool, clean: bool = False) -> bool:
     return m["frameTop"] is not None and abs(m["frameTop"] - FRAME_TOP_REM[big, clean] * rem) <= 8
 
 
-def settle(page, ms: int = 1500):
-    page.wait_for_timeout(ms)
-    return page.evaluate(f"({MEASURE})")
+def settle(page, ms: int = 1500, timeout_s: float = 90):
+    """The page's measures once it holds still: idle (no run being drawn) and the plots' boxes
+    the same in two measures ``ms`` apart. (The viewport's first report reruns the page and
+    lays the charts out again, later under load.)"""
+    before, deadline = None, time.time() + timeout_s
+    while True:
+        wait_idle(page)
+        m = page.evaluate(f"({MEASURE})")
+        boxes = [(round(p["x"]), round(p["y"]), round(p["w"]), round(p["h"])) for p in m["plots"]]
+        if boxes == before or time.time() > deadline:
+            return m
+        before = boxes
+        page.wait_for_timeout(ms)
 
 
 SCREENS = [(1280, 720), (1366, 768), (1920, 1080)]
