@@ -133,6 +133,7 @@
     S.speed = msg.speed;
     S.message = msg.message || null;
     S.notice = live.notice = msg.notice || null;
+    if (msg.stop !== undefined) { S.stop = msg.stop; S.dirtyCurves = true; }   // the best epoch's marker
     if (msg.epoch !== undefined) S.epoch = msg.epoch;
     root.BPControls.setSpeed(S.speed);
     drawStatus();
@@ -152,6 +153,7 @@
       pal: root.BPPaint.palette(msg.colors), problem: msg.problem, metric: msg.metric,
       view: msg.view || {}, stride: msg.tile_stride, running: !!msg.running, speed: msg.speed,
       epoch: msg.epoch | 0, message: msg.message || null, notice: msg.notice || null, hasTest: false,
+      schedule: msg.schedule || null, stop: msg.stop || null,     // the η plan, the best epoch (curves.js)
       mean: msg.mean, scale: msg.scale, figures: msg.figures, names: Object.keys(msg.figures),
       weights: new Float32Array(C.b64bytes(msg.weights).buffer), dirtyWeights: true,
       surface: canvas(fwd.gx, fwd.gy), geo: root.BPPaint.diagram(sizes, Math.floor(fwd.gx / msg.tile_stride)),
