@@ -10,21 +10,10 @@ import re
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, new_page, rerun_of, wait_idle, wait_live
+from tests.browser import new_page, rerun_of, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def open_page(chromium, url: str, width: int, height: int, mobile: bool = False):

@@ -22,7 +22,7 @@ import pytest
 from bench.room_client import Student
 from tests.browser import rerun_of, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
-from tests.test_browser_class import chromium, join, open_page  # noqa: F401 - the module's browser
+from tests.test_browser_class import join, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -143,7 +143,7 @@ class Bots:
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
-def test_the_projector_shows_every_student_live(server, chromium):   # noqa: F811
+def test_the_projector_shows_every_student_live(server, chromium):
     teacher = open_page(chromium, f"{server}/?class=new", 1400, 1000)
     teacher.get_by_text("Save your teacher link now").wait_for(timeout=60_000)
     wait_live(teacher)

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, rerun_of, wait_idle, wait_live
+from tests.browser import new_page, rerun_of, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -27,16 +27,10 @@ RESUMED = "() => { const S = BPView.state(); return !!S && /^Resumed at epoch/.t
 FIGURES: dict = {}
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            (ARTIFACTS / "resume.json").write_text(json.dumps(FIGURES, indent=1))
+@pytest.fixture(scope="module", autouse=True)
+def figures_file():
+    yield
+    (ARTIFACTS / "resume.json").write_text(json.dumps(FIGURES, indent=1))
 
 
 def play_to(frame, epoch: int) -> None:
@@ -60,7 +54,7 @@ def reload_and_resume(page) -> tuple:
 
 
 def test_a_reload_resumes_the_run_at_its_epoch_with_its_weights(server, chromium):
-    page = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page = new_page(chromium, 1400, 1000)
     page.goto(server)
     frame = wait_live(page)
     wait_idle(page)
@@ -89,7 +83,7 @@ def test_a_reload_resumes_the_run_at_its_epoch_with_its_weights(server, chromium
     assert after["weights"] != before["weights"]
 
     # Another browser (its own secret) opening the same link starts fresh.
-    other = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    other = new_page(chromium, 1400, 1000)
     other.goto(page.url)
     fresh = wait_live(other)
     wait_idle(other)
@@ -100,13 +94,13 @@ def test_a_reload_resumes_the_run_at_its_epoch_with_its_weights(server, chromium
 
 
 def test_a_student_reloads_and_stays_in_the_class_with_their_run(server, chromium):
-    teacher = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    teacher = new_page(chromium, 1400, 1000)
     teacher.goto(f"{server}/?class=new")
     teacher.get_by_text("Save your teacher link now").wait_for(timeout=60_000)
     wait_idle(teacher)
     link = teacher.get_by_text(re.compile(r"\?join=[0-9A-Z]{8}$")).first.inner_text().strip()
 
-    student = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    student = new_page(chromium, 1280, 900)
     student.goto(link)
     student.get_by_role("textbox", name="Your nickname").fill("Cy")
     with rerun_of(student):

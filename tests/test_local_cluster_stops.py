@@ -16,13 +16,14 @@ import pytest
 
 from tests.browser import free_port
 from tests.test_balancer import haproxy_binary
-from tests.test_local_cluster import OUT, Run, processes, redis_binary
+from tests.redis_server import require as redis_require
+from tests.test_local_cluster import OUT, Run, processes
 
 
 @pytest.fixture(autouse=True)
 def binaries():
     haproxy_binary()
-    redis_binary()
+    redis_require()
 
 
 def assert_nothing_left(run: Run):
