@@ -60,7 +60,7 @@
       title: ["Class · " + what + " by epoch (log)", "each student faint, the median bold"], font: FONT,
       xmin: isFinite(xmin) ? xmin : 1, xmax: xmax, y: y, yticks: ticks,
       yfmt: cls ? function (v) { return Math.round(100 * v) + " %"; } : function (v) { return v.toFixed(2); },
-      series: faint.concat([{ pts: mline, color: root.BPPlot.INK, width: 4.5 }])
+      series: faint.concat([{ pts: mline, color: root.BPPlot.ink(), width: 4.5 }])
     });
     canvas.setAttribute("aria-label", "Class chart: each student's " + what + " against epoch as a faint line, " +
                         "the class's median in bold (" + series.length + " students)");

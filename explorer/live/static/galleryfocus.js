@@ -161,7 +161,7 @@
     root.BPPaint.drawDiagram(ctx, geo, n.sizes, n.weights, F.tiles, function (x) { return ox + x * k; },
                              function (y) { return oy - y * k; }, S.pal, S.paint.edges);
     ctx.font = FONT + "px " + root.BPPlot.FAMILY;
-    ctx.fillStyle = root.BPPlot.INK;
+    ctx.fillStyle = root.BPPlot.ink();
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     var L = n.sizes.length - 1;

@@ -10,7 +10,9 @@
 (function (root) {
   "use strict";
 
-  var FAMILY = "'Source Sans Pro', Inter, 'Segoe UI', Helvetica, Arial, sans-serif", INK = "#31333f", GRID = "#e6e8ee";
+  var FAMILY = "'Source Sans Pro', Inter, 'Segoe UI', Helvetica, Arial, sans-serif";
+  // The ink, grid and frame colours are gallery.css's (--plot-ink, --plot-grid, --plot-frame).
+  function css(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
 
   function epochText(e) {
     return e >= 1e6 ? e / 1e6 + "M" : e >= 1e3 ? e / 1e3 + "k" : String(e);
@@ -42,8 +44,8 @@
     var fx = function (x) { return left + pw * (x - X0) / (X1 - X0); };
     var fy = function (y) { return top + ph * (1 - (y - lo) / (hi - lo)); };
     ctx.lineWidth = 1;
-    ctx.strokeStyle = GRID;
-    ctx.fillStyle = INK;
+    ctx.strokeStyle = css("--plot-grid");
+    ctx.fillStyle = css("--plot-ink");
     ctx.textAlign = "right";
     spec.yticks.forEach(function (v, i) {
       var y = Math.round(fy(v)) + 0.5;
@@ -79,10 +81,10 @@
       ctx.stroke();
     });
     ctx.restore();
-    ctx.strokeStyle = "#9aa0ab";
+    ctx.strokeStyle = css("--plot-frame");
     ctx.strokeRect(left + 0.5, top + 0.5, pw, ph);
     return { left: left, top: top, width: pw, height: ph, fx: fx, fy: fy };
   }
 
-  root.BPPlot = { draw: draw, epochText: epochText, FAMILY: FAMILY, INK: INK };
+  root.BPPlot = { draw: draw, epochText: epochText, FAMILY: FAMILY, ink: function () { return css("--plot-ink"); } };
 })(typeof window !== "undefined" ? window : this);

@@ -172,7 +172,7 @@
     ctx.strokeStyle = "rgba(255,255,255,0.95)";
     ctx.stroke();
     ctx.lineWidth = big ? 3 : 2;
-    ctx.strokeStyle = "#111111";
+    ctx.strokeStyle = getComputedStyle(document.documentElement).getPropertyValue("--ring-ink").trim();
     ctx.stroke();
     ctx.restore();
     I.ringed = env.live.ringed = n;
