@@ -184,9 +184,12 @@ def test_the_initialisation_lesson_loads(server):
         button.wait_for(state="visible", timeout=10_000)
         with rerun_of(page):
             button.click()
-        q = parse_qs(urlparse(page.url).query)
-        assert q["init"] == ["zero"] and q["ds"] == ["circle"] and q["layers"] == ["8:tanh,8:tanh,8:tanh"]
+        # (the lesson's layers may take a second run to be drawn: wait for the network, then read the link)
         frame = wait_live(page, 60, ready="window.BPView && BPView.state() && BPView.state().sizes.length === 5")
+        page.wait_for_function("() => new URLSearchParams(location.search).get('layers') === '8:tanh,8:tanh,8:tanh'",
+                               timeout=30_000)
+        q = parse_qs(urlparse(page.url).query)
+        assert q["init"] == ["zero"] and q["ds"] == ["circle"]
         assert frame.evaluate("() => Array.from(BPView.state().weights).every(w => w === 0)")
         _play(frame)
         frame.wait_for_function("() => BPView.state().epoch >= 30", timeout=30_000)
