@@ -284,7 +284,7 @@ def choose(page, key: str, option: str, tries: int = 5):
 
 # ---- the tests ---------------------------------------------------------------------------------------
 def test_the_cookie_gives_a_replica_and_keeps_every_request_on_it(cluster):
-    given = []
+    given, start = [], cluster.log_offset()
     for _ in range(4):
         status, headers = get(cluster.url + "/")
         assert status == 200
@@ -292,6 +292,9 @@ def test_the_cookie_gives_a_replica_and_keeps_every_request_on_it(cluster):
         cookie_header = next(v for v in headers.get_all("Set-Cookie") if v.startswith(COOKIE))
         assert "path=/" in cookie_header and "HttpOnly" in cookie_header, cookie_header
     assert set(given) == set(cluster.replicas), f"new browsers were given {given}; both replicas should get some"
+    deadline = time.monotonic() + 10        # HAProxy logs a request after answering it: wait for these four
+    while len(cluster.requests(start)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
 
     for name in cluster.replicas:
         since = cluster.log_offset()
