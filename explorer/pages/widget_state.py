@@ -113,6 +113,17 @@ def settle_widgets() -> None:
             del pending[key]
 
 
+def reverted(key: str) -> bool:
+    """In widget ``key``'s on_change callback: True when its new value is only the browser's
+    older value, carried back by a rerun that raced a callback's run (``settle_widgets`` puts
+    the callback's value back at the start of this run). Streamlit calls on_change for it all
+    the same, before the script starts: a callback acting on it would undo the other
+    callback's work (a lesson's layers replaced by the old dataset's preset)."""
+    ss = st.session_state
+    entry = (ss.get(PENDING) or {}).get(key)
+    return entry is not None and entry[0] != entry[1] and ss.get(key) == entry[0]
+
+
 KEPT = "kept_widgets"     # session key: each widget's value as the last run began
 
 
@@ -224,6 +235,8 @@ def points_from_upload(upload) -> tuple[OwnPoints | None, str | None]:
 
 def on_dataset_change() -> None:
     """Picking a dataset loads its sample count and noise (and, if chosen, its recommended network)."""
+    if reverted(SETTINGS["ds"].key):
+        return                            # not picked: a racing rerun's stale value (settle_widgets)
     cfg = config_from_state()
     if cfg.data.dataset == OWN_DATA:
         return
