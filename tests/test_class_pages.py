@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.live.channel import registry
 from explorer.live.channel.gallery_session import GallerySession
+from explorer.pages.class_pages import KEEPER
 
 from explorer.rooms import keys
 from explorer.rooms.server import STORE
@@ -24,6 +25,25 @@ def texts(at: AppTest) -> str:
 
 def labels(at: AppTest) -> set[str]:
     return {b.label for b in at.button}
+
+
+def kept_seat(code: str, secret: str, query: dict | None = None, fallback: bool = True) -> AppTest:
+    """A student's page as their browser opens it: the join link (with ``query``, say the rest of
+    their own link), which asks a nickname, then the join page's keeper reporting the seat this
+    browser keeps for the class (its component value, as the browser sends it), which recognises them."""
+    at = start({"join": code, **(query or {})}, fallback=fallback)
+    assert "Join a class" in texts(at)
+    at.session_state[KEEPER] = {"code": code, "seat": secret}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def kept_by_the_page(at: AppTest, keeper: bool = True) -> list[dict]:
+    """The seats the student's page hands to its browser to keep: the keeper's arguments (or, with
+    ``keeper`` False, the live charts' on their socket)."""
+    args = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+    return [a["seat"] for a in args if a.get("seat") and bool(a.get("keeper")) == keeper]
 
 
 def test_class_new_starts_a_class_and_shows_its_teacher_the_keys_once():
@@ -77,6 +97,21 @@ def test_join_asks_a_nickname_and_a_reload_with_the_secret_recognises_the_studen
     assert "Join a class" not in texts(again)
     page = texts(again)                                            # a student sees no teacher's key or control
     assert "Projector page" not in page and "Recovery" not in page and "Remove" not in labels(again)
+
+
+@pytest.mark.parametrize("view, fallback, by_keeper", [
+    ("live", False, False),          # the live charts hand it over on their socket (no second frame)
+    ("live", True, True),            # no socket (a proxy blocks it): the keeper does
+    ("backprop", False, True),       # another view: the keeper does
+    ("compare", False, True),
+])
+def test_the_students_page_hands_the_seat_to_the_browser_on_every_view(view, fallback, by_keeper):
+    new = STORE.create()
+    seat = STORE.join(new.code, "Ada")
+    at = kept_seat(new.code, seat.secret, {"page": view}, fallback=fallback)
+    assert "as **Ada**" in texts(at)
+    want = [{"code": new.code, "secret": seat.secret}]
+    assert kept_by_the_page(at, keeper=by_keeper) == want and kept_by_the_page(at, keeper=not by_keeper) == []
 
 
 def test_the_teacher_renames_and_removes_students():

@@ -70,11 +70,13 @@ def live_channel(
                       on_change=on_change)
 
 
-def live_keeper(code: str, key: str = "seat_keeper") -> dict[str, Any] | None:
-    """The join page's keeper: draws nothing; reports ``{"code": code, "seat": secret}`` once when
-    this browser keeps a seat of class ``code`` (``live_channel``'s ``seat``), else nothing (no
-    page run). The page checks the secret with the room store like any other."""
-    return _component(keeper=True, code=code, height=0, key=key, default=None, tab_index=-1)
+def live_keeper(code: str, key: str = "seat_keeper", seat: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """A class seat's keeper; draws nothing. Without ``seat`` (the join page): reports ``{"code": code,
+    "seat": secret}`` once when this browser keeps a seat of class ``code``, else nothing (no page
+    run); the page checks the secret with the room store like any other. With ``seat``, ``{"code",
+    "secret"}`` (a student's page): the browser keeps it, as ``live_channel``'s ``seat``, and reports
+    nothing."""
+    return _component(keeper=True, code=code, seat=seat, height=0, key=key, default=None, tab_index=-1)
 
 
 def live_fallback(

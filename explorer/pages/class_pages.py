@@ -20,15 +20,18 @@ import streamlit as st
 
 from explorer.choices import room_links
 from explorer.choices.room_links import NEW_CLASS
+from explorer.choices.settings_table import SETTINGS
 from explorer.figures.qr import qr_png
 from explorer.live.component import live_keeper
-from explorer.pages import class_gallery
+from explorer.pages import class_gallery, live_view, widget_state
 from explorer.rooms import keys, nicknames
 from explorer.rooms.server import STORE
 from explorer.rooms.store import ClassView, RoomError, Seat
 
 CREATED = "class_created"     # session key: the NewClass whose keys are shown to its teacher once
 KEEPER, KEEPER_TRIED = "seat_keeper", "seat_kept_tried"   # the join page's keeper's value; the seat it gave
+KEEPING = "seat_keeping"      # the student's page's keeper: it hands their seat to the browser to keep
+LIVE_PAGE = "live"            # the Live view (settings_table.PAGES), whose charts hand the seat over themselves
 PROJECTOR_CSS = """
 <style>
 header[data-testid="stHeader"] {display: none;}
@@ -161,6 +164,17 @@ def join_page(code: str) -> None:
         st.error(st.session_state["join_error"])
     st.caption("Your teacher sees your nickname and your network; nobody sees your other tabs or files.")
     live_keeper(code, key=KEEPER)        # a seat this browser keeps for the class: the next run takes it
+
+
+def keep_seat(role: Role) -> None:
+    """A student's page: their browser keeps their seat (``localStorage``, per class code), so that a
+    reload of the join link finds it. The live charts hand it over when they open their
+    socket (``live_view``, with the seat ``class_gallery.seat`` gives them); on another view, or in the
+    fallback (a proxy that blocks WebSockets), this keeper does. Only there: beside the charts it
+    would be a second frame of the live component, loading its files again for nothing."""
+    if widget_state.read(SETTINGS["page"]) == LIVE_PAGE and not live_view.in_fallback():
+        return
+    live_keeper(role.view.code, key=KEEPING, seat={"code": role.view.code, "secret": role.token})
 
 
 def projector_page(key: str) -> None:

@@ -153,9 +153,12 @@ def teacher_panel(role: Role) -> None:
 
 
 def student_line(role: Role) -> None:
-    """A student's place: the class and their nickname, and nothing of anyone else's."""
-    st.info(f"You are in class **{keys.show_code(role.view.code)}** as **{nicknames.as_markdown(role.seat.nickname)}**.",
-            icon="🎓")
+    """A student's place: the class and their nickname, and nothing of anyone else's; their browser
+    keeps their seat (never their link: ``class_pages.keep_seat``)."""
+    with st.container(gap=None):          # the keeper's frame has no height: no gap for it either
+        st.info(f"You are in class **{keys.show_code(role.view.code)}** as "
+                f"**{nicknames.as_markdown(role.seat.nickname)}**.", icon="🎓")
+        class_pages.keep_seat(role)
     class_task.student_task(role)
 
 

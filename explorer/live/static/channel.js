@@ -13,8 +13,9 @@
 // browser secret: the live view's page offers one (args.secret: secrets.token_urlsafe(32)), kept
 // if the browser holds none; the live socket's hello carries it, and the server keeps the run
 // under it, so a reload finds the run again. It is never in a link. And a class seat's secret
-// per class code (args.seat), which the join page's keeper (args.keeper) reports so a reload of
-// the join link recognises the student. live.js hands every render's args to BPKeeper.note.
+// per class code (args.seat: the live view's and the student page's keeper hand it over; never in
+// a link), which the join page's keeper (args.keeper) reports so a reload of the student's page, or
+// of the join link, recognises the student. live.js hands every render's args to BPKeeper.note.
 //
 // After a failover: what this page last drew from the live view's socket (its epoch, playing or
 // not) is kept in memory (never stored: a reload starts without it). When the page's server went
@@ -49,11 +50,12 @@
       var s = CODE_FORM.test(code) ? stored(SEAT_KEY + code) : null;
       return s && SEAT_FORM.test(s) ? s : null;
     },
-    // The join page's keeper: the seat kept for args.code goes to the page once, as the component
-    // value {code, seat}; with none it says nothing (no page run). It draws nothing.
+    // The keeper draws nothing. On the join page: the seat kept for args.code goes to the page once,
+    // as the component value {code, seat}; with none it says nothing (no page run). On a student's
+    // page (args.seat, kept by note above) it says nothing either.
     render: function (a) {
       root.LiveCore.send("streamlit:setFrameHeight", { height: 0 });
-      var seat = Keeper.seat(a.code);
+      var seat = a.seat ? null : Keeper.seat(a.code);
       if (seat && !reported) { reported = true; root.LiveCore.sendValue({ code: a.code, seat: seat }); }
     }
   };
