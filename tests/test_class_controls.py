@@ -13,6 +13,7 @@ from explorer.pages.class_controls import result_rows
 from explorer.rooms.results import results_csv
 from explorer.rooms.server import STORE
 from tests.test_app import start
+from tests.test_class_pages import kept_seat
 
 CONTROLS = {"class_pause_all", "class_names", "class_close", "class_results"}
 
@@ -53,7 +54,7 @@ def thumb(sid, score):
 def test_a_students_page_has_no_controls_and_binds_their_own_session():
     teacher = STORE.create()
     seat = STORE.join(teacher.code, "Cy")
-    at = start({"join": teacher.code, "me": seat.secret})
+    at = kept_seat(teacher.code, seat.secret)
     assert not (CONTROLS & keys_of(at))
     assert "class_focus" not in {s.key for s in at.selectbox}
     SEATS.tick()

@@ -1,7 +1,9 @@
 """A class's pages under AppTest: ``?class=new`` starts one and shows its teacher the keys
 once; the projector page shows the code, the join link and its QR code and drives nothing;
-``?join=CODE`` asks a nickname and joins; a reload with the student's secret recognises
-them; wrong, closed and malformed keys get a sentence; nicknames are shown escaped."""
+``?join=CODE`` asks a nickname and joins; the student's secret is never in the address bar nor
+in a link (a shared link hands over nothing), their browser keeps it and a reload recognises them
+by it; an old link's ``me=`` is ignored and dropped; the teacher's rename, remove and close reach
+the student's page; wrong, closed and malformed keys get a sentence; nicknames are shown escaped."""
 from __future__ import annotations
 
 import json
@@ -9,6 +11,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.choices.config import Config, ViewConfig
+from explorer.choices.link import from_query, to_query
 from explorer.live.channel import registry
 from explorer.live.channel.gallery_session import GallerySession
 from explorer.pages.class_pages import KEEPER
@@ -46,6 +50,10 @@ def kept_by_the_page(at: AppTest, keeper: bool = True) -> list[dict]:
     return [a["seat"] for a in args if a.get("seat") and bool(a.get("keeper")) == keeper]
 
 
+def in_the_link(at: AppTest, secret: str) -> bool:
+    return "me" in at.query_params or any(secret in str(v) for v in at.query_params.values())
+
+
 def test_class_new_starts_a_class_and_shows_its_teacher_the_keys_once():
     at = start({"class": "new"})
     token = at.query_params["class"]
@@ -81,22 +89,27 @@ def test_the_projector_shows_code_link_and_qr_and_drives_nothing():
     assert new.teacher_token not in page and new.recovery_code not in page
 
 
-def test_join_asks_a_nickname_and_a_reload_with_the_secret_recognises_the_student():
+def test_join_asks_a_nickname_and_the_browser_not_the_link_keeps_the_secret():
     new = STORE.create()
     at = start({"join": keys.show_code(new.code).lower()})
     assert f"Class code **{keys.show_code(new.code)}**" in texts(at)
     at.text_input(key="join_nickname").input("**Grace**")
     at.button[0].click().run()
     assert not at.exception
-    me = at.query_params["me"]
-    assert at.query_params["join"] == new.code
+    me = at.session_state["me"]
+    assert at.query_params["join"] == new.code and at.query_params["ds"] == "planar"   # the explorer's link
+    assert not in_the_link(at, me)                                 # the address bar never holds the secret
+    assert kept_by_the_page(at) == [{"code": new.code, "secret": me}]   # the browser keeps it, per class code
     assert r"as **\*\*Grace\*\***" in texts(at)                  # shown escaped, as typed
     assert [s.nickname for s in STORE.teacher(new.teacher_token).students] == ["**Grace**"]
-    again = start({"join": new.code, "me": me})                   # a reload
-    assert r"\*\*Grace\*\*" in texts(again)
-    assert "Join a class" not in texts(again)
+    link = dict(at.query_params)                                   # what she copies for a classmate
+    again = kept_seat(new.code, me, link)                          # a reload: her browser's seat recognises her
+    assert r"\*\*Grace\*\*" in texts(again) and "Join a class" not in texts(again)
+    assert not in_the_link(again, me)
     page = texts(again)                                            # a student sees no teacher's key or control
     assert "Projector page" not in page and "Recovery" not in page and "Remove" not in labels(again)
+    shared = start(link)                                           # her link in a classmate's browser: only joins
+    assert "Join a class" in texts(shared) and "Grace" not in texts(shared) and shared.session_state["me"] == ""
 
 
 @pytest.mark.parametrize("view, fallback, by_keeper", [
@@ -109,9 +122,48 @@ def test_the_students_page_hands_the_seat_to_the_browser_on_every_view(view, fal
     new = STORE.create()
     seat = STORE.join(new.code, "Ada")
     at = kept_seat(new.code, seat.secret, {"page": view}, fallback=fallback)
-    assert "as **Ada**" in texts(at)
+    assert "as **Ada**" in texts(at) and not in_the_link(at, seat.secret)
     want = [{"code": new.code, "secret": seat.secret}]
     assert kept_by_the_page(at, keeper=by_keeper) == want and kept_by_the_page(at, keeper=not by_keeper) == []
+
+
+def test_an_old_link_with_a_secret_is_ignored_and_dropped_from_the_address_bar():
+    new = STORE.create()
+    seat = STORE.join(new.code, "Ada")
+    at = start({"join": new.code, "me": seat.secret})             # a link shared before secrets left links
+    assert "Join a class" in texts(at) and "Ada" not in texts(at)  # it does not seat whoever opens it
+    assert "me" not in at.query_params and at.session_state["me"] == ""
+    assert not any("me=" in n for n in at.session_state["notices"])
+    again = kept_seat(new.code, seat.secret, {"me": seat.secret})  # in Ada's own browser: her keeper seats her
+    assert "as **Ada**" in texts(again) and not in_the_link(again, seat.secret)
+
+
+def test_no_link_the_page_writes_carries_the_secret():
+    cfg = Config(view=ViewConfig(join="ABCDEFGH", me="s" * 43))
+    assert "me" not in to_query(cfg) and to_query(cfg)["join"] == "ABCDEFGH"   # the address bar, pins, cells
+    back, notices = from_query({"join": "ABCDEFGH", "me": "s" * 43})
+    assert back.view.me == "" and back.view.join == "ABCDEFGH" and notices == []
+
+
+def test_the_teacher_renames_removes_and_closes_on_the_students_page():
+    new = STORE.create()
+    seat = STORE.join(new.code, "Ada")
+    at = kept_seat(new.code, seat.secret)
+    STORE.rename(new.teacher_token, seat.student_id, "Grace")
+    at.run()
+    assert "as **Grace**" in texts(at)
+    STORE.close(new.teacher_token)                                 # a closed class: no one joins; she stays
+    at.run()
+    assert "as **Grace**" in texts(at) and "Join a class" not in texts(at)
+    other = STORE.create()
+    seat = STORE.join(other.code, "Bo")
+    at = kept_seat(other.code, seat.secret)
+    STORE.remove(other.teacher_token, seat.student_id)
+    at.run()
+    assert "not in this class (any more)" in texts(at) and "Join a class" in texts(at)
+    assert at.session_state["me"] == "" and not in_the_link(at, seat.secret)
+    at.run()                                                       # the kept seat is not tried again
+    assert "not in this class (any more)" not in texts(at) and "Join a class" in texts(at)
 
 
 def test_the_teacher_renames_and_removes_students():

@@ -8,7 +8,7 @@ from explorer.rooms.server import STORE
 from explorer.rooms.task import Task
 from explorer.choices.config import Config, DataConfig, NetConfig
 from tests.test_app import start
-from tests.test_class_pages import texts
+from tests.test_class_pages import kept_seat, texts
 
 TASK = Task.from_config(Config(DataConfig(dataset="xor", noise=0.3, seed=7), NetConfig(hidden=((2, "tanh"),))),
                         free=["lr", "layers"], max_units=3, max_epochs=300)
@@ -17,7 +17,7 @@ TASK = Task.from_config(Config(DataConfig(dataset="xor", noise=0.3, seed=7), Net
 def student(task: Task | None = TASK, **link):
     new = STORE.create(task.to_dict() if task else None)
     seat = STORE.join(new.code, "Ada")
-    return new, start({"join": new.code, "me": seat.secret, **link})
+    return new, kept_seat(new.code, seat.secret, link)           # as their browser opens the join link
 
 
 def warnings(at) -> str:

@@ -1,5 +1,6 @@
-"""A class's keys as they travel in a link: the settings table's ``class``, ``join``,
-``projector`` and ``me`` rows read them here (``explorer.rooms.keys`` makes them).
+"""A class's keys as they travel in a link: the settings table's ``class``, ``join`` and
+``projector`` rows read them here (``explorer.rooms.keys`` makes them). The ``me`` row, a
+student's own secret, has the form of a key but never travels in a link (``in_url`` False).
 
 Only the form is checked here (a key of the right shape, or ``class=new``); whether a class
 has the key is the room store's question. A value of another form is refused with a sentence,

@@ -205,11 +205,13 @@ ROWS = [
     Setting("recommended", "view", "recommended", True, flag, lambda v: "1" if v else "0", "checkbox",
             "Use each dataset's recommended network"),
     # a class (``explorer.rooms``), kept in the link like every key: the teacher's key (or ``new``), a
-    # class's join code, the projector's key and a student's own secret; none has a widget
+    # class's join code and the projector's key; none has a widget. A student's own secret is a session
+    # key only, never in a link (a shared link would hand over the seat): their browser keeps it
+    # (``explorer.pages.class_pages``), and a ``me=`` an old link carries is ignored
     Setting("class", "view", "room_class", "", room_links.teacher_key, str, "room_key", "Your class (teacher)"),
     Setting("join", "view", "join", "", room_links.join_code, str, "room_key", "Class code"),
     Setting("projector", "view", "projector", "", room_links.key, str, "room_key", "Projector"),
-    Setting("me", "view", "me", "", room_links.key, str, "room_key", "You, in the class"),
+    Setting("me", "view", "me", "", room_links.key, str, "room_key", "You, in the class", in_url=False),
     # the Compare view's grid (``explorer.choices.grid_axes``): in a link only when not the default,
     # Ng's hidden-layer sizes on the flower, trained as his notebook did
     Setting("ga", "grid", "axis1", ("units", (1, 2, 3, 4, 5, 20, 50)), _AXIS.parse, _AXIS.fmt, "grid_axis",

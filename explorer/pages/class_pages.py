@@ -3,13 +3,22 @@ the projector's and the join form (issue 18).
 
 The link's class keys (rows of the settings table, kept in session state like every
 setting) decide: ``projector=KEY`` shows the projector page; ``class=new`` starts a class
-and ``class=TOKEN`` is its teacher's explorer; ``join=CODE`` asks a nickname, and
-``join=CODE&me=SECRET`` is that student's explorer, and so is ``join=CODE`` alone in a browser
-that keeps a seat of that class (the live view's component kept it; the join page's
-``live_keeper`` reports it). ``route()`` runs first in the page script; it returns the session's ``Role`` (or stops the script after drawing a page that
-is not the explorer). Every key is checked by the room store (``explorer.rooms.server``):
-a wrong or ended one gets the store's sentence and the explorer opens without it (so the
-link's other settings, and their notices, still show).
+and ``class=TOKEN`` is its teacher's explorer; ``join=CODE`` asks a nickname, and is that
+student's explorer in a browser that keeps a seat of that class.
+
+A student's secret (session key ``me``, a settings row kept out of links: ``in_url`` False) is
+never in the address bar nor in any link the page writes: a link a student shares ("look at my
+network!") must not hand over their seat. Their browser keeps it instead (``localStorage``, per
+class code): the student's page hands it to the browser (``keep_seat``), and the join page's
+``live_keeper`` reports it, so a reload, or the join link opened again in the same browser,
+recognises them. A ``me=`` an old link still carries is ignored and taken out of the address bar
+(``_drop_unlinked``): honouring it once would hand the seat to whoever was sent the link, and the
+student it belongs to is recognised by their own browser anyway.
+
+``route()`` runs first in the page script; it returns the session's ``Role`` (or stops the script
+after drawing a page that is not the explorer). Every key is checked by the room store
+(``explorer.rooms.server``): a wrong or ended one gets the store's sentence and the explorer opens
+without it (so the link's other settings, and their notices, still show).
 """
 from __future__ import annotations
 
@@ -20,7 +29,7 @@ import streamlit as st
 
 from explorer.choices import room_links
 from explorer.choices.room_links import NEW_CLASS
-from explorer.choices.settings_table import SETTINGS
+from explorer.choices.settings_table import ROWS, SETTINGS
 from explorer.figures.qr import qr_png
 from explorer.live.component import live_keeper
 from explorer.pages import class_gallery, live_view, widget_state
@@ -78,6 +87,7 @@ def teacher_link(token: str) -> str:
 def route() -> Role | None:
     """The session's class role from its keys; draws and stops for the projector and the join form."""
     ss = st.session_state
+    _drop_unlinked()
     if ss.get("projector"):
         try:
             STORE.projector(ss["projector"])
@@ -120,9 +130,18 @@ def route() -> Role | None:
     return None
 
 
+def _drop_unlinked() -> None:
+    """A key the settings table keeps out of links (a student's secret, ``me``) that the address
+    bar still holds (an old link): out of it, so it is never shown back, nor copied on. The link
+    reader never read it (``explorer.choices.link``); the student's own browser recognises them."""
+    for s in ROWS:
+        if not s.in_url and s.key in st.query_params:
+            del st.query_params[s.key]
+
+
 def _seat_kept_here(code: str) -> None:
     """The seat this browser keeps for class ``code`` (the join page's keeper reported it): tried
-    once as the link's ``me`` would be, so a reload of the join link recognises the student."""
+    once, so a reload of the student's page, or of the join link, recognises the student."""
     ss = st.session_state
     found = ss.get(KEEPER)
     if not isinstance(found, dict) or found.get("code") != code:
@@ -168,7 +187,7 @@ def join_page(code: str) -> None:
 
 def keep_seat(role: Role) -> None:
     """A student's page: their browser keeps their seat (``localStorage``, per class code), so that a
-    reload of the join link finds it. The live charts hand it over when they open their
+    reload finds it without a secret in the link. The live charts hand it over when they open their
     socket (``live_view``, with the seat ``class_gallery.seat`` gives them); on another view, or in the
     fallback (a proxy that blocks WebSockets), this keeper does. Only there: beside the charts it
     would be a second frame of the live component, loading its files again for nothing."""
