@@ -1,5 +1,6 @@
 """A class in real Chromium: a teacher starts one, two students join from the join link
-(one on a phone), a reload recognises a student, and the projector shows both nicknames.
+(one on a phone); their browsers keep their secrets, never their links (a link a student shares
+only joins), a reload recognises a student, and the projector shows both nicknames.
 The teacher sends a task first; a student's locked settings are disabled. (The gallery's
 own test is tests/test_browser_gallery.py.) Screenshots
 (tests/artifacts/class_*.png): the teacher page, the projector at 1280×720 and 1920×1080,
@@ -61,15 +62,35 @@ def test_create_join_two_students_and_the_projector_shows_them(server, chromium)
     bo.get_by_text("Task:").first.wait_for()
     assert bo.get_by_role("combobox", name="Dataset").first.is_disabled()          # locked by the task
     bo.screenshot(path=str(ARTIFACTS / "class_student_locked.png"))
-    assert "me=" in ada.url and "me=" in bo.url and "class=" not in ada.url
+    code = re.search(r"join=([0-9A-Z]{8})", link).group(1)
+    for page in (ada, bo):
+        kept = page.evaluate(f"localStorage.getItem('bpx.seat.{code}')")    # the browser keeps the secret ...
+        assert kept and re.fullmatch(r"[A-Za-z0-9_-]{16,64}", kept)
+        assert kept not in page.url and "me=" not in page.url and "class=" not in page.url   # ... never the link
     assert ada.get_by_text("Open the projector page").count() == 0        # no teacher control on a student's page
-    ada.reload()                                                          # the secret in the link recognises her
+    mate = open_page(chromium, f"{bo.url}&page=backprop", 1280, 800)       # Bo shares his link: it only joins
+    mate.get_by_role("textbox", name="Your nickname").wait_for(timeout=60_000)
+    wait_idle(mate)
+    assert mate.get_by_text("You are in class").count() == 0                # not Bo, nor anyone
+    mate.get_by_role("textbox", name="Your nickname").fill("Cy")          # she joins on a view without
+    with rerun_of(mate):                                                  # the live charts: the keeper keeps
+        mate.get_by_role("button", name="Join").click()                   # her seat, and a reload finds it
+    mate.get_by_text("You are in class").wait_for(timeout=60_000)
+    wait_idle(mate)
+    kept = mate.evaluate(f"localStorage.getItem('bpx.seat.{code}')")
+    assert kept and kept not in mate.url and "me=" not in mate.url
+    mate.reload()
+    mate.get_by_text("You are in class").wait_for(timeout=60_000)
+    assert "Cy" in mate.get_by_text("You are in class").inner_text()
+    mate.context.close()
+    ada.reload()                                                          # her browser's seat recognises her
     ada.get_by_text("You are in class").wait_for(timeout=60_000)
+    assert "Ada" in ada.get_by_text("You are in class").inner_text() and "me=" not in ada.url
     assert ada.get_by_role("textbox", name="Your nickname").count() == 0
 
     for width, height in ((1280, 720), (1920, 1080)):
         page = open_page(chromium, projector, width, height)
-        gallery = wait_live(page, 60, ready="!!(window.__gallery && __gallery.names.length === 2)")
+        gallery = wait_live(page, 60, ready="!!(window.__gallery && __gallery.names.length >= 2)")   # (Cy too, perhaps)
         for name in ("Ada <i>", "Bo"):                                    # the live gallery's captions, as typed
             gallery.locator(".gname", has_text=name).wait_for(timeout=30_000)
         code = page.locator(".join-code").inner_text()
