@@ -172,6 +172,20 @@ def rerun_of(page, timeout_ms: int = 90_000):
                            timeout=timeout_ms, polling=100)
 
 
+def paused_epoch(frame, quiet_ms: int = 1000, timeout_ms: int = 30_000) -> int:
+    """The epoch a paused live view settles on: Pause's status can be drawn before the frame
+    already on its way (the epoch trained just before the pause), so wait until the view is
+    paused and its epoch has not changed for ``quiet_ms``."""
+    frame.wait_for_function("__live.extra.running === false", timeout=timeout_ms)
+    frame.wait_for_function(f"""() => {{ const w = window.__pausedWatch || (window.__pausedWatch = {{}});
+        const e = __live.extra.epoch, t = performance.now();
+        if (__live.extra.running !== false || w.epoch !== e) {{ w.epoch = e; w.since = t; return false; }}
+        return t - w.since > {quiet_ms}; }}""", timeout=timeout_ms, polling=100)
+    epoch = frame.evaluate("__live.extra.epoch")
+    frame.evaluate("delete window.__pausedWatch")
+    return epoch
+
+
 def live_stats(frame) -> dict:
     return frame.evaluate("({renders: __live.renders, frame: __live.frame, errors: __live.errors, extra: __live.extra})")
 

@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, free_port, wait_idle, wait_live
+from tests.browser import ARGS, CHROMIUM, free_port, paused_epoch, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -341,8 +341,7 @@ def test_a_learner_trains_uploads_and_downloads_through_the_balancer(cluster):
         frame.wait_for_function("__live.extra.running && __live.extra.epoch >= 30", timeout=120_000)
         assert frame.evaluate("__live.renders") >= renders + 10
         press_play(frame)
-        frame.wait_for_function("__live.extra.running === false", timeout=20_000)
-        trained = epoch(frame)
+        trained = paused_epoch(frame)
 
         # Downloads: the model and the data, as the learner's own run has them.
         page.locator("[data-testid='stSidebar'] summary", has_text="Take it with you").click()

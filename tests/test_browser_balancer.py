@@ -42,8 +42,8 @@ from PIL import Image
 
 from core.model_file import load_model
 from core.user_data import read_points
-from tests.browser import free_port, wait_live
-from tests.test_balancer import (OUT, READY, START_S, Cluster, Replica, browser, choose, download, epoch, get,
+from tests.browser import free_port, paused_epoch, wait_live
+from tests.test_balancer import (OUT, READY, START_S, Cluster, Replica, browser, choose, download, get,
                                  haproxy_binary, haproxy_cfg, press_play, stop, wait_healthy)
 from tests.test_browser_export import COST_LINE, open_export_section, sorted_rows
 
@@ -276,8 +276,7 @@ def test_two_learners_on_two_replicas_upload_train_and_download(cluster):
             press_play(me.frame)
         trained = {}
         for me in learners:
-            me.frame.wait_for_function("__live.extra.running === false", timeout=30_000)
-            trained[me.tag] = epoch(me.frame)
+            trained[me.tag] = paused_epoch(me.frame)
             frames, renders = before[me.tag]
             assert me.live_frames >= frames + 10 and me.frame.evaluate("__live.renders") >= renders + 10, \
                 (me.tag, me.live_frames, frames)

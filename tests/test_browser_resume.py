@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.browser import new_page, rerun_of, wait_idle, wait_live
+from tests.browser import new_page, paused_epoch, rerun_of, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -40,8 +40,7 @@ def play_to(frame, epoch: int) -> None:
 
 def pause(frame) -> dict:
     frame.locator("#top button.primary").click()                       # Pause
-    frame.wait_for_function("() => __live.extra.running === false", timeout=30_000)
-    frame.page.wait_for_timeout(500)                                   # the last frames land
+    paused_epoch(frame)                                                # the last frames land
     return frame.evaluate(STATE)
 
 
@@ -111,7 +110,7 @@ def test_a_student_reloads_and_stays_in_the_class_with_their_run(server, chromiu
     play_to(frame, 60)
     before = pause(frame)
 
-    frame, after, seconds = reload_and_resume(student)                 # the link still has me=
+    frame, after, seconds = reload_and_resume(student)                 # the browser keeps the seat (never in the link)
     FIGURES["student_reload_s"] = round(seconds, 2)
     student.get_by_text("You are in class").wait_for(timeout=60_000)
     assert "Cy" in student.get_by_text("You are in class").inner_text()

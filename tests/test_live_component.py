@@ -12,7 +12,7 @@ import re
 import pytest
 
 from explorer.pages.live_view import FALLBACK_NOTE
-from tests.browser import app_server, browser_page, wait_live
+from tests.browser import app_server, browser_page, paused_epoch, wait_live
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -76,9 +76,7 @@ def test_the_fallback_is_the_same_client_fed_through_streamlit():
         page.screenshot(path=str(ARTIFACTS / "fallback_running.png"), full_page=True)
 
         frame.locator("#top button.primary").click()                                 # Pause
-        frame.wait_for_function("() => __live.extra.running === false", timeout=30_000)
-        page.wait_for_timeout(1000)
-        stopped = frame.evaluate("__live.extra.epoch")
+        stopped = paused_epoch(frame)
         page.wait_for_timeout(1500)
         assert frame.evaluate("__live.extra.epoch") == stopped == shown_epoch(frame)
         assert frame.locator("#top button.primary").inner_text() == "Play"
