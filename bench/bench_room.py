@@ -90,7 +90,8 @@ async def room(base: str, n: int, seconds: float, pid: int | None) -> dict:
               "gallery_p5": pct(gallery_ups, 5), "projector_Bps": projector.bytes / gallery_s,
               "projector_fps": projector.frames / gallery_s, "setups": projector.setups,
               "rtt_p95": pct([r for s in students for r in s.rtts], 95) * 1e3,
-              "cpu_cores": (cpu1 - cpu0) / elapsed, "rss_start": rss0, "rss_end": rss1, "rss_peak": max(rss or [rss1])}
+              "cpu_cores": (cpu1 - cpu0) / elapsed, "rss_start": rss0, "rss_end": rss1, "rss_peak": max(rss or [rss1]),
+              "rss_minutes": rss[::60] + [rss1]}
     wid, _ = teacher.widget("button", "class_pause_all")           # the teacher pauses everyone
     t_pause = time.perf_counter()
     await teacher.rerun((wid, "trigger_value", True))
@@ -116,6 +117,11 @@ def report(r: dict, calib: float) -> None:
           f"({r['setups']} setups)")
     print(f"  server CPU {r['cpu_cores']:.2f} cores; RSS start {r['rss_start']:.0f} MB, end {r['rss_end']:.0f}, "
           f"peak {r['rss_peak']:.0f}")
+    if len(r["rss_minutes"]) > 2:                   # "memory stays flat": RSS each minute of the window
+        m = r["rss_minutes"]
+        half = m[len(m) // 2:]
+        print(f"  RSS each minute (MB): {', '.join(f'{x:.0f}' for x in m)}; over the second half "
+              f"{half[-1] - half[0]:+.0f} MB ({(half[-1] - half[0]) / max(len(half) - 1, 1):+.1f} MB a minute)")
     print(f"  pause everyone: {r['paused']} of {r['joined']} students' frames stopped within {r['pause_s']:.1f} s")
     print(f"  errors: {len(r['errors'])}" + (f" {[e[:160] for e in r['errors'][:5]]}" if r["errors"] else ""))
     print(f"room: {r['n']} students, gallery {r['gallery_median']:.2f} updates/s per student (5th pct "
