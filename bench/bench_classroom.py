@@ -15,8 +15,10 @@ Reports per-learner updates/s (median and 5th percentile over learners; each lea
 figure is its frames over the time it was playing), the control round trip p95 (a
 control sent → its ``status`` reply), the server's CPU (cores, from /proc) and RSS,
 bytes/s per learner on the live channel, and errors. A calibration figure (headless
-epochs/s of the default lesson in this process) is printed with every run. Loopback
-only; everything is bounded in time.
+epochs/s of the default lesson in this process) is printed with every run, and the
+learners' client's own CPU (this process) with each window. Loopback only; everything is
+bounded in time. With ``--url`` no server CPU is read; through a balancer, ``bench_capacity.py``
+reads every replica's, HAProxy's and Redis's.
 """
 from __future__ import annotations
 
@@ -67,6 +69,7 @@ async def script(i: int, learner: Learner, seconds: float, t_start: float) -> No
             await learner.session.rerun((wid, "string_array_value", [new]))
             learner.page_rtts.append(time.perf_counter() - t0)
         elif what == "lesson":
+            learner.stop_clock()          # the new network starts paused; the Play below starts the clock again
             wid, _ = learner.session.widget("button", "xor_hidden")
             t0 = time.perf_counter()
             await learner.session.rerun((wid, "trigger_value", True))
@@ -74,17 +77,22 @@ async def script(i: int, learner: Learner, seconds: float, t_start: float) -> No
             await learner.control({"type": "play"})          # a new network starts paused
     await asyncio.sleep(max(0.0, t_start + seconds - time.perf_counter()))
     learner.stop_clock()
+    learner.frames_end = learner.frames   # frames after its clock stopped (while others pause) do not count
 
 
 async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | None, linger: float,
-                    grid: str | None = None) -> dict:
+                    grid: str | None = None, counters=None) -> dict:
+    """One window of N learners. ``counters``: a function returning cumulative seconds by name (the
+    CPU seconds of processes the caller watches, say), read at the window's start and end; the result's
+    "rates" holds each one's increase per second of the window. "client_cores" is this process's own CPU
+    (the learners' client) over the window; "ups" and "cookies" are each learner's updates/s and cookies."""
     learners = [Learner(base, "?speed=max" if i < n_max else "") for i in range(n)]
     gridder = None
     if grid:                                        # --grid CxR: one more learner, a Compare grid at max
         from bench.classroom_grid import GridLearner
         gridder = GridLearner(base, grid)
     for lr in learners:
-        lr.page_rtts = []
+        lr.page_rtts, lr.frames_end = [], None
     gate = asyncio.Semaphore(4)                     # pages open a few at a time, as a class does
 
     async def open_one(learner):
@@ -98,6 +106,7 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
     open_s = time.perf_counter() - t_open
     await asyncio.sleep(1.0)
     cpu0, rss0 = proc_stats(pid) if pid else (0.0, 0.0)
+    counted0, client0 = counters() if counters else {}, time.process_time()
     bytes0 = [lr.bytes for lr in learners]
     frames0 = [lr.frames for lr in learners]
     t_start = time.perf_counter()
@@ -119,9 +128,12 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
         except Exception as err:  # noqa: BLE001 - a learner's failure is a reported error, not a crash
             learner.errors.append(f"learner {i}: {type(err).__name__}: {err}")
             learner.stop_clock()
+            learner.frames_end = learner.frames
 
     await asyncio.gather(*(guarded(i, lr) for i, lr in enumerate(learners)))
     elapsed = time.perf_counter() - t_start
+    client1, counted1 = time.process_time(), counters() if counters else {}
+    bytes1 = [lr.bytes for lr in learners]
     sampler.cancel()
     cpu1, rss1 = proc_stats(pid) if pid else (0.0, 0.0)
     if gridder is not None:
@@ -144,7 +156,7 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
         codes = [await hello_code(base, lr.session.token) for lr in sample]
         freed = f"{codes.count(wire.CLOSE_BAD_TOKEN)} of {len(codes)} sampled tokens refused (sessions dropped)"
 
-    ups = [(lr.frames - f0) / max(lr.playing_s, 1e-9) for lr, f0 in zip(learners, frames0)]
+    ups = [(lr.frames_end - f0) / max(lr.playing_s, 1e-9) for lr, f0 in zip(learners, frames0)]
     paced = [u for u, lr in zip(ups, learners) if lr.session.query != "speed=max"]
     rtts = [r for lr in learners for r in lr.rtts]
     page_rtts = [r for lr in learners for r in lr.page_rtts]
@@ -158,9 +170,12 @@ async def classroom(base: str, n: int, n_max: int, seconds: float, pid: int | No
         "cpu_cores": (cpu1 - cpu0) / elapsed, "rss_start": rss0, "rss_end": rss1,
         "rss_peak": max(rss_samples or [rss1]), "rss_after": after, "freed": freed,
         "rss_1min": rss_samples[60] if len(rss_samples) > 120 else None,
-        "kBps": statistics.median([(lr.bytes - b0) / elapsed / 1e3 for lr, b0 in zip(learners, bytes0)]),
-        "kBps_max": max((lr.bytes - b0) / elapsed / 1e3 for lr, b0 in zip(learners, bytes0)),
+        "kBps": statistics.median([(b1 - b0) / elapsed / 1e3 for b1, b0 in zip(bytes1, bytes0)]),
+        "kBps_max": max((b1 - b0) / elapsed / 1e3 for b1, b0 in zip(bytes1, bytes0)),
         "errors": errors, "grid": grid_result if gridder is not None else None,
+        "client_cores": (client1 - client0) / elapsed,
+        "rates": {k: (counted1[k] - counted0[k]) / elapsed for k in counted0 if k in counted1},
+        "ups": ups, "cookies": [dict(lr.cookies) for lr in learners],
     }
 
 
@@ -212,7 +227,8 @@ def report(r: dict, calib: float, idle_rss: float) -> None:
           + (f"; {r['rss_1min']:.0f} after the first minute" if r["rss_1min"] else "")
           + (f"; {r['rss_after']:.0f} MB once everyone left and Streamlit dropped their sessions "
              f"({r['freed']})" if r["rss_after"] else ""))
-    print(f"  live channel: {r['kBps']:.1f} kB/s per learner (median; max {r['kBps_max']:.1f})")
+    print(f"  live channel: {r['kBps']:.1f} kB/s per learner (median; max {r['kBps_max']:.1f}); "
+          f"the learners' client (this process) {r['client_cores']:.2f} cores")
     print(f"  errors: {len(r['errors'])}" + (f" {[e[:160] for e in r['errors'][:5]]}" if r["errors"] else ""))
     g = r.get("grid")
     if g:
