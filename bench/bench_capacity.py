@@ -60,6 +60,9 @@ from bench.bench_classroom import classroom  # noqa: E402
 from bench.cluster_under_test import Cluster  # noqa: E402
 from bench.measure import calibration, pct, proc_stats  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "deploy"))          # deploy/ is scripts, not a package
+from local_cluster import in_range as bounded  # noqa: E402  (a whole number within limits, for argparse)
+
 PACE = 15.0                # updates/s a learner must keep (5th percentile over learners)
 COOKIE = "bpx_replica"     # deploy/haproxy.cfg.in's sticky cookie
 FULL = 0.85                # cores: one Python process (a replica, the generator) near its one core
@@ -302,18 +305,6 @@ def main() -> None:
     cost1, cap1 = phase(1, args, None)
     cost2, cap2 = phase(2, args, cap1)
     summarise(calib, args, cost1, cap1, cost2, cap2)
-
-
-def bounded(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {value}")
-        return value
-    return parse
 
 
 if __name__ == "__main__":
