@@ -87,6 +87,8 @@ class Comeback:
             s.token = None
             try:
                 await s.open()                       # the socket, and a script run with the widgets' states
+                if not s.token and isinstance(s, PageSession):
+                    await s.report_seat()            # a student: the join page's keeper recognises them
                 if s.token:
                     break
             except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake, websockets.ConnectionClosed):

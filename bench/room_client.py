@@ -28,6 +28,19 @@ class PageSession(StreamlitSession):
         self.texts: list[str] = []
         self.page_query = ""
         self.submit = None
+        self.seat: dict | None = None             # the class seat the page handed the browser to keep
+
+    async def report_seat(self) -> bool:
+        """The join page again (a reload, a failover): its keeper reports the seat this "browser"
+        keeps, as ``static/channel.js`` does from ``localStorage``; the next run recognises it."""
+        try:
+            kid, _ = self.widget("component_instance", "seat_keeper")
+        except KeyError:
+            return False
+        if not self.seat:
+            return False
+        await self.rerun((kid, "json_value", json.dumps({"code": self.seat["code"], "seat": self.seat["secret"]})))
+        return True
 
     def on_message(self, kind: str, fm) -> None:
         if kind == "page_info_changed":
@@ -35,6 +48,10 @@ class PageSession(StreamlitSession):
 
     def on_element(self, what: str, el) -> None:
         super().on_element(what, el)
+        if what == "component_instance":
+            seat = json.loads(el.component_instance.json_args or "{}").get("seat")
+            if isinstance(seat, dict) and seat.get("secret"):
+                self.seat = seat                  # {"code", "secret"}: what the browser keeps (localStorage)
         if what == "markdown":
             self.texts.append(el.markdown.body)
         elif what == "alert":
