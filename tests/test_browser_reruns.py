@@ -17,6 +17,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from tests.browser import IDLE, browser_page, wait_live
@@ -88,8 +89,16 @@ def test_streamlit_still_marks_a_running_script(server):
             return [...seen];
         }""")
         assert states == ["notRunning"], "Streamlit no longer marks its script state in the page"
-        page.locator(".st-key-draw_clear_btn button:visible").click()
-        page.wait_for_function("() => window.__seen.has('running')", timeout=30_000)
+        # On a loaded machine React may draw a short run's start and end as one render, so one
+        # run can pass unmarked: the page must show "running" in one of three runs.
+        for attempt in range(3):
+            page.locator(".st-key-draw_clear_btn button:visible").click()
+            try:
+                page.wait_for_function("() => window.__seen.has('running')", timeout=20_000)
+                break
+            except PlaywrightTimeout:
+                settle(page, 500)
+        assert page.evaluate("window.__seen.has('running')"), "Streamlit no longer marks a running script"
         settle(page, 500)
 
 
