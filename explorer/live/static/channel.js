@@ -165,7 +165,9 @@
         var why = CLOSE[ev.code];
         // The server refused this token for good: reconnecting cannot help.
         if (why === "expired" || why === "in_use") {
-          return setState(why, { code: ev.code, reason: ev.reason });
+          setState(why, { code: ev.code, reason: ev.reason });
+          if (why === "expired" && keeps) askForPage();
+          return;
         }
         // This page's origin is not the server's (a proxy that rewrites Host, say): the
         // socket will never open, so the page falls back to Streamlit at once.
@@ -181,6 +183,19 @@
         retry({ code: ev.code, reason: ev.reason || why || "", opened: opened });
       };
       ws.onerror = function () { /* onclose follows with the code */ };
+    }
+
+    // The token's server went away (a replica died, a restart): a page run on a live one gives the
+    // view a new token, and a new channel (this one is closed). Streamlit's page asks for a run by
+    // itself on reconnecting only if one was under way when its socket dropped, so ask, every 2 s
+    // until then: a value sent while Streamlit's own socket is still down is lost. The new server
+    // holds no session of the page, so no callback's change can be undone (streamlit#218).
+    var asks = 0;
+    function askForPage() {
+      timer = null;
+      if (closed || state !== "expired") return;
+      root.LiveCore.sendValue({ channel: "closed", state: "expired", n: ++asks });
+      timer = setTimeout(askForPage, 2000);
     }
 
     function retry(info) {

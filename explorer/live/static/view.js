@@ -8,10 +8,10 @@
 // The messages come one of two ways, drawn alike:
 // - the live channel (args {token, ws_path, height, columns, spans, controls, speeds} or
 //   {channel: {route, token}}): a WebSocket; controls and acks go back over it. The component
-//   value it sets, once per change: {channel: "open"} when the socket opens, {channel:
-//   "failed", state: "unavailable"} when it cannot be opened (the page then falls back),
-//   {channel: "closed", code, state: "expired" | "in_use" | "flooded"} when the server
-//   refused it; Draw's clicks add {click: [x1, x2], seq}.
+//   value: {channel: "failed", state: "unavailable"} when the socket cannot be opened (the page
+//   then falls back); {channel: "closed", state: "expired", n} every 2 s while the server no
+//   longer knows the token, until a page run gives a new one (channel.js); Draw's clicks
+//   {click: [x1, x2], seq}.
 // - the fallback (args {fallback: true, messages: {setup, setup_id, status, frames}, ...}):
 //   explorer/pages/live_view.py's timer fragment hands the same messages over as arguments;
 //   controls go back as the component value {control: {...}, id, n} (which reruns that
