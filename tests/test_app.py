@@ -302,3 +302,20 @@ def test_live_chart_options_survive_a_visit_to_the_backprop_view():
     at.session_state["page"] = "live"
     at.run()
     assert at.toggle(key="log_loss").value is True
+
+
+def test_a_request_sent_again_is_applied_once_and_said_applied():
+    """The fallback's browser sends a request again until the arguments say it was applied
+    (``static/feed.js``): the same (id, n) a second time changes nothing."""
+    at = start({"bs": "10"})
+    value = {"control": {"type": "step", "unit": "batch"}, "id": "tab1", "n": 5}
+    at.session_state[CHARTS] = value
+    at.run()
+    assert messages(at)["applied"] == ["tab1", 5]
+    assert at.session_state["run"].trainer._pos == 10
+    at.session_state[CHARTS] = {**value, "again": 1}                 # lost? sent again
+    at.run()
+    assert at.session_state["run"].trainer._pos == 10 and messages(at)["applied"] == ["tab1", 5]
+    at.session_state[CHARTS] = {**value, "n": 6}                     # the next request is applied
+    at.run()
+    assert at.session_state["run"].trainer._pos == 20 and messages(at)["applied"] == ["tab1", 6]

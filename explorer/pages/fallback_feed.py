@@ -69,7 +69,9 @@ def messages(live, run, slot: str, reply_to: str | None = None) -> dict:
     ``setup``: the setup JSON when it changed (a rebuilt run, a new view, Reset, a request),
     else None; ``setup_id`` numbers the setups; ``status``: ``live.status``; ``frames``: the
     latest binary frames since the setup (base64, at most ``FALLBACK_FRAMES``), one more
-    whenever something changed. The browser draws each frame once (by its seq)."""
+    whenever something changed; ``applied``: the ``[id, n]`` of the last request applied
+    (``apply_value``), so that the browser sends again one that got lost. The browser draws
+    each frame once (by its seq)."""
     ss = st.session_state
     fb = ss.get(slot)
     with run.lock:
@@ -81,4 +83,4 @@ def messages(live, run, slot: str, reply_to: str | None = None) -> dict:
             fb["frames"] = (fb["frames"] + [frame])[-FALLBACK_FRAMES:]
         status = live.status(reply_to)
     return {"setup": fb["setup"] if fresh else None, "setup_id": fb["setup_id"], "status": status,
-            "frames": list(fb["frames"])}
+            "frames": list(fb["frames"]), "applied": list(ss.get(slot + "_stamp") or ())}
