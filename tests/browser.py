@@ -59,27 +59,28 @@ def app_server(script: str = "app.py", port: int | None = None):
 
 
 @contextlib.contextmanager
-def browser_page(width: int = 1400, height: int = 1000):
+def chromium():
+    """One headless Chromium (apt's, with ARGS); closed on the way out."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = watch(browser.new_context(viewport={"width": width, "height": height})).new_page()
         try:
-            yield page
+            yield browser
         finally:
             browser.close()
 
 
 @contextlib.contextmanager
+def browser_page(width: int = 1400, height: int = 1000):
+    with chromium() as browser:
+        yield watch(browser.new_context(viewport={"width": width, "height": height})).new_page()
+
+
+@contextlib.contextmanager
 def browser_context(width: int = 1400, height: int = 1000):
     """A browser context: its pages share one HTTP cache, as a learner's later visits do."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield watch(browser.new_context(viewport={"width": width, "height": height}))
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield watch(browser.new_context(viewport={"width": width, "height": height}))
 
 
 def live_frame(page):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, app_server
+from tests.browser import CHROMIUM, app_server
+from tests.browser import chromium as launch_chromium
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ARTIFACTS.mkdir(exist_ok=True)
@@ -35,10 +36,5 @@ def server():
 def chromium():
     """One headless Chromium for a browser test module; its pages come from tests.browser.new_page
     (each in a context of its own, as another person's browser)."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser

@@ -41,7 +41,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, free_port, paused_epoch, wait_idle, wait_live
+from tests.browser import free_port
+from tests.browser import chromium as launch_chromium, paused_epoch, wait_idle, wait_live
 from tests.conftest import ARTIFACTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -210,13 +211,8 @@ def cluster():
 @contextlib.contextmanager
 def browser():
     """One headless Chromium; each learner is a context of it (its own cookies, as another person)."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launch_chromium() as b:
+        yield b
 
 
 def learner(b, url: str):
