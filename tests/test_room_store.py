@@ -290,3 +290,33 @@ def test_a_roster_read_again_follows_every_change(store):
     store.remove(new.teacher_token, b.student_id)
     assert [s.student_id for s in store.student(new.code, a.secret)[1].students] == [a.student_id]
     assert [s.nickname for s in store.teacher(new.teacher_token).students] == ["Grace"]
+
+
+def test_only_a_students_own_secret_sets_where_their_run_is_kept(store):
+    """The seat learns the run store's key of the student's run (a digest, never a secret); the
+    teacher and the projector read it, a student's view never carries anyone's."""
+    new = store.create()
+    a, b = store.join(new.code, "Ada"), store.join(new.code, "Bo")
+    assert [s.run_key for s in store.projector(new.projector_key).students] == ["", ""]
+    key_a, key_b = "a" * 32, "0123456789abcdef" * 2
+    store.set_run(new.code, a.secret, key_a)
+    store.set_run(new.code, b.secret, key_b)
+    assert [s.run_key for s in store.projector(new.projector_key).students] == [key_a, key_b]
+    assert [s.run_key for s in store.teacher(new.teacher_token).students] == [key_a, key_b]
+    seat, view = store.student(new.code, a.secret)
+    assert seat.run_key == "" and [s.run_key for s in view.students] == ["", ""]
+    store.set_run(new.code, a.secret, key_b)                  # another browser of the same student: the latest
+    assert store.projector(new.projector_key).students[0].run_key == key_b
+    for key in (new.teacher_token, new.projector_key, new.recovery_code, "x" * 32):
+        with pytest.raises(NotFound):
+            store.set_run(new.code, key, key_a)
+    other = store.create()
+    with pytest.raises(NotFound):                             # a secret of another class sets nothing here
+        store.set_run(other.code, a.secret, key_a)
+    for bad in ("A" * 32, "a" * 31, "a" * 33, None, 7, "g" * 32):
+        with pytest.raises(RoomError, match="32 hexadecimal"):
+            store.set_run(new.code, a.secret, bad)
+    store.remove(new.teacher_token, a.student_id)             # a removed student's secret sets nothing
+    with pytest.raises(NotFound):
+        store.set_run(new.code, a.secret, key_a)
+    assert [s.run_key for s in store.projector(new.projector_key).students] == [key_b]

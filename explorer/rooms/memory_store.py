@@ -22,7 +22,8 @@ from explorer.rooms.messages import (CLASS_FULL, CLOSED, EXPIRED, NAME_TAKEN, NA
                                      NO_PROJECTOR, NO_RECOVERY, NO_STUDENT, NO_TEACHER, NOT_A_CODE, NOT_A_RECOVERY,
                                      NOT_IN_CLASS, SERVER_FULL, TOO_FAST, bad_name)
 from explorer.rooms.store import (EXPIRY_S, JOINS_PER_MINUTE, MAX_CLASSES, MAX_STUDENTS, BadName, ClassView,
-                                  Controls, Ended, Full, NewClass, NotFound, RoomStore, Seat, TooFast, task_json)
+                                  Controls, Ended, Full, NewClass, NotFound, RoomStore, Seat, TooFast, check_run_key,
+                                  task_json)
 
 ENDED_KEPT = 1000
 SWEEP_EVERY_S = 60.0
@@ -40,6 +41,7 @@ class _Seat:
     id: str
     nickname: str
     secret: str                  # digest
+    run: str = ""                # the run store's key of the student's run
 
 
 @dataclass
@@ -56,9 +58,11 @@ class _Room:
     seats: dict[str, _Seat] = field(default_factory=dict)     # id -> seat
     controls: Controls = Controls()
 
-    def view(self, teacher: bool = False) -> ClassView:
+    def view(self, teacher: bool = False, runs: bool = False) -> ClassView:
+        """The class as a key reads it; ``runs``: with the seats' run keys (teacher, projector)."""
         return ClassView(self.code, _copy(self.task), self.task_version,
-                         tuple(Seat(s.id, s.nickname) for s in self.seats.values()), self.closed,
+                         tuple(Seat(s.id, s.nickname, run_key=s.run if runs else "") for s in self.seats.values()),
+                         self.closed,
                          self.projector_key if teacher else "", self.controls)
 
 
@@ -140,7 +144,7 @@ class MemoryRoomStore(RoomStore):
 
     def teacher(self, token: str) -> ClassView:
         with self._lock:
-            return self._teacher_room(token, self._now()).view(teacher=True)
+            return self._teacher_room(token, self._now()).view(teacher=True, runs=True)
 
     def recover(self, recovery_code: str) -> str:
         with self._lock:
@@ -167,7 +171,7 @@ class MemoryRoomStore(RoomStore):
                 code = None
             if code is None:
                 raise NotFound(NO_PROJECTOR)
-            return self._live(code, now).view()
+            return self._live(code, now).view(runs=True)
 
     def _open_room(self, code: str, now: float) -> _Room:
         try:
@@ -205,19 +209,27 @@ class MemoryRoomStore(RoomStore):
             room.active = now
             return Seat(sid, name, secret)
 
+    def _own_seat(self, code: str, secret: str, now: float) -> tuple[_Room, _Seat]:
+        try:
+            room = self._live(keys.read_code(code), now)
+            mine = keys.digest(keys.read_token(secret))
+        except ValueError:
+            raise NotFound(NO_CLASS) from None
+        seat = next((s for s in room.seats.values() if s.secret == mine), None)
+        if seat is None:
+            raise NotFound(NOT_IN_CLASS)
+        room.active = now
+        return room, seat
+
     def student(self, code: str, secret: str) -> tuple[Seat, ClassView]:
         with self._lock:
-            now = self._now()
-            try:
-                room = self._live(keys.read_code(code), now)
-                mine = keys.digest(keys.read_token(secret))
-            except ValueError:
-                raise NotFound(NO_CLASS) from None
-            seat = next((s for s in room.seats.values() if s.secret == mine), None)
-            if seat is None:
-                raise NotFound(NOT_IN_CLASS)
-            room.active = now
+            room, seat = self._own_seat(code, secret, self._now())
             return Seat(seat.id, seat.nickname), room.view()
+
+    def set_run(self, code: str, secret: str, run_key: str) -> None:
+        run_key = check_run_key(run_key)
+        with self._lock:
+            self._own_seat(code, secret, self._now())[1].run = run_key
 
     def rename(self, token: str, student_id: str, nickname: str) -> None:
         with self._lock:

@@ -13,7 +13,8 @@ Keys, for class CODE (``P:room:CODE`` and its three hashes share its TTL, refres
     P:room:CODE           hash: code, teacher, recovery, pdig (digests), pkey (the projector key, shown
                           again to the teacher), active, task (JSON or ""), tv, closed, hidden,
                           focus, paused, locked, jt/ja (the join bucket), n (seats given), rev (roster version)
-    P:room:CODE:seats     hash: student_id -> {"o": order, "n": nickname, "s": secret digest, "f": folded}
+    P:room:CODE:seats     hash: student_id -> {"o": order, "n": nickname, "s": secret digest, "f": folded,
+                          "r": the run store's key of the student's run, once their page said it}
     P:room:CODE:names     hash: folded nickname -> student_id (one nickname a class)
     P:room:CODE:secrets   hash: secret digest -> student_id
     P:teacher:D, P:recovery:D, P:projector:D -> CODE (D: the key's SHA-256)
@@ -170,6 +171,22 @@ touch(code)
 local out = view(k, ARGV[7])
 out[4] = sid
 return out
+""",
+    # ARGV: code, secret digest, run key (the seat of that secret only; a new key is a roster change)
+    "set_run": r"""
+local code = ARGV[5]
+local k, why = live(code)
+if not k then return {why} end
+local sid = redis.call('HGET', k .. ':secrets', ARGV[6])
+if not sid then return {'noseat'} end
+touch(code)
+local s = cjson.decode(redis.call('HGET', k .. ':seats', sid))
+if s.r ~= ARGV[7] then
+  s.r = ARGV[7]
+  redis.call('HSET', k .. ':seats', sid, cjson.encode(s))
+  roster_changed(k)
+end
+return {'ok'}
 """,
     # ARGV: teacher digest, student_id, nickname ("" if it cannot be one), folded
     "rename": _TEACHER + r"""

@@ -35,7 +35,7 @@ from explorer.rooms.messages import (CLASS_FULL, CLOSED, EXPIRED, NAME_TAKEN, NA
 from explorer.rooms.redis_scripts import PRELUDE, SCRIPTS
 from explorer.rooms.store import (EXPIRY_S, JOINS_PER_MINUTE, MAX_CLASSES, MAX_STUDENTS, BadName, ClassView,
                                   Controls, Ended, Full, NewClass, NotFound, RoomError, RoomStore, Seat, TooFast,
-                                  Unavailable, task_json)
+                                  Unavailable, check_run_key, task_json)
 
 ENDED_KEEP_S = 7 * 24 * 3600.0   # an ended code is told apart from a mistyped one for a week
 LOG_EVERY_S = 10.0               # one log line per this long while Redis does not answer
@@ -102,8 +102,9 @@ class RedisRoomStore(RoomStore):
             got = self._rosters.get(lookup)
             return got[0] if got else ""
 
-    def _view(self, lookup: str, fields, seats, teacher: bool = False) -> ClassView | None:
-        """The class of a script's reply; None if the roster was not sent and is no longer known here."""
+    def _view(self, lookup: str, fields, seats, teacher: bool = False, runs: bool = True) -> ClassView | None:
+        """The class of a script's reply; None if the roster was not sent and is no longer known here.
+        ``runs``: with the seats' run keys (the teacher's and projector's views, not a student's)."""
         room = _pairs(fields)
         with self._lock:
             if seats is None:                       # unchanged since this lookup last read it
@@ -114,20 +115,24 @@ class RedisRoomStore(RoomStore):
                 self._rosters.move_to_end(lookup)
             else:
                 found = [(sid, json.loads(blob)) for sid, blob in _pairs(seats).items()]
-                roster = tuple(Seat(sid, s["n"]) for sid, s in sorted(found, key=lambda p: p[1]["o"]))
+                roster = tuple(Seat(sid, s["n"], run_key=s.get("r", ""))
+                               for sid, s in sorted(found, key=lambda p: p[1]["o"]))
                 self._rosters[lookup] = (room["rev"], roster)
                 self._rosters.move_to_end(lookup)
                 while len(self._rosters) > ROSTERS_KEPT:
                     self._rosters.popitem(last=False)
+        if not runs:
+            roster = tuple(Seat(s.student_id, s.nickname) for s in roster)
         controls = Controls(room["hidden"] == "1", room["focus"], room.get("paused") == "1", room.get("locked") == "1")
         return ClassView(room["code"], json.loads(room["task"]) if room["task"] else None,
                          int(room["tv"]), roster, room["closed"] == "1", room["pkey"] if teacher else "", controls)
 
-    def _read_view(self, name: str, lookup: str, args: tuple, teacher: bool = False, **why) -> tuple[ClassView, list]:
+    def _read_view(self, name: str, lookup: str, args: tuple, teacher: bool = False, runs: bool = True,
+                   **why) -> tuple[ClassView, list]:
         """Script ``name``'s class (and its whole reply), the roster sent only if it changed."""
         for known in (self._known(lookup), ""):       # ("": another thread dropped what we knew)
             out = self._ok(name, *args, known, **why)
-            view = self._view(lookup, out[1], out[2], teacher)
+            view = self._view(lookup, out[1], out[2], teacher, runs)
             if view is not None:
                 return view, out
         raise AssertionError("a roster sent in full is always read")
@@ -222,12 +227,23 @@ class RedisRoomStore(RoomStore):
         d = self._token_digest(secret)
         if d is None:
             raise NotFound(NO_CLASS)
-        view, out = self._read_view("student", "c:" + code, (code, d), no_seat=NOT_IN_CLASS)
+        view, out = self._read_view("student", "c:" + code, (code, d), runs=False, no_seat=NOT_IN_CLASS)
         sid = _text(out[3])
         seat = next((s for s in view.students if s.student_id == sid), None)
         if seat is None:
             raise NotFound(NOT_IN_CLASS)
         return seat, view
+
+    def set_run(self, code: str, secret: str, run_key: str) -> None:
+        run_key = check_run_key(run_key)
+        try:
+            code = keys.read_code(code)
+        except ValueError:
+            raise NotFound(NO_CLASS) from None
+        d = self._token_digest(secret)
+        if d is None:
+            raise NotFound(NO_CLASS)
+        self._ok("set_run", code, d, run_key, no_seat=NOT_IN_CLASS)
 
     def rename(self, token: str, student_id: str, nickname: str) -> None:
         name, folded, why = self._name(nickname)

@@ -8,7 +8,10 @@ A class has four keys, each with its own rights (``explorer.rooms.keys``):
 - the **join code** only joins: it gives a new student a seat and that student's secret.
 
 A student's **secret** reads their own seat (a reload recognises them) and the class's task;
-a nickname alone never does. Every method checks its key first and raises a ``RoomError``
+a nickname alone never does. It also tells the seat where the student's run is kept
+(``set_run``: the run store's key of their browser secret, ``run_store_base.key_of``, a digest),
+so that the gallery and the results read each student's run from the one run store; a seat's
+run key is in the teacher's and the projector's views only. Every method checks its key first and raises a ``RoomError``
 subclass whose message is a sentence for the page. Everything a store returns is a frozen
 copy: a page cannot change the store's state except through these methods.
 
@@ -21,6 +24,7 @@ checks it): the store keeps it as given (``task_json``) and never interprets it.
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -28,6 +32,7 @@ EXPIRY_S = 3 * 3600          # a class with no activity for 3 hours is gone
 MAX_CLASSES = 100            # classes one server holds at once
 MAX_STUDENTS = 200           # students a class holds
 JOINS_PER_MINUTE = 60        # a class's joins: a bucket of 60 filling at 1 a second
+RUN_KEY = re.compile(r"[0-9a-f]{32}")       # run_store_base.key_of's digest
 
 
 class RoomError(ValueError):
@@ -58,6 +63,13 @@ class Unavailable(RoomError):
     """A shared store that cannot be reached (or is misconfigured): nothing was changed."""
 
 
+def check_run_key(run_key) -> str:
+    """A run store key as a seat keeps it; ``RoomError`` (a sentence) otherwise."""
+    if not isinstance(run_key, str) or not RUN_KEY.fullmatch(run_key):
+        raise RoomError("a run key is 32 hexadecimal digits (run_store_base.key_of)")
+    return run_key
+
+
 def task_json(task: dict | None) -> str:
     """A task as the JSON text a store keeps ("" for none); TypeError if it is not a dict,
     ValueError if it is not plain JSON (NaN, a set, ...)."""
@@ -81,11 +93,13 @@ class NewClass:
 @dataclass(frozen=True)
 class Seat:
     """A student's place in a class: ``student_id`` names it to the teacher (not a secret);
-    ``secret`` is what their browser keeps (shown to nobody else)."""
+    ``secret`` is what their browser keeps (shown to nobody else); ``run_key``: where the run
+    store keeps their run ("" if not known yet; only in the teacher's and projector's views)."""
 
     student_id: str
     nickname: str
     secret: str = ""
+    run_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,6 +162,11 @@ class RoomStore(ABC):
     def student(self, code: str, secret: str) -> tuple[Seat, ClassView]:
         """The seat this secret holds in class ``code``, and the class as a student sees it
         (its task and students' nicknames; no projector key)."""
+
+    @abstractmethod
+    def set_run(self, code: str, secret: str, run_key: str) -> None:
+        """The student whose secret this is keeps their run under ``run_key`` (32 hex digits: the
+        run store's ``key_of`` their browser secret); only their own secret sets it."""
 
     @abstractmethod
     def rename(self, token: str, student_id: str, nickname: str) -> None:
