@@ -37,7 +37,7 @@ class OffStore(RoomStore):
     def _refuse(self, *args, **kwargs):
         raise Unavailable(self.why)
 
-    create = teacher = recover = projector = check = join = student = _refuse
+    create = teacher = recover = projector = check = join = student = set_run = _refuse
     rename = remove = push_task = control = close = expire = _refuse
 
 
