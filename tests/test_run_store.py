@@ -104,6 +104,21 @@ def test_forget(make_store):
     assert store.load(a) is None and store.load(b) == doc(2) and len(store) == 1
 
 
+def test_a_class_reads_its_students_runs_by_their_keys_never_by_their_secrets(make_store):
+    """``load_keys``: what the gallery and the results read (a seat holds ``key_of`` the secret)."""
+    store, a, b, c = make_store(), secret(), secret(), secret()
+    store.save(a, doc(1))
+    store.save(b, doc(2))
+    assert store.load_keys([]) == {}
+    got = store.load_keys([key_of(a), key_of(c), key_of(b), key_of(a)])
+    assert got == {key_of(a): doc(1), key_of(b): doc(2)}          # c has none: left out
+    got[key_of(a)]["epoch"] = 99                                   # a copy
+    assert store.load(a) == doc(1)
+    assert store.load_keys([a, "A" * 32, "x", None, 5, key_of(b)]) == {key_of(b): doc(2)}   # never by a secret
+    store.forget(b)
+    assert store.load_keys([key_of(b)]) == {}
+
+
 def test_a_checkpoint_goes_after_its_ttl(make_store, request):
     if "memory" in request.node.name:
         clock = Clock()
@@ -181,6 +196,8 @@ def test_the_backend_is_chosen_by_redis_url(redis_url):
     assert isinstance(off, OffRunStore)
     with pytest.raises(RunStoreError, match="REDIS_URL is not a Redis address"):
         off.save(secret(), doc())
+    with pytest.raises(RunStoreError, match="REDIS_URL is not a Redis address"):
+        off.load_keys([key_of(secret())])
 
 
 def test_a_redis_that_is_down_raises_run_store_error_within_its_timeout():

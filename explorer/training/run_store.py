@@ -36,6 +36,9 @@ class OffRunStore(RunStore):
     def load(self, secret: str) -> dict | None:
         raise RunStoreError(self.why)
 
+    def load_keys(self, keys: list[str]) -> dict[str, dict]:
+        raise RunStoreError(self.why)
+
     def forget(self, secret: str) -> None:
         raise RunStoreError(self.why)
 

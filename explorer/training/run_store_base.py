@@ -31,6 +31,7 @@ TTL_S = 3 * 3600                 # as a class (rooms.store.EXPIRY_S): a run unsa
 MAX_CHECKPOINT_BYTES = 2_000_000  # the largest network allowed with Adam and its best weights: ~1 MB
 MAX_ENTRIES = 2000               # runs kept at once (a server holds ~60 playing learners a core)
 SECRET = re.compile(r"[A-Za-z0-9_-]{43}")   # what secrets.token_urlsafe(32) makes
+KEY = re.compile(r"[0-9a-f]{32}")           # what key_of makes
 
 
 class RunStoreError(RuntimeError):
@@ -51,6 +52,11 @@ def check_secret(secret) -> str:
 def key_of(secret: str) -> str:
     """The store's key for a browser secret: a digest (32 hex digits), never the secret."""
     return hashlib.blake2b(check_secret(secret).encode("ascii"), digest_size=16, person=b"bpx-run").hexdigest()
+
+
+def valid_keys(keys) -> list[str]:
+    """The store keys of ``keys`` that ``key_of`` could have made, each once, in their order."""
+    return list(dict.fromkeys(k for k in keys if isinstance(k, str) and KEY.fullmatch(k)))
 
 
 def encode(checkpoint: dict, max_bytes: int = MAX_CHECKPOINT_BYTES) -> str:
@@ -90,6 +96,12 @@ class RunStore(ABC):
     @abstractmethod
     def load(self, secret: str) -> dict | None:
         """This secret's checkpoint, or None (never saved, forgotten, expired or evicted)."""
+
+    @abstractmethod
+    def load_keys(self, keys: list[str]) -> dict[str, dict]:
+        """The checkpoints kept under these store keys (``key_of`` digests, as a class's seats
+        hold them: the gallery and the results read a class's runs without the secrets), by key;
+        a key with none is left out. Malformed keys are skipped. ``RunStoreError`` if the backend fails."""
 
     @abstractmethod
     def forget(self, secret: str) -> None:

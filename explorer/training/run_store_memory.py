@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 
 from explorer.training.run_store_base import (MAX_CHECKPOINT_BYTES, MAX_ENTRIES, TTL_S, RunStore, decode, encode,
-                                              key_of)
+                                              key_of, valid_keys)
 
 MAX_TOTAL_BYTES = 64 * 2**20
 
@@ -48,6 +48,13 @@ class MemoryRunStore(RunStore):
             self._sweep(self.clock())
             entry = self._entries.get(key)
         return None if entry is None else decode(entry[1])
+
+    def load_keys(self, keys: list[str]) -> dict[str, dict]:
+        keys = valid_keys(keys)
+        with self._lock:
+            self._sweep(self.clock())
+            texts = {k: self._entries[k][1] for k in keys if k in self._entries}
+        return {k: decode(text) for k, text in texts.items()}
 
     def forget(self, secret: str) -> None:
         key = key_of(secret)

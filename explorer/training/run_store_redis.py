@@ -18,7 +18,7 @@ import time
 import redis
 
 from explorer.training.run_store_base import (MAX_CHECKPOINT_BYTES, MAX_ENTRIES, TTL_S, RunStore, RunStoreError,
-                                              decode, encode, key_of)
+                                              decode, encode, key_of, valid_keys)
 
 TIMEOUT_S = 2.0
 PREFIX = "bpx:"
@@ -59,6 +59,16 @@ class RedisRunStore(RunStore):
         except redis.RedisError as err:
             raise RunStoreError(f"Redis could not read the run: {err}") from None
         return None if text is None else decode(text)
+
+    def load_keys(self, keys: list[str]) -> dict[str, dict]:
+        keys = valid_keys(keys)
+        if not keys:
+            return {}
+        try:
+            texts = self.client.mget([self._run + k for k in keys])      # one round trip for a class
+        except redis.RedisError as err:
+            raise RunStoreError(f"Redis could not read the runs: {err}") from None
+        return {k: decode(text) for k, text in zip(keys, texts) if text is not None}
 
     def forget(self, secret: str) -> None:
         key = key_of(secret)
