@@ -7,11 +7,20 @@ from __future__ import annotations
 import csv
 import io
 
-from explorer.live.channel.room_feed import FEED, Thumb
+import secrets
+from urllib.parse import parse_qsl
+
+from explorer.choices.link import from_query
+from explorer.live.channel.room_feed import FEED
 from explorer.live.channel.room_seats import SEATS
 from explorer.pages.class_controls import result_rows
 from explorer.rooms.results import results_csv
 from explorer.rooms.server import STORE
+from explorer.training.run import Run, build_data
+from explorer.training.run_checkpoint import capture
+from explorer.training.run_checkpoint_json import to_dict
+from explorer.training.run_store import RUNS
+from explorer.training.run_store_base import key_of
 from tests.test_app import start
 from tests.test_class_pages import kept_seat
 
@@ -40,23 +49,34 @@ def test_the_teacher_drives_the_class_through_the_store():
     at.button(key="class_close").click().run()
     assert STORE.teacher(token).closed and not at.exception
     assert any("class_results" in d.proto.id for d in at.get("download_button"))
-    FEED.publish(view.code, thumb(bo.student_id, 0.95))
+    run = kept_run(view.code, bo.secret, "ds=xor&layers=4:tanh&test=0.5", 40)          # Bo's run, in the run store
     rows = list(csv.reader(io.StringIO(results_csv(result_rows(STORE.teacher(token))))))
     assert rows[0][:4] == ["rank", "nickname", "setup", "epoch"]
     assert [r[1] for r in rows[1:]] == ["Bo", "'=cmd|' /C calc'!A0"]          # by the goal; a formula defused
-    assert rows[1][2] == "ds=xor" and rows[1][4:6] == ["0.95", "0.95"] and rows[2][3] == ""
+    h = run.trainer.history
+    assert rows[1][2].startswith("ds=xor") and rows[1][3] == "40" and rows[2][3] == ""
+    assert rows[1][4:6] == [str(h.accuracy[-1]), str(h.test_accuracy[-1])]
 
 
-def thumb(sid, score):
-    return Thumb(sid, 40, False, (2, 1), ("sigmoid",), "d", b"\0" * 6, score, score, 0.2, 3, "ds=xor")
+def kept_run(code: str, seat_secret: str, link: str, epochs: int) -> Run:
+    """A student's run trained ``epochs`` and saved in the run store under a browser secret, the
+    seat told where (as the student's page and ``room_seats`` do)."""
+    cfg, _ = from_query(parse_qsl(link))
+    run = Run(cfg, build_data(cfg.data))
+    run.train_steps(epochs, float("inf"))
+    browser = secrets.token_urlsafe(32)
+    RUNS.save(browser, to_dict(capture(run, False)))
+    STORE.set_run(code, seat_secret, key_of(browser))
+    return run
 
 
 def test_a_students_page_has_no_controls_and_binds_their_own_session():
     teacher = STORE.create()
     seat = STORE.join(teacher.code, "Cy")
+    sub = FEED.subscribe(teacher.code)
     at = kept_seat(teacher.code, seat.secret)
     assert not (CONTROLS & keys_of(at))
     assert "class_focus" not in {s.key for s in at.selectbox}
     SEATS.tick()
-    (thumb,) = FEED.read(teacher.code, 0)[1]
+    (thumb,) = sub.take()
     assert thumb.student_id == seat.student_id and thumb.epoch == 0 and "me=" not in thumb.setup

@@ -26,6 +26,7 @@ from explorer.rooms.memory_store import MemoryRoomStore
 from explorer.rooms.results import results_csv, safe_cell
 from explorer.rooms.store import NotFound
 from explorer.training.run import Run, build_data
+from explorer.training.run_store_memory import MemoryRunStore
 
 
 def flower() -> Run:
@@ -92,23 +93,33 @@ def thumb(sid, epoch=1, score=0.5, sizes=(2, 4, 1), data="d1"):
                  np.full(n, 0.5, "<f2").tobytes(), score, score, 0.3, n, "ds=planar")
 
 
-def test_the_feed_keeps_each_students_latest_and_reads_what_is_new():
+def test_the_feed_relays_to_its_subscribers_and_keeps_no_copy():
     t = [0.0]
-    feed = MemoryRoomFeed(clock=lambda: t[0], idle_s=10)
-    assert feed.read("C", 0) == (0, [])
+    feed = MemoryRoomFeed(clock=lambda: t[0], idle_s=10, sub_idle_s=5)
+    feed.publish("C", thumb("early", 1))                        # nobody reads: it goes nowhere
+    sub = feed.subscribe("C")
+    assert sub.take() == [] and not sub.waiting()
     feed.publish("C", thumb("a", 1))
-    v = feed.publish("C", thumb("b", 1))
-    feed.publish("C", thumb("a", 2))
-    version, new = feed.read("C", v)
-    assert version == 3 and [(x.student_id, x.epoch) for x in new] == [("a", 2)]
-    assert sorted(x.student_id for x in feed.read("C", 0)[1]) == ["a", "b"]
+    feed.publish("C", thumb("b", 1))
+    feed.publish("C", thumb("a", 2))                            # a newer state replaces the older
+    late = feed.subscribe("C")                                  # a later reader gets only what follows
+    feed.publish("OTHER", thumb("x", 1))
+    assert sub.waiting() and len(sub) == 2
+    assert sorted((x.student_id, x.epoch) for x in sub.take()) == [("a", 2), ("b", 1)]
+    assert sub.take() == [] and late.take() == []
     for i in range(20):
         feed.publish_data("C", f"k{i}", {"i": i})
     assert feed.data("C", "k0") is None and feed.data("C", "k19") == {"i": 19}
-    feed.forget("C", "a")
-    assert [x.student_id for x in feed.read("C", 0)[1]] == ["b"]
-    t[0] = 11
-    assert feed.sweep() == 1 and feed.read("C", 0) == (0, [])
+    t[0] = 4
+    sub.take()                                                  # read: kept
+    t[0] = 6
+    feed.sweep()                                                # `late` was not read for 5 s: dropped, lost
+    assert late.lost and not sub.lost
+    feed.publish("C", thumb("a", 3))
+    assert late.take() == [] and [x.epoch for x in sub.take()] == [3]
+    sub.close()
+    t[0] = 17
+    assert feed.sweep() == 1 and feed.data("C", "k19") is None
 
 
 def test_a_student_publishes_when_the_network_changes_at_most_once_a_round():
@@ -117,17 +128,18 @@ def test_a_student_publishes_when_the_network_changes_at_most_once_a_round():
     seats = Seats(feed, store)
     s = student_session()
     s.run.cfg = Config()
+    sub = feed.subscribe(new.code)
     assert seats.bind(new.code, a.secret, s) == a.student_id
     seats.tick()
-    version, (first,) = feed.read(new.code, 0)
+    (first,) = sub.take()
     assert first.epoch == 0 and first.sizes == (2, 4, 1) and len(first.weights) == 2 * first.n_weights
     assert feed.data(new.code, first.data)["features"] == ["x1", "x2"]
     seats.tick()
-    assert feed.version(new.code) == version                    # nothing changed: nothing published
+    assert sub.take() == []                                     # nothing changed: nothing published
     with s.run.lock:
         s.run.train_steps(30, float("inf"))
     seats.tick()
-    (second,) = feed.read(new.code, version)[1]
+    (second,) = sub.take()
     assert second.epoch == 30 and math.isfinite(second.score) and second.weights != first.weights
     with pytest.raises(NotFound):                                # a secret of another class's shape binds nothing
         seats.bind(new.code, "x" * 32, s)
@@ -171,9 +183,11 @@ def test_pause_everyone_holds_each_student_paused_until_the_teacher_lets_them_go
     seats.tick()
     assert sa.running                                            # no hold any more: Play trains
     store.remove(new.teacher_token, b.student_id)
+    sub = feed.subscribe(new.code)
+    with sb.run.lock:
+        sb.run.train_steps(3, float("inf"))                      # the removed student's page goes on
     seats.tick()
-    assert seats.count() == 2 and sorted(t.student_id for t in feed.read(new.code, 0)[1]) == sorted(
-        [a.student_id, c.student_id])
+    assert seats.count() == 2 and b.student_id not in {t.student_id for t in sub.take()}
 
 
 def test_a_student_who_joins_or_reloads_during_the_hold_is_held_too():
@@ -194,12 +208,16 @@ class Recorder:
 
 
 def gallery(n=30, task=None):
+    """A projector's gallery subscribed to a class whose ``n`` students then publish a state each
+    (no run kept: what it shows came through the feed)."""
     store, new, seat_list = a_class(n, task)
     feed = MemoryRoomFeed()
+    g = GallerySession(new.projector_key, feed, store, MemoryRunStore())
+    g.setup()
     for i, seat in enumerate(seat_list):
         feed.publish_data(new.code, "d1", {"features": ["x1", "x2"], "problem": "classification"})
         feed.publish(new.code, thumb(seat.student_id, epoch=i, score=i / n))
-    return store, new, seat_list, feed, GallerySession(new.projector_key, feed, store)
+    return store, new, seat_list, feed, g
 
 
 def test_the_projector_setup_and_frames_and_hidden_names_never_leave_the_server():
@@ -232,7 +250,7 @@ def test_the_projector_drives_nothing_and_a_wrong_key_says_so():
     store, new, seat_list, feed, g = gallery(2)
     g.play(), g.step("epoch"), g.reset(), g.set_speed("max")
     assert not g.running and not g.wants_training() and g.speed == 1
-    bad = GallerySession("k" * 22, feed, store)
+    bad = GallerySession("k" * 22, feed, store, MemoryRunStore())
     msg = json.loads(bad.setup())
     assert msg["students"] == [] and "projector link" in msg["message"]
 

@@ -6,9 +6,11 @@ process and after Redis restarts; nothing secret is kept; Redis expires an idle 
 a bad or silent REDIS_URL is one log line and a sentence, never a crash."""
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -19,7 +21,9 @@ import numpy as np
 import pytest
 import redis
 
+from explorer.live.channel import gallery_wire
 from explorer.live.channel.gallery_session import GallerySession
+from explorer.live.channel.run_keeper import Keeper
 from explorer.live.channel.redis_feed import RedisRoomFeed
 from explorer.live.channel.room_feed import MemoryRoomFeed, Thumb
 from explorer.live.channel.room_seats import Seats
@@ -27,6 +31,9 @@ from explorer.rooms import messages
 from explorer.rooms.redis_store import RedisRoomStore
 from explorer.rooms.server import OffStore, choose
 from explorer.rooms.store import BadName, Ended, Full, NotFound, RoomError, Unavailable
+from explorer.training.run_checkpoint import capture
+from explorer.training.run_checkpoint_json import to_dict
+from explorer.training.run_store_redis import RedisRunStore
 from tests.redis_server import free_port, redis_server
 from tests.test_room_gallery import student_session
 
@@ -130,53 +137,91 @@ def _opens(store, token) -> bool:
 
 @pytest.mark.parametrize("kind", ["memory", "redis"])
 def test_the_feed_contract(kind, replicas):
-    """What ``room_seats`` and ``gallery_session`` rely on, for both feeds."""
+    """What ``room_seats`` and ``gallery_session`` rely on, for both feeds: a relay to the readers
+    subscribed, the latest state per student since they last took, no copy kept."""
     feed = MemoryRoomFeed() if kind == "memory" else replicas[0][1]
-    assert feed.read("C", 0) == (0, [])
+    feed.publish("C", thumb("before", 1))                   # nobody subscribed: it goes nowhere
+    sub = feed.subscribe("C")
+    if kind == "redis":
+        assert until(lambda: "bpx:feed:C" in feed._confirmed)    # (the listener's SUBSCRIBE went through)
     feed.publish("C", thumb("a", 1))
-    v = feed.publish("C", thumb("b", 1))
+    feed.publish("C", thumb("b", 1))
     feed.publish("C", thumb("a", 2))
-    version, new = feed.read("C", v)
-    assert version == feed.version("C") == 3 and [(x.student_id, x.epoch) for x in new] == [("a", 2)]
-    got = {x.student_id: x for x in feed.read("C", 0)[1]}
-    assert sorted(got) == ["a", "b"] and got["b"].weights == thumb("b").weights and np.isnan(got["b"].test_score)
+    assert until(lambda: len(sub) == 2)
+    got = {x.student_id: x for x in sub.take()}
+    assert {k: t.epoch for k, t in got.items()} == {"a": 2, "b": 1}
+    assert got["b"].weights == thumb("b").weights and np.isnan(got["b"].test_score)
+    assert sub.take() == [] and feed.subscribe("C").take() == []   # a new reader gets nothing old
     for i in range(20):
         feed.publish_data("C", f"k{i}", {"i": i})
     assert feed.data("C", "k0") is None and feed.data("C", "k19") == {"i": 19}
-    feed.forget("C", "a")
-    assert feed.version("C") == 4 and [x.student_id for x in feed.read("C", 0)[1]] == ["b"]
+
+
+def test_redis_keeps_no_state_of_any_student(replicas, url):
+    """A class of 30 publishing: Redis holds their data set and no student's state (that is the
+    run store's); the figure is the bytes of the class's feed keys."""
+    (store, feed), _ = replicas
+    new = store.create()
+    sub = feed.subscribe(new.code)
+    assert until(lambda: f"bpx:feed:{new.code}" in feed._confirmed)
+    feed.publish_data(new.code, "d1", {"features": ["x1", "x2"], "points": "A" * 4000})
+    for i in range(30):
+        for epoch in range(3):
+            feed.publish(new.code, thumb(f"s{i}", epoch))
+    assert until(lambda: len(sub) == 30)
+    client = redis.Redis.from_url(url)
+    keys = sorted(k.decode() for k in client.scan_iter(f"bpx:feed:{new.code}*"))
+    used = sum(client.memory_usage(k) or 0 for k in keys)
+    client.close()
+    print(f"a class of 30 publishing: its feed's keys in Redis {keys}, {used:,} bytes")
+    assert keys == [f"bpx:feed:{new.code}:{part}" for part in ("data", "dn", "dorder")]
 
 
 def test_a_state_published_on_one_replica_reaches_a_projector_on_the_other(replicas):
-    (_, pub), (_, sub) = replicas
-    assert sub.read("K", 0) == (0, [])                      # the projector's replica subscribes
+    (_, pub), (_, sub_feed) = replicas
+    sub = sub_feed.subscribe("K")                            # the projector's replica subscribes
+    assert until(lambda: "bpx:feed:K" in sub_feed._confirmed)
     sent = time.monotonic()
     pub.publish("K", thumb("s1", epoch=7))
-    assert until(lambda: sub.version("K") > 0), "nothing arrived"
+    assert until(sub.waiting), "nothing arrived"
     print(f"arrived after {1000 * (time.monotonic() - sent):.1f} ms")
-    (t,) = sub.read("K", 0)[1]
+    (t,) = sub.take()
     assert (t.student_id, t.epoch, t.weights) == ("s1", 7, thumb("s1").weights)
-    pub.forget("K", "s1")
-    assert until(lambda: sub.read("K", 0)[1] == [])
 
 
-def test_the_projectors_gallery_shows_a_student_training_on_the_other_replica(replicas):
-    """The whole seam: ``Seats`` publishes on replica 1, ``GallerySession`` draws on replica 2."""
+def test_a_projector_on_one_replica_shows_a_run_saved_on_the_other(replicas, url):
+    """A student trains on replica 1 (their run saved in the shared run store, their seat told
+    where); a projector opened afterwards on replica 2 (or reopened after its replica died) shows
+    them as the run store holds them, and then live through the feed."""
     (store1, feed1), (store2, feed2) = replicas
+    runs1, runs2 = RedisRunStore(url, prefix="bpx-t:"), RedisRunStore(url, prefix="bpx-t:")
     new = store1.create()
     seat = store2.join(new.code, "Ada")
-    session = student_session()
-    gallery = GallerySession(new.projector_key, feed2, store2)
-    assert json.loads(gallery.setup())["thumbs"] == []
+    session, secret = student_session(), secrets.token_urlsafe(32)
+    keeper = Keeper(runs1)
+    keeper.connected(session, secret, None)
     with session.run.lock:
         session.run.train_steps(12, float("inf"))
-    seats = Seats(feed1, store1)
+        runs1.save(secret, to_dict(capture(session.run, False)))   # (what the keeper's writer saves)
+    seats = Seats(feed1, store1, keeper=keeper)
     seats.bind(new.code, seat.secret, session)
     seats.tick()
-    assert until(lambda: feed2.version(new.code) > 0)
+    gallery = GallerySession(new.projector_key, feed2, store2, runs2)
     msg = json.loads(gallery.setup())
     assert msg["students"] == ["Ada"] and [t["epoch"] for t in msg["thumbs"]] == [12]
+    Wb = np.concatenate([layer.Wb.ravel() for layer in session.run.net.layers]).astype("<f2")
+    assert np.array_equal(np.frombuffer(base64.b64decode(msg["thumbs"][0]["weights"]), "<f2"), Wb)
     assert msg["data"][0]["features"] == ["x1", "x2"]       # the data set came through Redis too
+    assert until(lambda: f"bpx:feed:{new.code}" in feed2._confirmed)
+    with session.run.lock:
+        session.run.train_steps(3, float("inf"))
+    seats.tick()
+    assert until(lambda: gallery.sub.waiting())
+    gallery.last_frame_t = 0.0
+    f = gallery_wire.decode(gallery.frame(), gallery.sizes_of)
+    assert [(r[0], r[2]) for r in f["records"]] == [(0, 15)]
+    runs1.client.close()
+    runs2.client.close()
 
 
 PUBLISHER = """
@@ -194,25 +239,29 @@ RedisRoomFeed(client).publish(sys.argv[2], Thumb(seat.student_id, 42, True, (2, 
 def test_a_student_in_another_process_reaches_this_ones_teacher_and_projector(replicas, url):
     (store, feed), _ = replicas
     new = store.create()
-    feed.read(new.code, 0)
+    sub = feed.subscribe(new.code)
+    assert until(lambda: f"bpx:feed:{new.code}" in feed._confirmed)
     subprocess.run([sys.executable, "-c", PUBLISHER, url, new.code], cwd=ROOT, check=True, timeout=60)
     assert [s.nickname for s in store.teacher(new.teacher_token).students] == ["From afar"]
-    assert until(lambda: [t.epoch for t in feed.read(new.code, 0)[1]] == [42])
+    assert until(lambda: [t.epoch for t in sub.take()] == [42])
 
 
 def test_the_gallery_comes_back_after_redis_restarts():
     port = free_port()
     with redis_server(port) as u:
         pub, sub = RedisRoomFeed(redis.Redis.from_url(u)), RedisRoomFeed(redis.Redis.from_url(u))
-        sub.read("C", 0)
+        reader = sub.subscribe("C")
+        assert until(lambda: "bpx:feed:C" in sub._confirmed)
         pub.publish("C", thumb("old", 1))
-        assert until(lambda: sub.version("C") == 1)
+        assert until(lambda: [t.epoch for t in reader.take()] == [1])
     try:
         with pytest.raises(redis.RedisError):
             pub.publish("C", thumb("s1", 2))
         with redis_server(port):                            # empty again: it saves nothing
-            pub.publish("C", thumb("s1", 3))
-            assert until(lambda: [(t.student_id, t.epoch) for t in sub.read("C", 0)[1]] == [("s1", 3)], 10)
+            assert until(lambda: reader.lost, 10)           # what was published meanwhile is gone: its reader
+            again = sub.subscribe("C")                      # reads the run store again and subscribes anew
+            assert until(lambda: (pub.publish("C", thumb("s1", 3)), again.waiting())[1], 10)
+            assert [(t.student_id, t.epoch) for t in again.take()] == [("s1", 3)]
     finally:
         pub.close()
         sub.close()

@@ -4,7 +4,9 @@ student's network full screen on the projector), lock the task (every student's 
 as they are until *Unlock the task*), close the class, and the results as CSV.
 
 Each goes through the room store with the teacher's token (``RoomStore.control`` and ``close``
-check it); a student's page never draws any of them (``class_panel.panel``). "Pause everyone"
+check it); a student's page never draws any of them (``class_panel.panel``). The results read
+each student's run from the one run store (``run_store.RUNS``, by the key their seat holds:
+``run_thumbs.class_thumbs``), as the projector's gallery does. "Pause everyone"
 is the one documented exception to "one session never drives another's state": see
 ``explorer.live.channel.room_seats``, which carries it out. The lock acts on each student's own
 page (``class_task.enforce``), which reads it with the student's own secret.
@@ -14,13 +16,15 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.live.channel.gallery_session import score_of
-from explorer.live.channel.room_feed import FEED
+from explorer.live.channel.run_thumbs import class_thumbs
 from explorer.pages.class_pages import Role
 from explorer.rooms import goals, keys
 from explorer.rooms.results import results_csv
 from explorer.rooms.server import STORE
 from explorer.rooms.store import ClassView, RoomError
 from explorer.rooms.task import GOALS
+from explorer.training.run_store import RUNS
+from explorer.training.run_store_base import RunStore
 
 ERROR = "class_error"          # session key: the last refused class action's sentence (class_panel shows it)
 
@@ -56,10 +60,10 @@ def _close() -> None:
         ss[ERROR] = str(err)
 
 
-def result_rows(view: ClassView) -> list[dict]:
-    """Every student's latest state (the gallery's feed), in the leaderboard's order."""
-    _, thumbs = FEED.read(view.code, 0)
-    by = {t.student_id: t for t in thumbs}
+def result_rows(view: ClassView, runs: RunStore = RUNS) -> list[dict]:
+    """Every student's run as the run store keeps it (``view``: the teacher's, with the seats' run
+    keys), in the leaderboard's order; a student with no run kept has a rank and a nickname only."""
+    by = class_thumbs(runs, view.students)
     goal = (view.task or {}).get("goal") if (view.task or {}).get("goal") in GOALS else goals.DEFAULT_GOAL
     seats = list(view.students)
     entries = [(score_of(by.get(s.student_id)), by[s.student_id].n_weights if s.student_id in by else 0)

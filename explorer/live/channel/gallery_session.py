@@ -6,11 +6,20 @@ everyone's runs, as it serves a grid: it trains nothing (its run is a stand-in, 
 training verb does nothing), and its ``setup``, ``changed`` and ``frame`` are the gallery's.
 
 What it reads, it reads with the projector key's rights: the class (``RoomStore.projector``:
-code, nicknames, task, the teacher's controls, re-read every ``CHECK_EVERY_S``) and the class's
-feed (``room_feed.FEED``: each student's latest state, published at most ``room_seats.PUBLISH_HZ``
-a second each). A frame goes out at most every ``FRAME_EVERY_S``, once the last was acked, with
-the states published since (``gallery_wire``). A new student, nickname, network shape or data
-set, hidden or revealed names, "Show this one", a new task or the class closing make a new setup.
+code, nicknames, task, the teacher's controls, where each student's run is kept; re-read every
+``CHECK_EVERY_S``), each student's run in the one run store (``run_store.RUNS``, by the key their
+seat holds: ``run_thumbs.class_thumbs``) and the class's feed (``room_feed.FEED``, subscribed:
+each student's state as they publish it, at most ``room_seats.PUBLISH_HZ`` a second each).
+
+**Where its picture comes from.** A setup's picture of the class comes from the run store for
+every student this session has not seen yet (all of them when a projector opens late, or
+reopens after its replica died: the run as last saved, at most ``run_keeper.SAVE_EVERY_S`` behind
+a playing student, exact for a paused one); the feed then brings what each student publishes
+after it subscribed (it keeps no copy: ``feed_interface``). A subscription the feed lost makes
+the next frame a setup read from the run store again. A frame goes out at most every
+``FRAME_EVERY_S``, once the last was acked, with the states published since (``gallery_wire``).
+A new student, nickname, network shape or data set, hidden or revealed names, "Show this one", a
+new task or the class closing make a new setup.
 When the teacher hides names, nicknames never leave the server: the setup says "Student 1", ...
 
 The class chart (everyone's score against epoch) and "Show this one"'s curves are drawn in the
@@ -32,7 +41,8 @@ from explorer.figures.boundary import SURFACE_STRENGTH
 from explorer.figures.curves import METRIC_LABELS
 from explorer.figures.network_diagram import EDGE_STYLE
 from explorer.live.channel import gallery_wire
-from explorer.live.channel.room_feed import FEED, RoomFeed, Thumb
+from explorer.live.channel.room_feed import FEED, RoomFeed, Subscription, Thumb
+from explorer.live.channel.run_thumbs import class_thumbs
 from explorer.live.channel.session import LiveSession
 from explorer.live.setup_message import colors
 from explorer.rooms import goals, keys
@@ -40,6 +50,8 @@ from explorer.rooms.server import STORE
 from explorer.rooms.store import RoomError, RoomStore
 from explorer.rooms.task import GOALS
 from explorer.training.run import GRID, TILE_STRIDE
+from explorer.training.run_store import RUNS
+from explorer.training.run_store_base import RunStore
 
 FRAME_EVERY_S = 0.5           # frames a second, at most 2: each student's thumbnail ≤ 2 updates a second
 CHECK_EVERY_S = 1.0           # the class (names, controls, task) is re-read this often
@@ -63,9 +75,10 @@ def score_of(t: Thumb | None) -> float:
 class GallerySession(LiveSession):
     """The live channel's state for one projector page (see the module docstring)."""
 
-    def __init__(self, key: str, feed: RoomFeed = FEED, store: RoomStore = STORE):
+    def __init__(self, key: str, feed: RoomFeed = FEED, store: RoomStore = STORE, runs: RunStore = RUNS):
         super().__init__()
-        self.key, self.feed, self.store = key, feed, store
+        self.key, self.feed, self.store, self.runs = key, feed, store, runs
+        self.sub: Subscription | None = None    # the class's states as they are published
         self.run = _Stand()
         self.code = ""
         self.roster = None            # what the last setup showed of the class
@@ -73,7 +86,6 @@ class GallerySession(LiveSession):
         self.shapes: dict[tuple, int] = {}      # (sizes, activations, data) -> shape index
         self.latest: dict[str, Thumb] = {}      # each student's latest state known here
         self.pending: dict[str, int] = {}       # student_id -> frames it has waited to be sent
-        self.seen = 0                 # the feed's version read so far
         self.checked = 0.0
         self.goal = goals.DEFAULT_GOAL
         self.closed = False
@@ -118,7 +130,8 @@ class GallerySession(LiveSession):
             if self._roster(*self._view()) != self.roster:
                 self.setup_needed = True          # the scheduler's next push sends it
                 return False
-        return bool(self.code) and (bool(self.pending) or self.feed.version(self.code) > self.seen)
+        sub = self.sub
+        return bool(self.code) and (bool(self.pending) or sub is None or sub.lost or sub.waiting())
 
     def setup(self) -> str:
         view, gone = self._view()
@@ -131,14 +144,14 @@ class GallerySession(LiveSession):
                "students": [], "ids": [], "shapes": [], "data": [], "thumbs": [], "order": [], "focus": -1}
         if view is None:
             self.code, self.index = "", {}
+            self._unsubscribe()
             return json.dumps(msg, separators=(",", ":"))
         task = view.task or {}
         self.code, self.closed = view.code, view.closed
         self.goal = task.get("goal") if task.get("goal") in GOALS else goals.DEFAULT_GOAL
         hidden = view.controls.names_hidden
         self.index = {s.student_id: i for i, s in enumerate(view.students)}
-        self.seen, thumbs = self.feed.read(self.code, 0)
-        self.latest = {t.student_id: t for t in thumbs if t.student_id in self.index}
+        self.latest = self._picture(view)
         self.pending, self.shapes, self.sizes_of = {}, {}, []
         data_index: dict[str, int] = {}
         for t in self.latest.values():
@@ -155,6 +168,23 @@ class GallerySession(LiveSession):
         focus = self.latest.get(view.controls.focus)
         msg["focus_setup"] = focus.setup if focus is not None else None
         return json.dumps(msg, separators=(",", ":"), allow_nan=False)
+
+    def _unsubscribe(self) -> None:
+        if self.sub is not None:
+            self.sub.close()
+            self.sub = None
+
+    def _picture(self, view) -> dict[str, Thumb]:
+        """Each student's latest state: what this session already holds, the run store's for the
+        others (all of them with a new subscription), then what the feed brought since."""
+        if self.sub is None or self.sub.lost or self.sub.code != view.code:
+            self._unsubscribe()
+            self.sub = self.feed.subscribe(view.code)        # first: what is published from now on is relayed
+            self.latest = {}
+        latest = {sid: t for sid, t in self.latest.items() if sid in self.index}
+        latest.update(class_thumbs(self.runs, [s for s in view.students if s.student_id not in latest]))
+        latest.update((t.student_id, t) for t in self.sub.take() if t.student_id in self.index)
+        return latest
 
     def _shape(self, t: Thumb, msg: dict, data_index: dict) -> None:
         key = (t.sizes, t.activations, t.data)
@@ -185,16 +215,21 @@ class GallerySession(LiveSession):
 
     def frame(self) -> bytes | str:
         self.last_frame_t = time.monotonic()
-        self.seen, fresh = self.feed.read(self.code, self.seen)
+        sub = self.sub
+        fresh = [] if sub is None else sub.take()
+        new_shape = sub is None or sub.lost       # (a lost subscription: the run store again)
         for t in fresh:
             if t.student_id not in self.index:
                 continue                          # not (yet) in the setup's list: the next check adds them
-            if (t.sizes, t.activations, t.data) not in self.shapes:
-                text = self.setup()               # a new shape or data set: everything again
-                self.acked = self.seq             # (a setup is never acked)
-                return text
             self.latest[t.student_id] = t
-            self.pending[t.student_id] = self.pending.get(t.student_id, 0)
+            if (t.sizes, t.activations, t.data) not in self.shapes:
+                new_shape = True                  # a new shape or data set: everything again
+            else:
+                self.pending[t.student_id] = self.pending.get(t.student_id, 0)
+        if new_shape:
+            text = self.setup()
+            self.acked = self.seq                 # (a setup is never acked)
+            return text
         self.seq += 1
         sent, used = [], 0
         for sid in sorted(self.pending, key=lambda s: -self.pending[s]):

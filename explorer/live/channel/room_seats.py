@@ -6,12 +6,16 @@ A student's page binds its ``LiveSession`` here with the student's own secret (`
 process (``Seats.loop``, started on the first bind) then, every ``1 / PUBLISH_HZ`` seconds:
 
 1. re-reads each bound student's seat through the room store **with that student's own secret**
-   (``RoomStore.student``): a student the teacher removed, or a class that ended, is unbound and
-   forgotten by the feed;
-2. publishes the student's network to the feed (``room_feed.FEED``) if it changed since the
+   (``RoomStore.student``): a student the teacher removed, or a class that ended, is unbound
+   (the gallery drops them from its roster);
+2. tells the seat, with the same secret, where the student's run is kept (``RoomStore.set_run``:
+   the run store's key of the browser secret their live socket sent, ``run_keeper.KEEPER``), once
+   per page, so that the gallery and the results read the run from the one run store;
+3. publishes the student's network to the feed (``room_feed.FEED``) if it changed since the
    last time: float16 weights, epoch, scores, the setup's link text (at most ``PUBLISH_HZ``
-   states a second per student, whatever their speed; a paused network publishes nothing);
-3. holds the student paused while the teacher holds everyone paused (``Controls.paused``).
+   states a second per student, whatever their speed; a paused network publishes nothing). The
+   feed relays it to the projectors reading now and keeps no copy;
+4. holds the student paused while the teacher holds everyone paused (``Controls.paused``).
 
 **The one exception to "one session never drives another's state".** Every session's training
 verbs are its own page's and socket's (``session.LiveSession``). A class's teacher may pause
@@ -22,13 +26,11 @@ notice that says who paused it. While the hold lasts a Play is undone within ``H
 (the bound sessions of held classes are looked at that often, without asking the store); when
 the teacher lets everyone go on, each student held here is told so and presses Play. Step and
 Reset stay the student's. No other verb and no other key reaches another session: the
-projector's key only reads the feed.
+projector's key only reads the feed and the run store.
 """
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import threading
 import time
 import weakref
@@ -41,9 +43,12 @@ from explorer.choices.settings_table import SETTINGS
 from explorer.live.channel import grid_wire
 from explorer.live.channel.guard import log_limited
 from explorer.live.channel.room_feed import FEED, RoomFeed, Thumb
+from explorer.live.channel.run_keeper import KEEPER, Keeper
+from explorer.live.channel.run_thumbs import data_key
 from explorer.live.grid_setup import THUMB_GRID
 from explorer.rooms.server import STORE
 from explorer.rooms.store import RoomError, RoomStore, Unavailable
+from explorer.training.run_checkpoint import data_digest
 
 PUBLISH_HZ = 2.0              # states a second per student, at most (the issue: gallery ≥ 1, ≤ 2)
 IDLE_WAIT_S = 5.0             # nobody bound: look again this often
@@ -58,9 +63,9 @@ def setup_link(cfg) -> str:
     return urlencode({k: v for k, v in to_query(cfg).items() if SETTINGS[k].group in SETUP_GROUPS})
 
 
-def data_entry(d) -> tuple[str, dict]:
-    """A DataBundle as the gallery draws over it (its training points at ``THUMB_GRID``), and a
-    key that names exactly that entry."""
+def data_entry(d) -> dict:
+    """A DataBundle as the gallery draws over it (its training points at ``THUMB_GRID``); the feed
+    names it ``run_thumbs.data_key`` (link, ``data_digest``), as a checkpoint of the run does."""
     pipe = d.pipeline
     entry = {"features": list(d.feature_ids), "problem": d.problem,
              "mean": None if pipe.mean is None else [float(v) for v in pipe.mean],
@@ -69,8 +74,7 @@ def data_entry(d) -> tuple[str, dict]:
              "points": base64.b64encode(np.ascontiguousarray(d.X_train, "<f4").tobytes()).decode("ascii"),
              "labels": base64.b64encode(np.clip(d.y_train, 0, 255).astype(np.uint8).tobytes()).decode("ascii")
              if d.problem == "classification" else None}
-    key = hashlib.blake2b(json.dumps(entry, sort_keys=True).encode(), digest_size=9).hexdigest()
-    return key, entry
+    return entry
 
 
 def _last(values: list, has: bool = True) -> float:
@@ -84,15 +88,17 @@ class _Seat:
         self.held = False               # the class holds everyone paused (as last read from the store)
         self.stopped = False            # this hold paused the session at least once (it is told of the release)
         self.sent = None                # (run, version, running) last published
-        self.data = (None, "")          # (DataBundle, its key) last published
+        self.data = (None, None, "")    # (DataBundle, Config, the data set's key) last published
         self.cfg = (None, "")           # (Config, its setup link)
+        self.run_key = ""               # where the run store keeps the run, as the seat was told
 
 
 class Seats:
     """The bound students of this process (see the module docstring)."""
 
-    def __init__(self, feed: RoomFeed = FEED, store: RoomStore = STORE, hz: float = PUBLISH_HZ):
-        self.feed, self.store, self.every_s = feed, store, 1.0 / hz
+    def __init__(self, feed: RoomFeed = FEED, store: RoomStore = STORE, hz: float = PUBLISH_HZ,
+                 keeper: Keeper = KEEPER):
+        self.feed, self.store, self.every_s, self.keeper = feed, store, 1.0 / hz, keeper
         self._lock = threading.Lock()
         self._seats: dict[tuple[str, str], _Seat] = {}        # (code, student_id) -> seat
         self._wake = threading.Event()
@@ -170,16 +176,26 @@ class Seats:
                 with self._lock:
                     if self._seats.get(key) is seat:
                         del self._seats[key]
-                if view is None:
-                    self.feed.forget(seat.code, seat.sid)
                 continue
             try:
+                self._tell_run(seat, session)
                 self._hold(seat, session, view.controls.paused)
                 self._publish(seat, session)
             except Exception as err:  # noqa: BLE001 - one student's trouble stays theirs
                 log_limited("seat", "room seats: one student's state could not be published", err)
         self.feed.sweep()
         return len(seats)
+
+    def _tell_run(self, seat: _Seat, session) -> None:
+        """The seat learns, with the student's own secret, the run store's key of their run (once a
+        page: a reload, or another browser, brings another)."""
+        run_key = self.keeper.run_key(session)
+        if run_key and run_key != seat.run_key:
+            try:
+                self.store.set_run(seat.code, seat.secret, run_key)
+            except Unavailable:
+                return                              # the next round tells it again
+            seat.run_key = run_key
 
     def _hold(self, seat: _Seat, session, paused: bool) -> None:
         """The class's hold as just read: pause a running student; at the release, tell each student
@@ -214,19 +230,19 @@ class Seats:
             key = (run, run.version, bool(session.running))
             if seat.sent is not None and seat.sent[0] is run and seat.sent[1:] == key[1:]:
                 return
-            if seat.data[0] is not run.data:
-                seat.data = (run.data, None)
-                data_key, entry = data_entry(run.data)
-                self.feed.publish_data(seat.code, data_key, entry)
-                seat.data = (run.data, data_key)
             if seat.cfg[0] is not run.cfg:
                 seat.cfg = (run.cfg, setup_link(run.cfg))
+            if seat.data[0] is not run.data or seat.data[1] is not run.cfg:
+                dkey = data_key(seat.cfg[1], data_digest(run.data))
+                if dkey != seat.data[2]:
+                    self.feed.publish_data(seat.code, dkey, data_entry(run.data))
+                seat.data = (run.data, run.cfg, dkey)
             layers, h = run.net.layers, run.trainer.history
             with np.errstate(over="ignore", invalid="ignore"):
                 weights = np.concatenate([layer.Wb.ravel() for layer in layers])
             thumb = Thumb(seat.sid, int(run.epoch), bool(session.running),
                           (int(layers[0].W.shape[1]),) + tuple(int(layer.size) for layer in layers),
-                          tuple(layer.activation.name for layer in layers), seat.data[1],
+                          tuple(layer.activation.name for layer in layers), seat.data[2],
                           grid_wire.thumbnail_weights(weights), _last(h.accuracy),
                           _last(h.test_accuracy, bool(h.test_cost)), _last(h.cost), int(weights.size),
                           seat.cfg[1], run.message)

@@ -46,7 +46,7 @@ from explorer.training import run_checkpoint, run_checkpoint_json
 from explorer.training.run import Run
 from explorer.training.run_checkpoint import Checkpoint
 from explorer.training.run_store import RUNS
-from explorer.training.run_store_base import RunStore, RunStoreError
+from explorer.training.run_store_base import RunStore, RunStoreError, key_of
 
 SAVE_EVERY_S = 4.5
 PAUSED_EVERY_S = 1.0
@@ -123,6 +123,16 @@ class Keeper:
             log_limited("run-resume", "run keeper: a checkpoint could not be restored; the run starts fresh", err)
             with run.lock:
                 run.reset()
+
+    def run_key(self, s) -> str | None:
+        """The run store's key (``key_of``: a digest, never the secret) under which session ``s``'s
+        run is kept, or None if it is not kept (no secret came with its socket). Any thread: the
+        class's seats tell it to the room store (``room_seats``)."""
+        kept = self._kept.get(s)
+        try:
+            return None if kept is None else key_of(kept.secret)
+        except ValueError:
+            return None
 
     def tick(self, s) -> float:
         """Take ``s``'s checkpoint if one is due; returns the seconds it took (0.0 if none)."""
