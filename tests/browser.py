@@ -108,9 +108,14 @@ def wait_live(page, timeout_s: float = 60, ready: str = "window.__live && window
     raise TimeoutError("the live charts never drew a frame")
 
 
-# Streamlit marks the app's script state on the page; "notRunning": the last run is drawn.
+# Streamlit marks the app's script state on the page; "notRunning": the last run is drawn. And the
+# page's size is reported (the keyboard component's first report, or one after a resize, reruns
+# the page: a click meanwhile would race that run).
 IDLE = ("() => { const a = document.querySelector('[data-test-script-state]');"
-        " return !!a && a.getAttribute('data-test-script-state') === 'notRunning'; }")
+        " if (!a || a.getAttribute('data-test-script-state') !== 'notRunning') return false;"
+        " const k = document.querySelector(\"iframe[src*='keyboard_shortcuts']\");"
+        " try { return !(k && k.contentWindow.__layoutPending && k.contentWindow.__layoutPending()); }"
+        " catch (e) { return true; } }")
 
 
 def wait_idle(page, timeout_ms: int = 60_000):

@@ -141,15 +141,11 @@ def live_layout(big: bool, clean: bool | None = None, charts: int = 3) -> tuple[
         return int(min(max(side + 18, 260), 420)), 1
     rem = root_font_px(big, vp)
     # The live frame holds its controls and a status line of up to two lines above the grid.
-    inner = STATUS_PX[big]
-    # Where the frame begins: estimated from the rows above it (FRAME_TOP_REM), or as the
-    # browser measured it. The estimate is kept while it is within a few px, so the height
-    # (and with it the live view's setup) does not change once the page has settled.
+    # Where the frame begins is estimated from the rows above it (FRAME_TOP_REM): a first
+    # height, which the live view corrects in the browser (live.js room) as rows above it come
+    # and go, without a page run.
     top = FRAME_TOP_REM[big, bool(clean)] * rem
-    if vp.get("frame_top") is not None and abs(vp["frame_top"] - top) > 8:
-        top = vp["frame_top"]
-    inner = max(inner, vp.get("grid_offset") or 0)
-    height = int(h - top - inner - 12)
+    height = int(h - top - STATUS_PX[big] - 12)
     columns = PRESENT_COLUMNS if big else LAPTOP_COLUMNS
     return max(height, 280), columns + WIDE_SPANS[columns]["hidden"] * (charts > 3)
 

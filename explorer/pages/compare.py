@@ -83,12 +83,10 @@ FRAME_TOP_REM = {True: 7.4, False: 14.0}
 
 
 def _room(big: bool) -> int:
-    """The grid's height: what the screen leaves below the frame's top (the browser's measure when
-    it has one that differs from the estimate by more than a few px)."""
+    """The grid's height: what the screen leaves below the frame's top, as estimated here (the
+    grid measures it in the browser, gridview.js, where it can)."""
     vp = chrome.viewport()
     top = FRAME_TOP_REM[big] * chrome.root_font_px(big, vp)
-    if vp.get("frame_top") is not None and abs(vp["frame_top"] - top) > 8:
-        top = vp["frame_top"]
     return max(360, int(vp["height"] - top - 12))
 
 

@@ -6,12 +6,13 @@ presentation, ? the list (← back in the step-by-step view). It clicks the keye
 widgets (``.st-key-play button`` …) as a mouse would, so every shortcut goes through the
 same callbacks as the buttons, and it stays silent while focus is in a field, a select, a
 slider or anything editable. The component's value is the page's viewport,
-``{"width": px, "height": px}``, and once the live charts are drawn ``"frame_top"`` (their
-frame's top on the page) and ``"grid_offset"`` (the controls and status line above the
-grid inside it); sent once and again when any of them moves, but only while no script
-runs and once the layout has held still for a poll (a rerun asked for mid-run would carry
-the browser's widget values from before that run's changes and undo them): the layout
-sizes its charts with it. None until the browser has answered (and always under AppTest).
+``{"width": px, "height": px}``: sent once and again when the window is resized, but only
+while no script runs and once the size has held still for a poll (a rerun asked for
+mid-run would carry the browser's widget values from before that run's changes and undo
+them). The layout picks columns, fonts and a first estimate of the charts' height with it;
+where the charts begin on the page the live views measure in the browser
+(``explorer/live/static/live.js`` ``room``), so rows that come and go above them cost no
+page run. None until the browser has answered (and always under AppTest).
 """
 from __future__ import annotations
 
@@ -33,9 +34,5 @@ def keyboard() -> dict | None:
     """Install the shortcuts; the viewport ``{"width", "height"}`` in CSS px, or None before the first report."""
     value = _component(key=KEY, default=None, tab_index=-1)
     if isinstance(value, dict) and value.get("width") and value.get("height"):
-        vp = {"width": int(value["width"]), "height": int(value["height"])}
-        for key, name in (("frameTop", "frame_top"), ("gridOffset", "grid_offset")):
-            if isinstance(value.get(key), (int, float)):
-                vp[name] = int(value[key])
-        return vp
+        return {"width": int(value["width"]), "height": int(value["height"])}
     return None

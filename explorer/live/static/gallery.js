@@ -150,11 +150,7 @@
   }
 
   // The room the page leaves this frame: the projector's window below the frame's top.
-  function room() {
-    var H = (args.height | 0) || 700;
-    try { H = window.parent.innerHeight - window.frameElement.getBoundingClientRect().top - 12; } catch (err) { /* keep */ }
-    return Math.max(320, H);
-  }
+  function room() { return Math.max(320, C.room((args.height | 0) || 700)); }
 
   // The thumbnails' size and columns that fill the room best, the leaderboard beside them (below on
   // a narrow frame); more students than fit at MIN_THUMB go a page at a time.

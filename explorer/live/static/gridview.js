@@ -18,7 +18,10 @@
 
   function decode(buf) { stats.bytes += buf.byteLength; return root.BPGridWire.decode(buf, S && S.counts); }
   function render(a) {
-    C = root.LiveCore;
+    if (!C) {
+      C = root.LiveCore;
+      C.watch(function () { return C.room(null); }, function () { if (S) { layout(); root.BPGridCurves.draw(S); } });
+    }
     args = a;
     if (a.fallback) {                            // no socket: the same messages as arguments (feed.js)
       if (ch) { ch.close(); ch = null; token = null; }
@@ -187,7 +190,7 @@
   // Size the cells and the overlay to the room the page leaves (gridlayout.js chooses).
   function layout() {
     if (!S || !S.cellsEl) return;
-    var W = document.body.clientWidth || window.innerWidth, H = Math.max(240, (args.height | 0) || 600);
+    var W = document.body.clientWidth || window.innerWidth, H = Math.max(240, C.room((args.height | 0) || 600));
     var font = S.view.big ? 18 : 14, rowW = 0;
     if (S.matrix) {                               // the row labels' column: as wide as the longest
       S.cellsEl.querySelectorAll(".grow").forEach(function (e) { rowW = Math.max(rowW, e.scrollWidth); });

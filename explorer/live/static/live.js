@@ -118,6 +118,31 @@
       send("streamlit:setFrameHeight", { height: h });
     }
   }
+  // The room the page leaves this frame: the window's height below the frame's top on the page
+  // (as if scrolled to the top), less a 12 px margin; ``fallback`` (the page's estimate) where
+  // the parent cannot be read. Rows above the frame come and go with page runs (notices,
+  // tools) without the frame being drawn again, so a view watches what it lays out by
+  // (watch: ``measure()`` every ROOM_POLL_MS) and lays out anew on a change of ROOM_SLACK px
+  // or more: no page run for that.
+  var ROOM_POLL_MS = 500, ROOM_SLACK = 8;
+  function room(fallback) {
+    try {
+      var doc = window.parent.document, frameBox = window.frameElement.getBoundingClientRect();
+      var scroller = doc.querySelector("[data-testid='stMain']") || doc.scrollingElement;
+      var H = window.parent.innerHeight - (frameBox.top + (scroller ? scroller.scrollTop : 0)) - 12;
+      return isFinite(H) ? Math.round(H) : fallback;
+    } catch (err) { return fallback; }
+  }
+  var watched = null;
+  function watch(measure, onChange) {
+    if (watched) clearInterval(watched.timer);
+    watched = { seen: measure() };
+    watched.timer = setInterval(function () {
+      var v = measure();
+      if (v !== null && (watched.seen === null || Math.abs(v - watched.seen) >= ROOM_SLACK)) { watched.seen = v; onChange(); }
+    }, ROOM_POLL_MS);
+  }
+
   var topBox = document.getElementById("top");
   if (topBox) new ResizeObserver(function () { if (gridRows) sendHeight(); }).observe(topBox);
 
@@ -239,7 +264,8 @@
 
   // For view.js, which draws the grid of plots.
   window.LiveCore = { el: el, layoutGrid: layoutGrid, drawFigure: drawFigure, decode: decode, b64bytes: b64bytes, send: send, sendValue: sendValue,
-                      nextFrame: nextFrame, now: now, cells: cells, sizes: sizes, live: live };
+                      nextFrame: nextFrame, now: now, cells: cells, sizes: sizes, live: live, room: room,
+                      watch: watch };
 
   send("streamlit:componentReady", { apiVersion: 1 });
 })();

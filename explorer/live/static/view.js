@@ -31,6 +31,7 @@
                             frameMs: [], drawMs: 0 });
       env = { C: C, live: live, react: react, state: function () { return S; },
               drawing: function () { return drawing; } };
+      C.watch(fit, function () { if (S) layout(); });
     }
     return C;
   }
@@ -188,10 +189,16 @@
     return { canvas: c, ctx: ctx, image: ctx.createImageData(w, h) };
   }
 
+  // Row height: wide, what the window leaves below the controls and status line (fit, measured as
+  // they grow and rows above come and go); a phone's column or unmeasured, the page's args.height.
+  function fit() {
+    var r = (args.columns | 0) > 1 ? C.room(null) : null;
+    return r === null ? null : r - Math.round(document.getElementById("grid").getBoundingClientRect().top);
+  }
   function layout() {
-    var columns = Math.max(1, args.columns | 0 || 1);
-    var height = Math.max(80, (args.height | 0) || (S.view && S.view.height) || 320);
-    var spans = args.spans && Object.keys(args.spans).length ? args.spans : { curves: columns };
+    var columns = Math.max(1, args.columns | 0 || 1), measured = fit(), spans = args.spans;
+    var height = measured !== null ? Math.max(280, measured) : Math.max(80, (args.height | 0) || (S.view && S.view.height) || 320);
+    spans = spans && Object.keys(spans).length ? spans : { curves: columns };
     C.layoutGrid(S.names.concat(root.BPInstruments.names(S)), columns, height, spans);
   }
 
@@ -280,16 +287,12 @@
     live.lastMs = performance.now() - t0;
     live.drawn.push(C.now());
     if (live.drawn.length > 5000) live.drawn.splice(0, 1000);
-    if (!early && !f.setup) {                 // acked once painted: the next frame waits for it
-      await C.nextFrame();
-      ack(f.seq);
-    }
+    if (!early && !f.setup) { await C.nextFrame(); ack(f.seq); }   // acked once painted: the next waits
   }
   function ack(seq) { if (!args.fallback && ch && ch.ack(seq)) { live.acked = seq; live.acks++; } }
 
-  // curvesMs, canvasMs: the curves' shortest redraw interval while training runs, by plotly or
-  // on the canvas (drawFrame).
-  // earlyAck: ack a frame as its drawing starts rather than after its paint.
+  // curvesMs, canvasMs: the curves' shortest redraw interval while training runs, by plotly or on
+  // the canvas (drawFrame). earlyAck: ack a frame as its drawing starts, not after its paint.
   // parts: which pictures a frame repaints (all; the benchmark switches some off to weigh them).
   root.BPView = { render: render, state: function () { return S; }, curvesMs: 100, canvasMs: 40, earlyAck: true,
                   control: control, parts: { surface: true, network: true } };
