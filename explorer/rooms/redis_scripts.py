@@ -78,6 +78,15 @@ local function view(k, known)
   return {'ok', redis.call('HGETALL', k), seats}
 end
 local function roster_changed(k) redis.call('HSET', k, 'rev', redis.call('INCR', P .. ':rev')) end
+-- the live class of code and the student id its seat secret's digest holds (touched), or nil, why
+local function seat_of(code, digest)
+  local k, why = live(code)
+  if not k then return nil, nil, why end
+  local sid = redis.call('HGET', k .. ':secrets', digest)
+  if not sid then return nil, nil, 'noseat' end
+  touch(code)
+  return k, sid
+end
 local function sweep()
   local old = redis.call('ZRANGEBYSCORE', P .. ':rooms', '-inf', now - idle)
   for _, code in ipairs(old) do drop(code) end
@@ -162,24 +171,16 @@ return {'ok'}
 """,
     # ARGV: code, secret digest, known roster version
     "student": r"""
-local code = ARGV[5]
-local k, why = live(code)
+local k, sid, why = seat_of(ARGV[5], ARGV[6])
 if not k then return {why} end
-local sid = redis.call('HGET', k .. ':secrets', ARGV[6])
-if not sid then return {'noseat'} end
-touch(code)
 local out = view(k, ARGV[7])
 out[4] = sid
 return out
 """,
     # ARGV: code, secret digest, run key (the seat of that secret only; a new key is a roster change)
     "set_run": r"""
-local code = ARGV[5]
-local k, why = live(code)
+local k, sid, why = seat_of(ARGV[5], ARGV[6])
 if not k then return {why} end
-local sid = redis.call('HGET', k .. ':secrets', ARGV[6])
-if not sid then return {'noseat'} end
-touch(code)
 local s = cjson.decode(redis.call('HGET', k .. ':seats', sid))
 if s.r ~= ARGV[7] then
   s.r = ARGV[7]

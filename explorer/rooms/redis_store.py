@@ -219,7 +219,8 @@ class RedisRoomStore(RoomStore):
                 raise self._refuse(out[0], NO_CLASS, taken=NAME_TAKEN, name_error=why)
         raise Unavailable(UNAVAILABLE)
 
-    def student(self, code: str, secret: str) -> tuple[Seat, ClassView]:
+    def _seat_args(self, code: str, secret: str) -> tuple[str, str]:
+        """(code, the seat secret's digest) as the seat scripts take them; NotFound otherwise."""
         try:
             code = keys.read_code(code)
         except ValueError:
@@ -227,6 +228,10 @@ class RedisRoomStore(RoomStore):
         d = self._token_digest(secret)
         if d is None:
             raise NotFound(NO_CLASS)
+        return code, d
+
+    def student(self, code: str, secret: str) -> tuple[Seat, ClassView]:
+        code, d = self._seat_args(code, secret)
         view, out = self._read_view("student", "c:" + code, (code, d), runs=False, no_seat=NOT_IN_CLASS)
         sid = _text(out[3])
         seat = next((s for s in view.students if s.student_id == sid), None)
@@ -236,13 +241,7 @@ class RedisRoomStore(RoomStore):
 
     def set_run(self, code: str, secret: str, run_key: str) -> None:
         run_key = check_run_key(run_key)
-        try:
-            code = keys.read_code(code)
-        except ValueError:
-            raise NotFound(NO_CLASS) from None
-        d = self._token_digest(secret)
-        if d is None:
-            raise NotFound(NO_CLASS)
+        code, d = self._seat_args(code, secret)
         self._ok("set_run", code, d, run_key, no_seat=NOT_IN_CLASS)
 
     def rename(self, token: str, student_id: str, nickname: str) -> None:
