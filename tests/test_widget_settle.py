@@ -50,6 +50,21 @@ def test_a_rerun_with_the_browsers_old_values_does_not_undo_a_callback(ss):
     assert ws.config_from_state() == other()
 
 
+def test_a_callbacks_run_stopped_before_it_settled_is_still_put_back(ss):
+    """The callback's run can be stopped by the racing rerun before its script reaches
+    ``settle_widgets`` (Streamlit stops a run at its next element): the rerun that follows is the
+    first to settle, and it carries the browser's older value. New weights' seed came back old
+    this way in a browser round (its link kept the old seed)."""
+    page_run(ss)
+    seed = ws.SETTINGS["seed"].key
+    old = ss[seed]
+    ws.write_widgets({seed: old + 1})              # New weights' callback
+    page_run(ss, browser={seed: old})              # the racing rerun, the first run to settle
+    assert ss[seed] == old + 1
+    page_run(ss, browser={seed: old + 1})          # drawn: the browser has it
+    assert ss[seed] == old + 1 and not ss[ws.PENDING]
+
+
 def test_a_run_that_completed_confirms_the_values(ss):
     page_run(ss)
     want = ws.widget_state(other())

@@ -97,19 +97,19 @@ def settle_widgets() -> None:
     A rerun asked for while a run is still being drawn (a component's report, a second click)
     carries every widget's value as the browser held it, from before that run: values a
     callback of that run had set (an opened model file, a lesson, a grid cell) come back as
-    they were (streamlit/streamlit#218). A pending value the run sees unchanged from ``old`` is
-    written again; one it sees as ``new`` has arrived; anything else the learner chose since,
-    and wins."""
+    they were (streamlit/streamlit#218). A pending value the run sees as its ``old`` is written
+    again, whichever run this is: the callback's own run may have been stopped by the racing
+    rerun before it reached here. One it sees as the callback's value stays pending until a run
+    after the callback's (``due``) confirms it; anything else the learner chose since, and wins."""
     ss = st.session_state
     runs = ss[RUNS] = ss.get(RUNS, 0) + 1
     pending = ss.get(PENDING)
     for key, (old, value, due) in list((pending or {}).items()):
-        if runs < due:
-            continue                   # set by this run's own callbacks
-        if ss.get(key) == old and old != value:
+        now = ss.get(key)
+        if now == old and old != value:       # the browser's older value, carried back
             ss[key] = value
-            pending[key] = (old, value, runs + 1)
-        else:
+            pending[key] = (old, value, max(due, runs + 1))
+        elif now != value or runs >= due:     # the learner's since, or confirmed
             del pending[key]
 
 
