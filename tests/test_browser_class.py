@@ -93,6 +93,10 @@ def test_create_join_two_students_and_the_projector_shows_them(server, chromium)
         gallery = wait_live(page, 60, ready="!!(window.__gallery && __gallery.names.length >= 2)")   # (Cy too, perhaps)
         for name in ("Ada <i>", "Bo"):                                    # the live gallery's captions, as typed
             gallery.locator(".gname", has_text=name).wait_for(timeout=30_000)
+            # Neither has pressed Play: the projector, opened after they joined, draws each one's
+            # network from the run store (epoch 0), not "waiting for a first frame".
+            cell = gallery.locator(".gcell", has=gallery.locator(".gname", has_text=name))
+            cell.locator(".gnums", has_text="ep 0").wait_for(timeout=30_000)
         code = page.locator(".join-code").inner_text()
         assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", code) and code.replace("-", "") in link
         names = [b.get_attribute("aria-label") or b.inner_text() for b in page.get_by_role("button").all()]

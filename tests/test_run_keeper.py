@@ -139,6 +139,21 @@ def test_a_new_page_of_the_same_browser_resumes_the_run_paused_with_a_notice(sto
     assert run3.epoch == 0
 
 
+def test_a_browser_with_no_run_kept_has_its_fresh_run_saved_at_once(store):
+    """A student who joined a class and has not pressed Play is in the run store (the projector
+    reads it there); a browser whose run is kept is not overwritten by merely opening a page."""
+    secret = secrets.token_urlsafe(32)
+    s, sock, run = page(secret)
+    wait_for(lambda: store.saves, "the fresh run's checkpoint")
+    assert store.saves == [(store.saves[0][0], secret, 0, False)]
+    KEEPER.flush()
+    assert KEEPER.load(secret).epoch == 0
+    s.disconnect(sock)
+    page(secret)                                          # a reload: the run kept is found, not saved again
+    time.sleep(1.5)
+    assert len(store.saves) == 1
+
+
 def test_another_setup_starts_fresh_and_a_socket_without_a_secret_is_never_saved(store):
     secret = secrets.token_urlsafe(32)
     s, sock, run = page(secret)

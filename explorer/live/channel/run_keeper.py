@@ -12,7 +12,9 @@ state changed since its last checkpoint is saved
 
 - while it plays, when its last checkpoint is ``SAVE_EVERY_S`` old (4.5 s: rounds come a few ms
   apart, so a playing run is saved at least every 5 s and a lost replica costs at most ~5 s);
-- at once when it stops or starts playing (Pause, a closed socket, divergence, a task's limit);
+- at once when it stops or starts playing (Pause, a closed socket, divergence, a task's limit),
+  and at a browser's first socket when the store holds no run for it (a class's projector then
+  shows a student who joined but has not trained yet);
 - otherwise (Step, Reset, new points, a rebuilt network) at most every ``PAUSED_EVERY_S``.
 
 Taking a checkpoint (copies of its arrays, under the run's lock) is the scheduler's and counts
@@ -118,7 +120,11 @@ class Keeper:
                     self.resumed += 1
                 elif seen is not None and seen["epoch"] > 0 and run.epoch == 0:
                     s.pause(NOT_KEPT)
-                kept.state, kept.at = (id(run), run.version, bool(s.running)), time.monotonic()
+                # None kept for this browser yet: the next tick saves this run, so that a class's
+                # projector shows a student who has not pressed Play yet.
+                if ck is not None:
+                    kept.state = (id(run), run.version, bool(s.running))
+                kept.at = time.monotonic()
         except Exception as err:  # noqa: BLE001 - a checkpoint that fits but fails: start fresh, say it once
             log_limited("run-resume", "run keeper: a checkpoint could not be restored; the run starts fresh", err)
             with run.lock:
