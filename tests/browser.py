@@ -173,7 +173,18 @@ def rerun_of(page, timeout_ms: int = 90_000):
     if before < 0:
         raise RuntimeError("rerun_of needs a page opened by tests.browser (browser_page, new_page, watch)")
     yield
-    page.wait_for_function(f"() => window.__stream.n > {before}", timeout=timeout_ms)
+    try:
+        page.wait_for_function(f"() => window.__stream.n > {before}", timeout=timeout_ms)
+    except Exception as err:
+        # The click asked for no run at all (seen once in a round: a lesson button after the
+        # Lessons expander opened). What the page showed, for whoever reads the failure.
+        shot = ROOT / "tests" / "artifacts" / f"rerun_of_no_run_{int(time.time())}.png"
+        if shot.parent.is_dir():
+            page.screenshot(path=str(shot))
+        state = page.evaluate("(document.querySelector('[data-test-script-state]') || {getAttribute: () => null})"
+                              ".getAttribute('data-test-script-state')")
+        raise AssertionError(f"no Streamlit message after the action in {timeout_ms / 1000:.0f} s (script state "
+                             f"{state}, messages {before}; the page as it was: {shot.name})") from err
     page.wait_for_function(f"() => ({IDLE})() && performance.now() - window.__stream.last > {QUIET_MS}",
                            timeout=timeout_ms, polling=100)
 
