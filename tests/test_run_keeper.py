@@ -186,6 +186,50 @@ def test_a_reconnect_of_the_same_session_keeps_its_newer_run(store):
     assert run.epoch == 0 and sock2.setups()[-1]["notice"] is None
 
 
+class SlowStore(RecordingStore):
+    """A store whose writes take ``delay_s`` each (a remote Redis under load)."""
+
+    def __init__(self, delay_s: float):
+        super().__init__()
+        self.delay_s = delay_s
+
+    def save(self, secret, checkpoint):
+        time.sleep(self.delay_s)
+        return super().save(secret, checkpoint)
+
+
+def test_at_the_servers_stop_drain_returns_once_every_run_is_saved_where_its_socket_closed(monkeypatch):
+    """The stop (``lifespan``): the sockets are closed, and ``drain`` returns only once each playing
+    run's checkpoint at its last epoch is in the store, although the store takes 50 ms a write."""
+    slow = SlowStore(0.05)
+    monkeypatch.setattr(KEEPER, "store", slow)
+    keys = [secrets.token_urlsafe(32) for _ in range(4)]
+    pages = [page(key) for key in keys]
+    for s, _, _ in pages:
+        send(s, type="play")
+    wait_for(lambda: all(run.epoch >= 20 for _, _, run in pages), "20 epochs each")
+    for s, sock, _ in pages:                               # as the server's stop closes every socket
+        s.disconnect(sock)
+    SCHEDULER.wake()
+    assert KEEPER.drain(10.0)
+    for key, (s, _, run) in zip(keys, pages):
+        assert not s.running
+        doc = slow.load(key)
+        assert doc is not None and doc["epoch"] == run.epoch and not doc["running"], (doc and doc["epoch"], run.epoch)
+
+
+def test_drain_gives_up_after_its_limit_when_a_run_still_plays():
+    s, sock, run = page(secrets.token_urlsafe(32))
+    send(s, type="play")
+    wait_for(lambda: run.epoch >= 5, "5 epochs")
+    t0 = time.monotonic()
+    assert not KEEPER.drain(0.3)                            # its socket is open: it plays on, unsaved
+    assert 0.3 <= time.monotonic() - t0 < 2.0
+    s.disconnect(sock)
+    SCHEDULER.wake()
+    assert KEEPER.drain(10.0)
+
+
 @pytest.mark.parametrize("secret, ok", [(None, True), ("A" * 43, True), ("a-_9" * 10 + "abc", True),
                                         ("A" * 42, False), ("A" * 44, False), ("A" * 42 + "=", False),
                                         (12, False), ("", False), ("é" * 43, False)])

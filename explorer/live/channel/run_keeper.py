@@ -52,6 +52,9 @@ from explorer.training.run_store_base import RunStore, RunStoreError, key_of
 
 SAVE_EVERY_S = 4.5
 PAUSED_EVERY_S = 1.0
+# The server's stop waits this long at most for the last checkpoints (``drain``): compose allows 10 s
+# between SIGTERM and SIGKILL, Kubernetes 30 s; a class's saves take milliseconds.
+DRAIN_S = 3.0
 RESUMED = "Resumed at epoch {epoch:,}: press Play to go on."
 FAILED_OVER = "The server restarted: resumed at epoch {epoch:,}, {lost}."
 # (no checkpoint, or one of other points: an uploaded CSV or over 200 drawn points are not in the link)
@@ -210,6 +213,23 @@ class Keeper:
         """Wait until every checkpoint submitted so far is written (tests); False on timeout."""
         with self._cond:
             return self._cond.wait_for(lambda: not self._pending and not self._writing, timeout_s)
+
+    def drain(self, timeout_s: float = DRAIN_S) -> bool:
+        """The server is stopping (a rollout's SIGTERM) and has closed every socket: wait until the
+        scheduler has saved each kept run as stopped (it pauses a run whose socket closed and saves it
+        at once) and the writer has written it all, so that the learner's next replica resumes it
+        where the page left it. Any thread; False past ``timeout_s``."""
+        def unsaved() -> bool:
+            try:
+                kept = list(self._kept.items())
+            except RuntimeError:          # the scheduler thread added a session meanwhile: look again
+                return True
+            return any(isinstance(s.run, Run) and (s.running or k.state != (id(s.run), s.run.version, False))
+                       for s, k in kept)
+
+        with self._cond:                  # _submit and the writer notify: each may end the wait
+            return self._cond.wait_for(lambda: not unsaved() and not self._pending and not self._writing,
+                                       timeout_s)
 
     # ---- a socket's worker thread ---------------------------------------------------------------
     def load(self, secret: str) -> Checkpoint | None:
