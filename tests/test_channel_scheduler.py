@@ -207,3 +207,29 @@ def test_a_learner_alone_at_max_follows_the_browser_and_classes_keep_their_budge
     assert frame_interval(30) == 1 / 20
     for n in range(2, 200):
         assert n / frame_interval(n) <= FRAME_BUDGET + 1e-9 or frame_interval(n) == 1 / 8
+
+
+def test_closed_tabs_are_visited_once_a_second_not_every_round():
+    """Streamlit keeps a closed tab's session for 2 minutes (up to 128), and its LiveSession with
+    it: the rounds that serve the learners still playing walk those only once a second."""
+    from explorer.live.channel import registry
+    from explorer.live.channel.scheduler import DORMANT_EVERY_S
+    closed = []                                   # held, as Streamlit's session store holds them
+    for _ in range(40):
+        s, sock, run = learner()
+        s.disconnect(sock)
+        closed.append((s, run))
+    s, sock, run = learner("max")
+    send(s, type="play")
+    wait_for(lambda: run.epoch > 5, "training")
+    alive = registry.sessions()
+    dormant = sum(x.dormant() for x in alive)
+    assert dormant >= 40 and len(alive) - dormant == 1, (len(alive), dormant)
+    del alive
+    r0, v0, t0 = SCHEDULER.rounds, SCHEDULER.visits, time.monotonic()
+    time.sleep(2.5)
+    rounds, visits, dt = SCHEDULER.rounds - r0, SCHEDULER.visits - v0, time.monotonic() - t0
+    assert rounds > 50, rounds
+    # every round walks the one playing learner; the closed tabs once a second (at least once here)
+    assert rounds + dormant <= visits <= rounds + dormant * (dt / DORMANT_EVERY_S + 1), (rounds, visits, dormant)
+    assert run.epoch > 5 and all(x.run is r and not x.running for x, r in closed)

@@ -204,6 +204,12 @@ class LiveSession:
             self.conn = None
 
     # ---- scheduler side -------------------------------------------------------------
+    def dormant(self) -> bool:
+        """Nothing for the scheduler to do each round: no socket (a closed tab Streamlit keeps, or
+        a page whose socket is not open yet), no fallback, not playing, no step under way, no message."""
+        return self.conn is None and not self.fallback and not self.running and self.stepping is None \
+            and not self.inbox
+
     def wants_training(self) -> bool:
         run = self.run
         return run is not None and self.running and (self.conn is not None or self.fallback)
