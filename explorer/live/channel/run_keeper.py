@@ -71,6 +71,12 @@ def failover_notice(epoch: int, seen: dict) -> str:
     return text if seen["running"] else text + PRESS_PLAY
 
 
+def run_state(s, run: Run) -> tuple:
+    """What a checkpoint of session ``s``'s ``run`` records of it: (run id, run version, playing).
+    A run whose state differs from its last checkpoint's has something unsaved."""
+    return id(run), run.version, bool(s.running)
+
+
 class _Kept:
     """What the keeper knows of one session: its browser secret and its last checkpoint's moment."""
 
@@ -126,7 +132,7 @@ class Keeper:
                 # None kept for this browser yet: the next tick saves this run, so that a class's
                 # projector shows a student who has not pressed Play yet.
                 if ck is not None:
-                    kept.state = (id(run), run.version, bool(s.running))
+                    kept.state = run_state(s, run)
                 kept.at = time.monotonic()
         except Exception as err:  # noqa: BLE001 - a checkpoint that fits but fails: start fresh, say it once
             log_limited("run-resume", "run keeper: a checkpoint could not be restored; the run starts fresh", err)
@@ -149,7 +155,7 @@ class Keeper:
         run = s.run
         if kept is None or not isinstance(run, Run):
             return 0.0
-        state = (id(run), run.version, bool(s.running))
+        state = run_state(s, run)
         if state == kept.state:
             return 0.0
         now = time.monotonic()
@@ -159,7 +165,7 @@ class Keeper:
         t0 = time.perf_counter()
         try:
             with run.lock:
-                state = (id(run), run.version, bool(s.running))
+                state = run_state(s, run)
                 ck = run_checkpoint.capture(run, state[2], kept.memo)
         except Exception as err:  # noqa: BLE001 - a checkpoint that cannot be taken: training goes on
             log_limited("run-capture", "run keeper: a run's checkpoint could not be taken", err)
@@ -224,8 +230,7 @@ class Keeper:
                 kept = list(self._kept.items())
             except RuntimeError:          # the scheduler thread added a session meanwhile: look again
                 return True
-            return any(isinstance(s.run, Run) and (s.running or k.state != (id(s.run), s.run.version, False))
-                       for s, k in kept)
+            return any(isinstance(s.run, Run) and (s.running or k.state != run_state(s, s.run)) for s, k in kept)
 
         with self._cond:                  # _submit and the writer notify: each may end the wait
             return self._cond.wait_for(lambda: not unsaved() and not self._pending and not self._writing,
