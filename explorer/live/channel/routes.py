@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from explorer.live.channel import registry, wire
 from explorer.live.channel.guard import log_limited
+from explorer.live.channel.outbox import outbox_for
 from explorer.live.channel.run_keeper import KEEPER
 from explorer.live.channel.scheduler import SCHEDULER
 from explorer.live.channel.session import INBOX_MAX
@@ -72,17 +73,19 @@ class _Close:
 
 
 class Connection:
-    """One open socket; ``send`` queues text or bytes from any thread, in order."""
+    """One open socket; ``send`` queues text or bytes from any thread, in order (through its
+    loop's ``outbox``: a round's frames wake the loop once, not once each)."""
 
     def __init__(self, websocket: WebSocket, loop: asyncio.AbstractEventLoop):
         self.ws, self.loop = websocket, loop
+        self.outbox = outbox_for(loop)
         self.queue: asyncio.Queue = asyncio.Queue()
         self.closed = False
         self.bytes_sent = 0
 
     def send(self, data: str | bytes) -> None:
         if not self.closed:
-            self.loop.call_soon_threadsafe(self.queue.put_nowait, data)
+            self.outbox.put(self.queue, data)
 
     def close_after_queued(self, code: int, reason: str = "") -> None:
         """Close with ``code`` (and ``reason``, at most 123 bytes) once what is queued so far has gone out."""

@@ -34,8 +34,9 @@ learner at once, round robin:
   second). No backlog can build up. The browser acks a frame as it starts drawing it; a
   learner alone gets its next frame between slices (``_serve``), not after its own next
   slice, so the frame arrives before the browser's next animation frame.
-* **Hand-off.** Messages reach the sockets through ``loop.call_soon_threadsafe``
-  (``routes.Connection.send``); this thread never awaits.
+* **Hand-off.** Messages reach the sockets through the loop's ``outbox`` (one
+  ``loop.call_soon_threadsafe`` for a round's frames, ``routes.Connection.send``); this thread
+  never awaits.
 * **Auto-pause** when the tab is hidden, after 15 minutes without input, or the
   socket closed (at once).
 * **Closed tabs are visited once a second.** Streamlit keeps a closed tab's session for 2
