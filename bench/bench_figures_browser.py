@@ -82,7 +82,7 @@ def channel_messages(cfg: Config, n: int, seconds_between: float, query: str = "
     run = Run(cfg, build_data(cfg.data))
     run.train_for(1.0)
     s = LiveSession()
-    s.attach(run, View())
+    s.attach(run, View(), "max")         # as at max speed: every frame asks for its ack (wire, Pacing)
     s.play()
     setup = s.setup()
     frames = []

@@ -1,7 +1,8 @@
 """One simulated learner, as a browser is one: a real Streamlit session over Streamlit's own
 socket (``/_stcore/stream``) plus the live channel (``/live/ws``) it opens with the page's
-token. It counts frames, bytes and control round trips, and acks each frame as soon as it
-has decoded it. Used by ``bench_classroom.py``, ``classroom_grid.py`` and ``bench_flood.py``.
+token. It counts frames, bytes and control round trips, and acks a frame as soon as it has
+decoded it if one since its last ack asked for an ack, as the page does (``wire``, Pacing).
+Used by ``bench_classroom.py``, ``classroom_grid.py`` and ``bench_flood.py``.
 
 Like a browser it keeps its cookies (``cookies``: name -> value, sent on both sockets and taken
 from their handshakes' Set-Cookie, so a balancer's cookie keeps it on one replica), and with
@@ -137,6 +138,8 @@ class Learner:
         self.secret: str | None = None
         self.live = None
         self.frames = 0
+        self.acks = 0
+        self._asked = False
         self.bytes = 0
         self.setups = 0
         self.playing_s = 0.0
@@ -177,7 +180,12 @@ class Learner:
                     self.frames += 1
                     self.last = frame
                     self.on_live(frame)
-                    await self.live.send(json.dumps({"type": "ack", "seq": frame["seq"]}))
+                    # as the page acks (view.js): once a frame since the last ack asked for one
+                    self._asked = self._asked or bool(frame["flags"] & wire.FLAG_ACK)
+                    if self._asked:
+                        self._asked = False
+                        self.acks += 1
+                        await self.live.send(json.dumps({"type": "ack", "seq": frame["seq"]}))
                     continue
                 msg = json.loads(data)
                 self.on_live(msg)

@@ -1,6 +1,7 @@
 """The live view over its own WebSocket (explorer/live/channel), in headless Chromium.
 
-The page trains over the socket: frames arrive, each is acked once drawn, the browser
+The page trains over the socket: frames arrive, the page acks those that ask (one in four at a
+paced speed: wire.py, Pacing) as it draws them, the browser
 computes the surface and the tiles from the weights (view.js), zoom survives the
 updates, no sampled animation frame shows a chart missing, Pause brings a last frame
 that says paused, Step trains exactly one epoch. And when no socket can be opened, the
@@ -13,6 +14,7 @@ import time
 
 import pytest
 
+from explorer.live.channel import wire
 from tests.browser import browser_page, live_frame, wait_live
 from tests.conftest import ARTIFACTS
 
@@ -97,7 +99,9 @@ def test_trains_over_the_socket(server):
         # frames arrive (how fast is bench_live_app's to say: here only that 20 more do come)...
         frame.wait_for_function(f"__live.frames >= {a['frames'] + 20}", timeout=60_000)
         b = frame.evaluate(STATE)
-        assert b["acks"] - a["acks"] >= b["renders"] - a["renders"] - 1   # ...and each drawn one is acked
+        # ...and the page acks one in wire.ACK_EVERY at this paced speed (the frames that ask)
+        frames, acks = b["frames"] - a["frames"], b["acks"] - a["acks"]
+        assert frames // wire.ACK_EVERY - 2 <= acks <= frames // wire.ACK_EVERY + 2, (frames, acks)
         assert b["extra"].get("epoch", -1) > a["extra"].get("epoch", -1)   # (no status yet: -1)
         assert b["curves"] > a["curves"]                          # the curves follow
 
@@ -246,7 +250,7 @@ def test_frame_decoding_matches_the_wire_format():
     weights = rng.normal(size=41).astype(np.float32)
     points = rng.normal(size=(4, 5 + 2 * L)).astype(np.float32)
     grads = rng.random(2 * L).astype(np.float32)
-    data = wire.encode_frame(17, 12345, wire.FLAG_RUNNING | wire.FLAG_WEIGHTS, 32,
+    data = wire.encode_frame(17, 12345, wire.FLAG_RUNNING | wire.FLAG_WEIGHTS | wire.FLAG_ACK, 32,
                              (0.5, 0.75, float("nan"), float("nan")), weights, points, grads)
     empty = wire.encode_frame(1, 0, 0, 64, (float("nan"),) * 4, weights[:3], np.zeros((0, 0)), np.zeros(0))
     js = (Path(__file__).resolve().parents[1] / "explorer" / "live" / "static" / "channel.js").read_text()
@@ -256,13 +260,14 @@ def test_frame_decoding_matches_the_wire_format():
         got = page.evaluate("""(bufs) => bufs.map(b => {
           const f = BPChannel.decodeFrame(Uint8Array.from(atob(b), c => c.charCodeAt(0)).buffer);
           return {seq: f.seq, epoch: f.epoch, running: f.running, hasTest: f.hasTest, weightsChanged: f.weightsChanged,
-                  version: f.version, perOctave: f.perOctave, latest: f.latest.map(v => v === v ? v : null),
+                  asksAck: f.asksAck, version: f.version, perOctave: f.perOctave, latest: f.latest.map(v => v === v ? v : null),
                   weights: Array.from(f.weights), points: Array.from(f.points), nPoints: f.nPoints,
                   width: f.pointWidth, grads: Array.from(f.grads)};
         })""", [base64.b64encode(d).decode() for d in (data, empty)])
     f, e = got
-    assert (f["seq"], f["epoch"], f["running"], f["hasTest"], f["weightsChanged"], f["version"], f["perOctave"]) == \
-        (17, 12345, True, False, True, wire.WIRE_VERSION, 32)
+    assert (f["seq"], f["epoch"], f["running"], f["hasTest"], f["weightsChanged"], f["asksAck"], f["version"],
+            f["perOctave"]) == (17, 12345, True, False, True, True, wire.WIRE_VERSION, 32)
+    assert not e["asksAck"]
     assert f["latest"] == [0.5, 0.75, None, None]
     assert np.array_equal(np.float32(f["weights"]), weights)
     assert (f["nPoints"], f["width"]) == (4, 5 + 2 * L)

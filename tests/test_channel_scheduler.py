@@ -20,21 +20,27 @@ WAIT_S = 60          # generous limits for a loaded machine: a test fails only i
 
 
 class FakeSocket:
-    """Collects what the scheduler sends; acks each binary frame immediately."""
+    """Collects what the scheduler sends; acks each binary frame immediately (``auto_ack``
+    True), never (False), or as the page does ("asked": once a frame since its last ack asked)."""
 
     closed = False
 
-    def __init__(self, session: LiveSession, auto_ack: bool = True):
+    def __init__(self, session: LiveSession, auto_ack: bool | str = True):
         self.session, self.auto_ack = session, auto_ack
         self.frames: list[dict] = []
         self.texts: list[dict] = []
+        self.acks: list[int] = []
+        self.asked = False
 
     def send(self, data):
         if isinstance(data, bytes):
             n_layers = len(self.session.run.net.layers)
             frame = wire.decode_frame(data, n_layers)
             self.frames.append(frame)
-            if self.auto_ack:
+            self.asked = self.asked or bool(frame["flags"] & wire.FLAG_ACK)
+            if self.auto_ack is True or (self.auto_ack == "asked" and self.asked):
+                self.asked = False
+                self.acks.append(frame["seq"])
                 self.session.inbox.append({"type": "ack", "seq": frame["seq"]})
                 SCHEDULER.wake()
         else:
@@ -164,6 +170,65 @@ def test_frames_wait_for_the_ack():
     assert len(sock.frames) == 1                     # trained on, but sent nothing unacked
     send(s, type="ack", seq=sock.frames[0]["seq"])
     wait_for(lambda: len(sock.frames) == 2, "the next frame after the ack")
+    send(s, type="pause")
+
+
+def test_a_paced_page_acks_one_frame_in_four_and_misses_no_update():
+    """At a paced speed the server's tick sets the pace: the page acks only the frames that ask
+    (one in ``wire.ACK_EVERY``), and every epoch still comes in its own frame, in order."""
+    s, sock, run = learner("1")
+    sock.auto_ack = "asked"
+    send(s, type="play")
+    wait_for(lambda: len(sock.frames) >= 41, "41 frames")
+    send(s, type="pause")
+    frames = sock.frames[:41]
+    assert [f["epoch"] for f in frames] == list(range(frames[0]["epoch"], frames[0]["epoch"] + 41))
+    asked = [f["seq"] for f in frames if f["flags"] & wire.FLAG_ACK]
+    acked = [q for q in sock.acks if q <= frames[-1]["seq"]]
+    assert acked == asked                              # the page acked exactly the frames that asked
+    assert 41 // wire.ACK_EVERY - 1 <= len(acked) <= 41 // wire.ACK_EVERY + 1, acked
+
+
+def test_a_page_that_stops_acking_gets_a_window_of_frames_and_no_more():
+    """A page that draws nothing (a slow phone) holds the server back after ``wire.PACED_WINDOW``
+    frames at a paced speed; its ack lets the next ones go; Pause still shows, one over."""
+    s, sock, run = learner("1")
+    sock.auto_ack = False
+    send(s, type="play")
+    wait_for(lambda: len(sock.frames) >= wire.PACED_WINDOW, "a window of frames")
+    r0 = SCHEDULER.rounds
+    wait_for(lambda: SCHEDULER.rounds > r0 + 3, "3 more rounds")
+    assert len(sock.frames) == wire.PACED_WINDOW
+    assert sock.frames[-1]["flags"] & wire.FLAG_ACK       # the newest unacked frame asked
+    assert run.epoch == sock.frames[-1]["epoch"] + 1      # one update is ready for the ack, no more
+    send(s, type="ack", seq=sock.frames[wire.ACK_EVERY - 1]["seq"])
+    wait_for(lambda: len(sock.frames) >= wire.PACED_WINDOW + wire.ACK_EVERY, "frames after the ack")
+    r0 = SCHEDULER.rounds
+    wait_for(lambda: SCHEDULER.rounds > r0 + 3, "3 more rounds")
+    assert len(sock.frames) == wire.PACED_WINDOW + wire.ACK_EVERY
+    send(s, type="pause")
+    wait_for(lambda: not sock.frames[-1]["running"], "the frame that shows Pause")
+    assert len(sock.frames) == wire.PACED_WINDOW + wire.ACK_EVERY + 1
+
+
+def test_a_change_to_max_waits_for_no_ack_that_was_not_asked_for():
+    """Frames sent at a paced speed before any asked for an ack stay unacked; at max the window is
+    one frame, but the server never waits for an ack it did not ask for."""
+    s, sock, run = learner("1")
+    sock.auto_ack = False
+    send(s, type="play")
+    wait_for(lambda: len(sock.frames) >= 2, "two frames")
+    send(s, type="speed", value="max")
+    wait_for(lambda: s.speed == "max", "the speed change")
+    n = len(sock.frames)
+    assert not any(f["flags"] & wire.FLAG_ACK for f in sock.frames)
+    wait_for(lambda: len(sock.frames) > n, "a frame at max, though frames sent before are unacked")
+    last = sock.frames[-1]
+    assert last["flags"] & wire.FLAG_ACK                  # at max every frame asks
+    wait_for(lambda: run.epoch > last["epoch"] + 100, "training past that frame")
+    assert sock.frames[-1] is last                        # ...and waits for its ack
+    send(s, type="ack", seq=last["seq"])
+    wait_for(lambda: len(sock.frames) > n + 1, "the next frame after the ack")
     send(s, type="pause")
 
 

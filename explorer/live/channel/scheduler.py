@@ -27,8 +27,10 @@ learner at once, round robin:
   each second (a duty cycle); the rest of the time the GIL is free for the event loop
   (Streamlit's and the channel's sockets) and the script threads, so controls stay
   prompt with everyone at max.
-* **Frames follow acks.** A learner gets its next binary frame only once it acked the
-  previous one, something changed, and ``frame_interval`` has passed (a learner alone: its
+* **Frames follow acks.** A learner gets its next binary frame only while its window is
+  open (``LiveSession.window_open``: at max it acked the previous frame; at a paced speed
+  fewer than ``wire.PACED_WINDOW`` are unacked, and the page acks one in ``wire.ACK_EVERY``),
+  something changed, and ``frame_interval`` has passed (a learner alone: its
   browser's frame rate, up to ``ALONE_FPS``; with others: at most ``MAX_FPS`` a second,
   fewer when many learners play, so the total stays near ``FRAME_BUDGET`` frames a
   second). No backlog can build up. The browser acks a frame as it starts drawing it; a
@@ -215,7 +217,7 @@ class Scheduler:
             self._push(s, interval)
         if len(self._playing) == 1:        # a learner alone at max: its next frame as soon as it acked
             s = self._playing[0]
-            if s.speed == "max" and s.acked >= s.seq:
+            if s.speed == "max" and s.window_open():
                 self._push(s, interval)
 
     def _throttle(self, paced: list, interval: float) -> None:
@@ -361,10 +363,10 @@ class Scheduler:
             return
         if not s.changed():
             return
-        # The frame that shows a stop (Pause, Step, divergence) goes out at once, even with one
-        # frame still unacked: Pause is on screen as soon as the browser can draw it.
+        # The frame that shows a stop (Pause, Step, divergence) goes out at once, one over the
+        # window: Pause is on screen as soon as the browser can draw it.
         stopped = not s.running and s.sent is not None and s.sent[2]
-        if s.acked < s.seq and not (stopped and s.acked >= s.seq - 1):
+        if not s.window_open(stopped):
             return
         if s.running and (s.owed if s.speed != "max" else time.monotonic() - s.last_frame_t < interval):
             return                                # mid-update, or too soon after the last frame

@@ -70,6 +70,7 @@ class LiveSession:
         # pacing (scheduler thread only)
         self.seq = 0                     # last frame sent
         self.acked = 0                   # last frame the browser acked
+        self.asked = 0                   # last frame that asked for an ack (wire.FLAG_ACK)
         self.setup_needed = True
         self.sent = None                 # (run id, version, running) of the last frame
         self.last_frame_t = 0.0
@@ -210,6 +211,13 @@ class LiveSession:
         return self.conn is None and not self.fallback and not self.running and self.stepping is None \
             and not self.inbox
 
+    def window_open(self, stopped: bool = False) -> bool:
+        """May a frame go out as far as acks go (``wire``'s Pacing)? Fewer than the speed's window
+        unacked (the frame that shows a stop: one more), or no ack asked for is outstanding (a speed
+        changed to max with frames unacked that asked for none: never wait for an ack not asked for)."""
+        unacked = self.seq - self.acked
+        return unacked < wire.window(self.speed) + stopped or self.asked <= self.acked
+
     def wants_training(self) -> bool:
         run = self.run
         return run is not None and self.running and (self.conn is not None or self.fallback)
@@ -259,6 +267,9 @@ class LiveSession:
         self.seq += 1
         has_test = bool(h.test_cost)
         flags = (wire.FLAG_RUNNING if self.running else 0) | (wire.FLAG_TEST if has_test else 0)
+        if wire.asks_ack(self.seq - self.acked, self.speed):
+            flags |= wire.FLAG_ACK
+            self.asked = self.seq
         key = (id(run), run.version)
         if self.sent is None or self.sent[:2] != key:
             flags |= wire.FLAG_WEIGHTS

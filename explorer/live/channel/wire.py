@@ -17,8 +17,10 @@ client frames are refused):
                                           run gave a new token. The run resumes as it was, playing
                                           or not, and its notice says how many epochs were lost
                                           (run_keeper); epoch a whole number 0 .. 2**32 - 1
-    {"type": "ack", "seq": 17}            frame 17 is on screen: the server may send the next
-                                          (a whole seq, 0 ≤ seq < 2**32)
+    {"type": "ack", "seq": 17}            frame 17 is on screen (and every frame before it): the
+                                          server may send more (a whole seq, 0 ≤ seq < 2**32). The
+                                          page acks a frame it draws once a frame flagged
+                                          FLAG_ACK has arrived since its last ack (see Pacing)
     {"type": "play"} | {"type": "pause"} | {"type": "reset"}
     {"type": "step", "unit": "epoch" | "batch"}      pauses, then one epoch / one mini-batch
     {"type": "speed", "value": 1 | "max"}   trainer updates per frame (epochs, or mini-batches
@@ -35,7 +37,7 @@ applies without a second check (a speed passes ``parse_speed``, the one speed ru
 
 Limits per socket (``routes.Door``): at most ``CONTROL_RATE`` controls a second
 (play, pause, reset, step, speed, visible; bursts of ``CONTROL_BURST``) and ``ACK_RATE``
-acks (the server has one frame in flight, at most 75 frames a second). A message over
+acks (at max speed a frame is acked each, at most 75 frames a second). A message over
 either limit is dropped; after a refused message (bad or dropped) the server reads that
 socket's next one no sooner than ``REFUSED_PAUSE_S`` later, so a flood fills the sender's
 own buffers rather than the server's time. Every refused message is a strike, strikes
@@ -113,13 +115,14 @@ Server → client, text JSON:
                              (divergence, auto-pause; ``notice`` then says why, one line)
     {"type": "error", "text": "..."}   a refused client message
 
-Server → client, binary frame (one per ack at most; the server never runs ahead):
+Server → client, binary frame (at most ``window`` unacked; the server never runs further ahead):
 
     header  HEADER = struct "<IIBBHffffIIH" (38 bytes, packed; fields in order; the body that
             follows is therefore not 4-byte aligned: read it through a DataView)
         seq          u32   frame number (strictly increasing per socket)
         epoch        u32   completed epochs
-        flags        u8    bit 0 running, bit 1 has test data, bit 2 the weights changed
+        flags        u8    bit 0 running, bit 1 has test data, bit 2 the weights changed,
+                           bit 3 ack asked (FLAG_ACK: see Pacing)
         version      u8    WIRE_VERSION (1)
         per_octave   u16   the history's current spacing (see setup)
         cost, score, test_cost, test_score    f32   latest epoch's values (NaN if none yet)
@@ -171,11 +174,19 @@ and the component's buttons report through its value, each a new request by (id,
 The page checks a control with ``parse_client``, as the socket does, and applies it with
 the same ``LiveSession`` verbs.
 
-Pacing: after hello the server sends setup and then frame 1. It sends frame k+1 only once
-``{"type": "ack", "seq": k}`` has arrived (or an ack for a later seq), and only when
-something changed; at most one frame is in flight, except the frame that shows training
-stopped (Pause, Step, divergence, auto-pause), which goes out at once even while one frame
-is unacked. Training goes on between frames.
+Pacing: after hello the server sends setup and then frame 1. It sends a frame only when
+something changed and fewer than ``window`` frames are unacked: ``PACED_WINDOW`` (8) at a
+paced speed, 1 at max (``window``). The frame that shows training stopped (Pause, Step,
+divergence, auto-pause) goes out at once, one over the window. Training goes on between frames.
+
+A frame asks for an ack (FLAG_ACK) at max speed, and at a paced speed once ``ACK_EVERY`` (4)
+frames are unacked: a page acks one frame in four. The page acks a frame as it draws it, if
+a frame that asked arrived since its last ack (a page that draws only the latest of several
+frames still acks, with the later seq). So the server is never blocked for want of an ack:
+the newest unacked frame of a full window asked for one. At max speed the browser's own
+pace sets the frames' (one in flight, acked each); at a paced speed the server's tick does,
+and the acks only bound how far a slow page can fall behind (8 frames, 0.4 s). Through a
+balancer each message costs it a receive and a send: 1.25 messages an update instead of 2.
 """
 from __future__ import annotations
 
@@ -194,7 +205,9 @@ WIRE_VERSION = 1
 MAX_CLIENT_BYTES = 1024
 HELLO_TIMEOUT_S = 10.0
 HEADER = struct.Struct("<IIBBHffffIIH")
-FLAG_RUNNING, FLAG_TEST, FLAG_WEIGHTS = 1, 2, 4
+FLAG_RUNNING, FLAG_TEST, FLAG_WEIGHTS, FLAG_ACK = 1, 2, 4, 8
+PACED_WINDOW = 8                    # unacked frames at a paced speed, at most (0.4 s at 20 a second)
+ACK_EVERY = 4                       # ... of which a page acks one in this many (ACK_EVERY < PACED_WINDOW)
 MAX_SPEED = 10_000                  # updates per frame, at most
 MAX_SEQ = 2**32 - 1                 # frame numbers are u32
 
@@ -235,6 +248,16 @@ def parse_speed(value: Any) -> int | str:
         raise ValueError(f"speed must be a whole number of updates per frame from 1 to {MAX_SPEED}, "
                          f"got {_short(value)}")
     return int(v)
+
+
+def window(speed: int | str) -> int:
+    """Frames a page may have unacked at ``speed`` (a ``parse_speed`` value; see Pacing)."""
+    return 1 if speed == "max" else PACED_WINDOW
+
+
+def asks_ack(unacked: int, speed: int | str) -> bool:
+    """Does a frame that leaves ``unacked`` frames unacked (itself included) ask for an ack?"""
+    return speed == "max" or unacked >= ACK_EVERY
 
 
 def _short(value: Any) -> str:

@@ -62,7 +62,7 @@
   root.BPKeeper = Keeper;
 
   var HEADER_BYTES = 38;      // wire.HEADER "<IIBBHffffIIH", packed
-  var FLAG_RUNNING = 1, FLAG_TEST = 2, FLAG_WEIGHTS = 4;
+  var FLAG_RUNNING = 1, FLAG_TEST = 2, FLAG_WEIGHTS = 4, FLAG_ACK = 8;
   var CLOSE = { 4400: "bad_origin", 4401: "no_hello", 4403: "expired", 4409: "in_use",
                 4429: "flooded", 1001: "server_shutdown" };
   var BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
@@ -81,6 +81,7 @@
     f.running = !!(f.flags & FLAG_RUNNING);
     f.hasTest = !!(f.flags & FLAG_TEST);
     f.weightsChanged = !!(f.flags & FLAG_WEIGHTS);
+    f.asksAck = !!(f.flags & FLAG_ACK);
     var off = HEADER_BYTES;
     if (off + 4 * (nW + nP * width) > n) throw new Error("frame body shorter than its header says");
     f.weights = floats(v, off, nW);

@@ -12,16 +12,15 @@
 //   then falls back); {channel: "closed", state: "expired", n} every 2 s while the server no
 //   longer knows the token, until a page run gives a new one (channel.js); Draw's clicks
 //   {click: [x1, x2], seq}.
-// - the fallback (args {fallback: true, messages: {setup, setup_id, status, frames}, ...}):
-//   explorer/pages/live_view.py's timer fragment hands the same messages over as arguments;
-//   controls go back as the component value {control: {...}, id, n} (which reruns that
-//   fragment), and a missed message as {resync: true, id, n}. No acks.
+// - the fallback (args {fallback: true, messages: {setup, setup_id, status, frames}, ...}): live_view.py's
+//   timer fragment hands the same messages over as arguments; controls go back as the component value
+//   {control: {...}, id, n} (which reruns that fragment), a missed message as {resync: true, id, n}. No acks.
 (function (root) {
   "use strict";
 
   var C = null, live = null, env = null;   // live.js's LiveCore; the modules' view of this one
   var ch = null, token = null, args = {}, S = null, reported = null;
-  var frame = null, drawing = false, channelLine = "", fallback = null;
+  var frame = null, drawing = false, channelLine = "", fallback = null, asked = false;   // asked: see ack
 
   function core() {
     if (!C) {
@@ -219,6 +218,7 @@
     live.frames++;
     live.recv.push([f.seq, C.now()]);
     if (live.recv.length > 5000) live.recv.splice(0, 1000);
+    if (f.asksAck) asked = true;
     if (!S) { ack(f.seq); return; }
     // New points now (a later frame may be drawn instead of this one: none may be lost).
     root.BPCurves.append(S, f);
@@ -289,7 +289,8 @@
     if (live.drawn.length > 5000) live.drawn.splice(0, 1000);
     if (!early && !f.setup) { await C.nextFrame(); ack(f.seq); }   // acked once painted: the next waits
   }
-  function ack(seq) { if (!args.fallback && ch && ch.ack(seq)) { live.acked = seq; live.acks++; } }
+  // Acks the frame drawn (and all before it) once one since the last ack asked (wire.py, Pacing).
+  function ack(seq) { if (asked && !args.fallback && ch && ch.ack(seq)) { asked = false; live.acked = seq; live.acks++; } }
 
   // curvesMs, canvasMs: the curves' shortest redraw interval while training runs, by plotly or on
   // the canvas (drawFrame). earlyAck: ack a frame as its drawing starts, not after its paint.
