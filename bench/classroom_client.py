@@ -181,7 +181,7 @@ class Learner:
                     self.last = frame
                     self.on_live(frame)
                     # as the page acks (view.js): once a frame since the last ack asked for one
-                    self._asked = self._asked or bool(frame["flags"] & wire.FLAG_ACK)
+                    self._asked = self._asked or bool(frame["flags"] & wire.FLAG_ACK) or frame["version"] < 2
                     if self._asked:
                         self._asked = False
                         self.acks += 1

@@ -253,6 +253,8 @@ def test_frame_decoding_matches_the_wire_format():
     data = wire.encode_frame(17, 12345, wire.FLAG_RUNNING | wire.FLAG_WEIGHTS | wire.FLAG_ACK, 32,
                              (0.5, 0.75, float("nan"), float("nan")), weights, points, grads)
     empty = wire.encode_frame(1, 0, 0, 64, (float("nan"),) * 4, weights[:3], np.zeros((0, 0)), np.zeros(0))
+    old = bytearray(empty)
+    old[9] = 1                      # a frame of a version 1 server (a rolling update): it wants each acked
     js = (Path(__file__).resolve().parents[1] / "explorer" / "live" / "static" / "channel.js").read_text()
     with browser_page(400, 300) as page:
         page.set_content("<!doctype html><html><body></body></html>")
@@ -263,11 +265,11 @@ def test_frame_decoding_matches_the_wire_format():
                   asksAck: f.asksAck, version: f.version, perOctave: f.perOctave, latest: f.latest.map(v => v === v ? v : null),
                   weights: Array.from(f.weights), points: Array.from(f.points), nPoints: f.nPoints,
                   width: f.pointWidth, grads: Array.from(f.grads)};
-        })""", [base64.b64encode(d).decode() for d in (data, empty)])
-    f, e = got
+        })""", [base64.b64encode(d).decode() for d in (data, empty, bytes(old))])
+    f, e, o = got
     assert (f["seq"], f["epoch"], f["running"], f["hasTest"], f["weightsChanged"], f["asksAck"], f["version"],
             f["perOctave"]) == (17, 12345, True, False, True, True, wire.WIRE_VERSION, 32)
-    assert not e["asksAck"]
+    assert not e["asksAck"] and o["asksAck"] and o["version"] == 1
     assert f["latest"] == [0.5, 0.75, None, None]
     assert np.array_equal(np.float32(f["weights"]), weights)
     assert (f["nPoints"], f["width"]) == (4, 5 + 2 * L)

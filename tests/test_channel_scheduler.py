@@ -211,25 +211,30 @@ def test_a_page_that_stops_acking_gets_a_window_of_frames_and_no_more():
     assert len(sock.frames) == wire.PACED_WINDOW + wire.ACK_EVERY + 1
 
 
-def test_a_change_to_max_waits_for_no_ack_that_was_not_asked_for():
-    """Frames sent at a paced speed before any asked for an ack stay unacked; at max the window is
-    one frame, but the server never waits for an ack it did not ask for."""
-    s, sock, run = learner("1")
-    sock.auto_ack = False
-    send(s, type="play")
-    wait_for(lambda: len(sock.frames) >= 2, "two frames")
-    send(s, type="speed", value="max")
-    wait_for(lambda: s.speed == "max", "the speed change")
-    n = len(sock.frames)
-    assert not any(f["flags"] & wire.FLAG_ACK for f in sock.frames)
-    wait_for(lambda: len(sock.frames) > n, "a frame at max, though frames sent before are unacked")
-    last = sock.frames[-1]
-    assert last["flags"] & wire.FLAG_ACK                  # at max every frame asks
-    wait_for(lambda: run.epoch > last["epoch"] + 100, "training past that frame")
-    assert sock.frames[-1] is last                        # ...and waits for its ack
-    send(s, type="ack", seq=last["seq"])
-    wait_for(lambda: len(sock.frames) > n + 1, "the next frame after the ack")
-    send(s, type="pause")
+def test_the_window_never_waits_for_an_ack_that_was_not_asked_for():
+    """Which frames ask (``wire.asks_ack``) and when the next may go (``LiveSession.window_open``),
+    state by state: at a paced speed the 4th unacked frame asks and the 9th waits (a stop: the
+    10th); at max each asks and the 2nd waits; and frames sent at a paced speed before any asked
+    (then the speed went to max) never hold the next one back."""
+    assert [wire.asks_ack(u, 1) for u in range(1, 10)] == [u >= wire.ACK_EVERY for u in range(1, 10)]
+    assert all(wire.asks_ack(u, "max") for u in range(1, 10))
+    s = LiveSession()
+    s.speed = 1
+    s.seq, s.acked, s.asked = wire.PACED_WINDOW - 1, 0, wire.ACK_EVERY
+    assert s.window_open()                               # 7 unacked, one of which asked: room for one
+    s.seq = wire.PACED_WINDOW
+    assert not s.window_open() and s.window_open(stopped=True)     # a full window; Pause: one over
+    s.seq += 1
+    assert not s.window_open(stopped=True)
+    s.acked = wire.ACK_EVERY                             # the page acked the frame that asked
+    assert s.window_open()
+    s.speed = "max"
+    s.seq, s.acked, s.asked = 3, 0, 0                    # 3 paced frames out, none asked: then max
+    assert s.window_open()                               # ...so none is waited for
+    s.seq = s.asked = 4                                  # the first frame at max asked
+    assert not s.window_open() and not s.window_open(stopped=True)
+    s.acked = 4
+    assert s.window_open()
 
 
 def test_a_setup_while_a_frame_waits_unacked_does_not_stop_the_frames():

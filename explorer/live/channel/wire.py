@@ -123,7 +123,8 @@ Server → client, binary frame (at most ``window`` unacked; the server never ru
         epoch        u32   completed epochs
         flags        u8    bit 0 running, bit 1 has test data, bit 2 the weights changed,
                            bit 3 ack asked (FLAG_ACK: see Pacing)
-        version      u8    WIRE_VERSION (1)
+        version      u8    WIRE_VERSION (2; a version 1 server asked for no ack: it wanted
+                           every frame acked, and the page does so for it, as in a rolling update)
         per_octave   u16   the history's current spacing (see setup)
         cost, score, test_cost, test_score    f32   latest epoch's values (NaN if none yet)
         n_weights    u32   number of float32 weights that follow
@@ -201,7 +202,7 @@ import numpy as np
 
 from explorer.training.run_store_base import check_secret
 
-WIRE_VERSION = 1
+WIRE_VERSION = 2                    # 2: frames ask for their acks (FLAG_ACK)
 MAX_CLIENT_BYTES = 1024
 HELLO_TIMEOUT_S = 10.0
 HEADER = struct.Struct("<IIBBHffffIIH")

@@ -81,7 +81,7 @@
     f.running = !!(f.flags & FLAG_RUNNING);
     f.hasTest = !!(f.flags & FLAG_TEST);
     f.weightsChanged = !!(f.flags & FLAG_WEIGHTS);
-    f.asksAck = !!(f.flags & FLAG_ACK);
+    f.asksAck = !!(f.flags & FLAG_ACK) || f.version < 2;   // (a version 1 server wants every frame acked)
     var off = HEADER_BYTES;
     if (off + 4 * (nW + nP * width) > n) throw new Error("frame body shorter than its header says");
     f.weights = floats(v, off, nW);
