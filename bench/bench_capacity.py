@@ -238,7 +238,8 @@ def verdict(k: int, cap: dict, goal: float | None = None) -> tuple[str, str]:
     if r["machine"] >= MACHINE_FULL * CPUS:
         why.append(f"the machine was busy {r['machine']:.2f} of {CPUS} cores ({r['others']:.2f} of them not ours)")
     if all(v >= FULL for v in r["replica_cores"].values()):
-        return "replica-bound", f"K = {k}'s limit is its replica{'s' if k > 1 else ''}' ({at})" + (f", though {'; '.join(why)}" if why else "")
+        whose = "its replicas'" if k > 1 else "its replica's"
+        return "replica-bound", f"K = {k}'s limit is {whose} ({at})" + (f", though {'; '.join(why)}" if why else "")
     if not why:
         return "neither", (f"K = {k} fell under {PACE:.0f} updates/s with no replica, nor the generator, nor the "
                            f"machine full ({at}; generator {r['client_cores']:.2f}; machine {r['machine']:.2f})")
@@ -272,9 +273,12 @@ def summarise(calib: float, args, cost1: dict | None, cap1: dict, cost2: dict | 
     if cap1["held"] and cap2["held"]:
         x = cap2["held"] / cap1["held"]
         # The ratio stands only when K = 1's limit is its replica's; K = 2 at or past the goal without
-        # reaching its own limit is a lower bound that meets it.
-        settled = kind1 == "replica-bound" and (kind2 == "replica-bound" or (kind2 == "limit not reached" and x >= 1.6))
-        cap_line += f" ({x:.2f}x, goal >= 1.6: " + (("met" if x >= 1.6 else "NOT met") if settled else
+        # reaching its own replicas' limit (none reached, or the machine ran out first) is a lower
+        # bound that meets it.
+        settled = kind1 == "replica-bound" and (
+            kind2 == "replica-bound" or (kind2 in ("limit not reached", "machine-bound") and x >= 1.6))
+        met = "met" + ("" if kind2 == "replica-bound" else f" (a lower bound: K = 2 {kind2})")
+        cap_line += f" ({x:.2f}x, goal >= 1.6: " + ((met if x >= 1.6 else "NOT met") if settled else
                                                    f"not settled, K = 1 {kind1}, K = 2 {kind2}") + ")"
     print(f"most learners held at >= {PACE:.0f} updates/s (through HAProxy, replicas pinned): {cap_line}")
     print(why1)
