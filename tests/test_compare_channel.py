@@ -27,8 +27,9 @@ class GridSocket:
 
     closed = False
 
-    def __init__(self, session):
+    def __init__(self, session, auto_ack: bool = True):
         self.session, self.frames, self.texts, self.bytes = session, [], [], 0
+        self.auto_ack = auto_ack
 
     def send(self, data):
         self.bytes += len(data)
@@ -36,8 +37,9 @@ class GridSocket:
             frame = grid_wire.decode(data)
             frame["t"], frame["bytes"] = time.monotonic(), len(data)
             self.frames.append(frame)
-            self.session.inbox.append({"type": "ack", "seq": frame["seq"]})
-            SCHEDULER.wake()
+            if self.auto_ack:
+                self.session.inbox.append({"type": "ack", "seq": frame["seq"]})
+                SCHEDULER.wake()
         else:
             self.texts.append(json.loads(data))
 
@@ -226,3 +228,17 @@ def test_a_live_learner_keeps_its_pace_beside_a_grid_at_max():
     # 20 updates/s beside a 7 x 3 grid at max, >= 15 required) is bench_classroom --grid's.
     assert rate >= 5, rate
     assert run.epoch > 100
+
+
+def test_a_grid_frame_waits_for_the_ack_of_the_last():
+    """The grid's page acks every frame (gridview.js): at a paced speed too, one frame is in flight."""
+    s, sock, run = grid_session({"ga": "units:1,3"}, end=10_000)
+    sock.auto_ack = False
+    send(s, type="play")
+    wait_for(lambda: sock.frames, "the first frame")
+    r0 = SCHEDULER.rounds
+    wait_for(lambda: SCHEDULER.rounds > r0 + 3, "3 more rounds")
+    assert len(sock.frames) == 1
+    send(s, type="ack", seq=sock.frames[0]["seq"])
+    wait_for(lambda: len(sock.frames) == 2, "the next frame after the ack")
+    send(s, type="pause")

@@ -238,6 +238,10 @@ def test_the_projector_setup_and_frames_and_hidden_names_never_leave_the_server(
     f = gallery_wire.decode(g.frame(), g.sizes_of)
     assert f["order"][0] == 0 and [r[:3] for r in f["records"]] == [(0, 0, 99)]
     assert np.allclose(f["weights"][0], 0.5)
+    assert not g.window_open()                                   # the next waits for this one's ack
+    acked, g.acked = g.acked, g.seq
+    assert g.window_open()
+    g.acked = acked
     assert not g.changed()                                       # at most one frame every FRAME_EVERY_S
     g.last_frame_t -= FRAME_EVERY_S
     assert not g.changed()                                       # ... and only when something is new

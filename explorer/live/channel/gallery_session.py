@@ -121,6 +121,9 @@ class GallerySession(LiveSession):
         return (tuple((s.student_id, s.nickname) for s in view.students), view.controls, view.closed,
                 view.task_version)
 
+    def window(self) -> int:
+        return 1                  # the projector acks every frame (gallery.js)
+
     def changed(self) -> bool:
         now = time.monotonic()
         if now - self.last_frame_t < FRAME_EVERY_S:
@@ -231,6 +234,7 @@ class GallerySession(LiveSession):
             self.acked = self.seq                 # (a setup is never acked)
             return text
         self.seq += 1
+        self.asked = self.seq                     # (each frame wants its ack: window_open)
         sent, used = [], 0
         for sid in sorted(self.pending, key=lambda s: -self.pending[s]):
             size = len(self.latest[sid].weights)

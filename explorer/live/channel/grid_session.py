@@ -142,9 +142,13 @@ class GridSession(LiveSession):
         self.sent = None
         return json.dumps(msg, separators=(",", ":"), allow_nan=False)
 
+    def window(self) -> int:
+        return 1                  # the grid's page acks every frame (gridview.js)
+
     def frame(self) -> bytes:
         run = self.run
         self.seq += 1
+        self.asked = self.seq     # (each frame wants its ack: window_open)
         self.sent = (id(run), run.version, self.running)
         self.unsent = False
         self.last_frame_t = time.monotonic()

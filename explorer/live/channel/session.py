@@ -211,12 +211,15 @@ class LiveSession:
         return self.conn is None and not self.fallback and not self.running and self.stepping is None \
             and not self.inbox
 
+    def window(self) -> int:
+        """Frames this page may have unacked (``wire.window``; a page that acks each: 1)."""
+        return wire.window(self.speed)
+
     def window_open(self, stopped: bool = False) -> bool:
-        """May a frame go out as far as acks go (``wire``'s Pacing)? Fewer than the speed's window
+        """May a frame go out as far as acks go (``wire``'s Pacing)? Fewer than ``window()``
         unacked (the frame that shows a stop: one more), or no ack asked for is outstanding (a speed
         changed to max with frames unacked that asked for none: never wait for an ack not asked for)."""
-        unacked = self.seq - self.acked
-        return unacked < wire.window(self.speed) + stopped or self.asked <= self.acked
+        return self.seq - self.acked < self.window() + stopped or self.asked <= self.acked
 
     def wants_training(self) -> bool:
         run = self.run
