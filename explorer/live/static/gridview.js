@@ -47,7 +47,9 @@
   }
   var leaving = false;        // a cell was opened: the page goes to the Live view; nothing more to say
   function report(extra) {
-    if (leaving) return;
+    // In the fallback the value carries the buttons' requests (feed.js): a report after one would
+    // replace it before the fragment reads it (a Pause lost for good), so only an Open is reported.
+    if (leaving || (args.fallback && extra.open === undefined)) return;
     var v = Object.assign({ channel: state === "open" ? "open" : state === "unavailable" ? "failed" : state,
                             running: !!(S && S.running), epoch: S ? S.epoch : 0, ended: !!(S && S.ended) }, extra);
     if (extra.open === undefined && value.open !== undefined) { v.open = value.open; v.n = value.n; }
