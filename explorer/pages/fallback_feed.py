@@ -34,9 +34,10 @@ def apply_value(live, run, value, slot: str) -> str | None:
     if not isinstance(value, dict) or not ("control" in value or value.get("resync")):
         return None
     stamp = (str(value.get("id")), value.get("n"))
-    if ss.get(slot + "_stamp") == stamp:
-        return None
-    ss[slot + "_stamp"] = stamp
+    last = ss.get(slot + "_stamp")
+    if last == stamp or (last is not None and last[0] == stamp[0] and _older(stamp[1], last[1])):
+        return None               # applied already, or older than one applied: a rerun that carried
+    ss[slot + "_stamp"] = stamp   # the page's earlier value (streamlit#218) must not undo a later one
     if value.get("resync"):
         with run.lock:
             live.setup_needed = True
@@ -61,6 +62,11 @@ def apply_value(live, run, value, slot: str) -> str | None:
             return None                               # (hello, ack, visible: the socket's only)
     live.touch()
     return kind
+
+
+def _older(n, m) -> bool:
+    """Is request number ``n`` before ``m`` (both the browser's whole numbers; anything else: no)?"""
+    return type(n) is int and type(m) is int and n < m
 
 
 def messages(live, run, slot: str, reply_to: str | None = None) -> dict:
